@@ -1,0 +1,220 @@
+"""pmkb: the command line face. Parses arguments, calls the core, prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from . import __version__
+from .check import Checker, relative
+from .config import ConfigError, Project, load_project
+from .formats import FORMATS
+from .load.corpus import load_corpus
+from .load.schema import json_schema
+from .rules.registry import select
+
+EXAMPLES = """\
+examples:
+  pmkb check                                  check the whole knowledge base
+  pmkb check postmortems/2024/*.md --today 2024-06-01
+  pmkb check --format github                  annotations for a pull request
+  pmkb check --format sarif > pmkb.sarif      for code scanning
+  pmkb check --select PM3 --ignore counterfactual
+  pmkb new "Customer comms stopped" --service notifications --severity SEV2
+  pmkb schema > templates/postmortem.schema.json
+  pmkb report remediation --format csv > open-actions.csv
+  pmkb graph --format graphml > factors.graphml
+"""
+
+
+def _today(value: str | None, project: Project | None = None) -> date:
+    if value:
+        return date.fromisoformat(value)
+    if project is not None and project.settings.today:
+        return project.settings.today
+    return date.today()  # the edge: the only place the wall clock is read
+
+
+def _date_arg(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="pmkb",
+        description="postmortem-kb: check, scaffold and report on blameless postmortems.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"pmkb {__version__}")
+    p.add_argument("--config", "-c", help="mkdocs.yml to read (default: nearest one upwards)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser("check", help="check postmortems against the templates and the policy", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the whole knowledge base)")
+    c.add_argument("--format", choices=sorted(FORMATS), default="text")
+    c.add_argument("--today", type=_date_arg, help="the date to check against (default: today)")
+    c.add_argument("--select", action="append", default=[], metavar="RULES", help="only these rules (codes, names or prefixes, comma-separated)")
+    c.add_argument("--ignore", action="append", default=[], metavar="RULES", help="skip these rules")
+    c.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+
+    n = sub.add_parser("new", help="start a postmortem from a template")
+    n.add_argument("title")
+    n.add_argument("--service", action="append", required=True, help="affected service (repeatable)")
+    n.add_argument("--severity", required=True)
+    n.add_argument("--team", action="append", default=[])
+    n.add_argument("--author", action="append", default=[], help="default: git config user.name")
+    n.add_argument("--template", default="standard")
+    n.add_argument("--date", type=_date_arg, help="incident start date (default: today)")
+    n.add_argument("--today", type=_date_arg, help="the filing date (default: today)")
+
+    sub.add_parser("schema", help="print the JSON Schema of the front matter")
+
+    r = sub.add_parser("report", help="reports: remediation")
+    r.add_argument("which", choices=["remediation"])
+    r.add_argument("--format", choices=["md", "csv", "json"], default="md")
+    r.add_argument("--today", type=_date_arg)
+
+    g = sub.add_parser("graph", help="export the contributing-factors graph")
+    g.add_argument("--format", choices=["graphml", "json"], default="json")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        project = load_project(args.config)
+    except ConfigError as err:
+        print(f"pmkb: configuration error: {err}", file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[args.command](project, args)
+    except ConfigError as err:
+        print(f"pmkb: configuration error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+def cmd_check(project: Project, args: argparse.Namespace) -> int:
+    for token_list in (args.select, args.ignore):
+        _, unknown = select(token_list)
+        if unknown:
+            print(f"pmkb: unknown rule(s): {', '.join(unknown)}", file=sys.stderr)
+            return 2
+    only: list[str] | None = None
+    extra: list[str] = []
+    if args.paths:
+        only = []
+        for raw in args.paths:
+            p = Path(raw)
+            if p.is_dir():
+                for f in sorted(p.rglob("*.md")):
+                    only.append(relative(project, f))
+                    extra.append(str(f.resolve()))
+            elif p.is_file():
+                only.append(relative(project, p))
+                extra.append(str(p.resolve()))
+            else:
+                print(f"pmkb: no such file or folder: {raw}", file=sys.stderr)
+                return 2
+    corpus = load_corpus(project, extra)
+    checker = Checker(project, _today(args.today, project), args.select, args.ignore)
+    findings = checker.run(corpus, only)
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    files = len(only) if only is not None else len(corpus.postmortems)
+    sys.stdout.write(FORMATS[args.format](findings, {"files": files, "color": color, "site_url": project.site_url}))
+    return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+def _git_user() -> str | None:
+    try:
+        out = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def cmd_new(project: Project, args: argparse.Namespace) -> int:
+    from .load.templates import load_templates
+    from .scaffold import scaffold, write_new
+
+    templates = load_templates(project.templates_dir)
+    if args.template not in templates:
+        print(f"pmkb: no template {args.template!r} in {project.settings.templates_dir}/ (have: {', '.join(sorted(templates))})", file=sys.stderr)
+        return 2
+    if args.severity not in project.settings.severities:
+        print(f"pmkb: unknown severity {args.severity!r}; use one of {', '.join(project.settings.severities)}", file=sys.stderr)
+        return 2
+    today = _today(args.today, project)
+    day = date.fromisoformat(args.date) if args.date else today
+    authors = args.author or [_git_user() or "TODO"]
+    path, text = scaffold(
+        docs_dir=project.docs_dir,
+        template=templates[args.template],
+        title=args.title,
+        services=args.service,
+        severity=args.severity,
+        teams=args.team,
+        authors=authors,
+        day=day,
+        today=today,
+        schema_path=os.path.relpath(project.templates_dir / "postmortem.schema.json", path_parent(project, day)),
+    )
+    if not write_new(path, text):
+        print(f"pmkb: {relative(project, path)} already exists; not overwritten", file=sys.stderr)
+        return 1
+    print(f"Created {relative(project, path)}")
+    print("Fill in the TODOs and each section, then run: pmkb check " + relative(project, path))
+    return 0
+
+
+def path_parent(project: Project, day: date) -> Path:
+    return project.docs_dir / str(day.year)
+
+
+def cmd_schema(project: Project, args: argparse.Namespace) -> int:
+    from .load.taxonomy import load_taxonomy
+
+    taxonomy, _ = load_taxonomy(project.taxonomy_path, project.settings.taxonomy)
+    print(json.dumps(json_schema(project.settings.severities, list(taxonomy.factors)), indent=2))
+    return 0
+
+
+def cmd_report(project: Project, args: argparse.Namespace) -> int:
+    from .analyse.remediation import remediation
+    from .render.reports import remediation_csv, remediation_json, remediation_md
+
+    corpus = load_corpus(project)
+    report = remediation(corpus, _today(args.today, project), project.settings.policy.stale_action_grace_days)
+    render = {"md": remediation_md, "csv": remediation_csv, "json": remediation_json}[args.format]
+    sys.stdout.write(render(report))
+    return 0
+
+
+def cmd_graph(project: Project, args: argparse.Namespace) -> int:
+    from .analyse.graph import build_graph, to_graphml, to_json
+
+    corpus = load_corpus(project)
+    graph = build_graph(corpus)
+    sys.stdout.write(to_graphml(graph) if args.format == "graphml" else json.dumps(to_json(graph), indent=2) + "\n")
+    return 0
+
+
+COMMANDS = {"check": cmd_check, "new": cmd_new, "schema": cmd_schema, "report": cmd_report, "graph": cmd_graph}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""`path:line:col: CODE [rule] message`, the shape editors and ruff users already know."""
+
+from __future__ import annotations
+
+from ..model import Finding
+
+
+def summary(findings: list[Finding], files: int) -> str:
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    if not findings:
+        return f"All clear: {files} file(s) checked, no findings."
+    return f"Found {errors} error(s) and {warnings} warning(s) in {len({f.path for f in findings})} of {files} file(s)."
+
+
+def render(findings: list[Finding], ctx: dict) -> str:
+    color = ctx.get("color", False)
+    bold, red, yellow, dim, reset = ("\033[1m", "\033[31m", "\033[33m", "\033[2m", "\033[0m") if color else ("",) * 5
+    out = []
+    for f in findings:
+        sev = f"{red}{f.code}{reset}" if f.severity == "error" else f"{yellow}{f.code}{reset}"
+        out.append(f"{bold}{f.path}:{f.line}:{f.column}:{reset} {sev} [{f.rule}] {f.message}")
+        out.append(f"  {dim}hint: {f.hint}{reset}")
+    out.append(summary(findings, ctx.get("files", 0)))
+    return "\n".join(out) + "\n"

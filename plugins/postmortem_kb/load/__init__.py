@@ -1,0 +1,1 @@
+"""Loading: files → front matter with a line map, sections, the corpus."""

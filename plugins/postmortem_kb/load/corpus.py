@@ -1,0 +1,114 @@
+"""Load the whole knowledge base once: every postmortem, the taxonomy and the templates."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..config import Project
+from ..model import Corpus, Postmortem
+from . import frontmatter
+from .schema import FrontMatter
+from .sections import parse_suppressions, scan
+from .taxonomy import load_taxonomy
+from .templates import load_templates
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+def _schema_problems(err: ValidationError, parsed: frontmatter.Parsed) -> list[frontmatter.Problem]:
+    out = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        field = ".".join(str(p) for p in loc)
+        if e["type"] == "missing":
+            line, col = parsed.key_line(str(loc[0])) if len(loc) > 1 else (parsed.offset, 1)
+            if len(loc) > 1:
+                line, col = parsed.line_of(loc[:-1])
+            out.append(frontmatter.Problem("schema", line, col, f"required field `{field}` is missing", f"add `{loc[-1]}:` (see `pmkb schema`)"))
+            continue
+        line, col = parsed.line_of(loc)
+        if e["type"] == "extra_forbidden":
+            line, col = parsed.key_line(str(loc[0])) if len(loc) == 1 else parsed.line_of(loc)
+            out.append(frontmatter.Problem("schema", line, col, f"unknown field `{field}`", "remove it or fix its spelling (see `pmkb schema`)"))
+            continue
+        msg = e["msg"].removeprefix("Value error, ")
+        out.append(frontmatter.Problem("schema", line, col, f"`{field}`: {msg}", "fix the value (see `pmkb schema`)"))
+    return out
+
+
+def load_postmortem(abs_path: str, rel: str) -> Postmortem:
+    try:
+        size = os.path.getsize(abs_path)
+        if size > MAX_FILE_BYTES:
+            pm = Postmortem(path=rel, abs_path=abs_path, lines=[], body_start=1)
+            pm.problems.append(frontmatter.Problem("front-matter", 1, 1, f"the file is {size} bytes, over the 4 MiB limit", "split it or move attachments out"))
+            return pm
+        with open(abs_path, "rb") as fh:
+            raw = fh.read()
+    except OSError as err:
+        pm = Postmortem(path=rel, abs_path=abs_path, lines=[], body_start=1)
+        pm.problems.append(frontmatter.Problem("front-matter", 1, 1, f"cannot read the file: {err.strerror}", "check its permissions"))
+        return pm
+    text, problem = frontmatter.decode(raw)
+    if text is None:
+        pm = Postmortem(path=rel, abs_path=abs_path, lines=[], body_start=1)
+        pm.problems.append(problem)
+        return pm
+    sp = frontmatter.split(text)
+    pm = Postmortem(path=rel, abs_path=abs_path, lines=sp.lines, body_start=sp.body_start)
+    pm.problems.extend(sp.problems)
+    if sp.problems:
+        return pm
+    parsed, problems = frontmatter.parse(sp)
+    pm.problems.extend(problems)
+    if parsed is not None:
+        pm.data = parsed.data
+        pm.line_of = parsed
+        try:
+            pm.meta = FrontMatter.model_validate(parsed.data)
+        except ValidationError as err:
+            pm.problems.extend(_schema_problems(err, parsed))
+    pm.sections, pm.prose, pm.suppressions = scan(sp.lines, sp.body_start)
+    parse_suppressions(sp.lines[: sp.body_start - 1], 1, pm.suppressions)
+    return pm
+
+
+def postmortem_files(docs_dir: Path) -> list[tuple[str, str]]:
+    """(absolute path, path relative to the repository root) of every Markdown file, sorted."""
+    out = []
+    for folder, dirs, files in os.walk(docs_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if name.endswith(".md") and not name.startswith("."):
+                out.append(os.path.join(folder, name))
+    out.sort()
+    return [(p, p) for p in out]
+
+
+def load_corpus(project: Project, paths: Iterable[str] | None = None) -> Corpus:
+    root = project.root
+    files = [(a, _rel(a, root)) for a, _ in postmortem_files(project.docs_dir)]
+    extra = [] if paths is None else [p for p in paths if p not in {a for a, _ in files}]
+    files += [(a, _rel(a, root)) for a in extra]
+    postmortems = [load_postmortem(a, r) for a, r in files]
+    taxonomy, tproblems = load_taxonomy(project.taxonomy_path, _rel(str(project.taxonomy_path), root))
+    corpus = Corpus(
+        root=str(root),
+        postmortems=postmortems,
+        taxonomy=taxonomy,
+        templates=load_templates(project.templates_dir),
+    )
+    corpus.problems.extend((taxonomy.path, p) for p in tproblems)
+    return corpus
+
+
+def _rel(abs_path: str, root: Path) -> str:
+    try:
+        rel = os.path.relpath(abs_path, root)
+    except ValueError:
+        rel = abs_path
+    return rel.replace(os.sep, "/")

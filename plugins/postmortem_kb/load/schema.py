@@ -1,0 +1,119 @@
+"""The front-matter schema: validation for the checker and JSON Schema for editors."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,199}$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+STATUSES = ("draft", "in-review", "published")
+ACTION_STATUSES = ("open", "in-progress", "done", "wont-do")
+ACTION_KINDS = ("detect", "mitigate", "prevent", "process")
+OPEN_STATUSES = ("open", "in-progress")
+_URL = re.compile(r"^https?://[^\s<>\"']+$")
+
+
+def _aware(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise ValueError("timestamp has no time zone; add one, e.g. `2024-03-14T13:52:00+00:00` or `Z`")
+    if isinstance(value, date) and not isinstance(value, datetime):
+        raise ValueError("needs a time with a time zone, e.g. `2024-03-14T13:52:00+00:00`")
+    return value
+
+
+class ContributingFactor(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    factor: Slug = Field(description="A factor id from the taxonomy (postmortems/factors.yml).")
+    description: Text = Field(description="How this condition contributed, in this incident.")
+    enabled_by: list[Slug] = Field(default_factory=list, description="Ids of other factors of this postmortem that made this one possible.")
+
+
+class Action(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    summary: Text
+    owner: Name | None = Field(None, description="Who owns it: a person or a team.")
+    due: date | None = Field(None, description="Due date, YYYY-MM-DD.")
+    status: Literal["open", "in-progress", "done", "wont-do"] = "open"
+    tracker: Annotated[str, StringConstraints(max_length=2000)] | None = Field(None, description="URL of the ticket.")
+    kind: Literal["detect", "mitigate", "prevent", "process"] | None = None
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _due_is_date(cls, value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.date()
+        return value
+
+    @field_validator("tracker")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not _URL.match(value):
+            raise ValueError("tracker must be an http(s) URL")
+        return value
+
+
+class FrontMatter(BaseModel):
+    """Front matter of a postmortem (PRODUCT.md, "The postmortem format")."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, title="postmortem-kb postmortem front matter")
+
+    id: Slug = Field(description="Unique, stable slug, e.g. 2024-03-14-customer-comms-outage.")
+    title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    status: Literal["draft", "in-review", "published"]
+    template: Slug = Field("standard", description="Template in templates/ this postmortem follows.")
+    severity: str = Field(description="One of the configured severities.")
+    services: list[Name] = Field(min_length=1)
+    teams: list[Name] = Field(default_factory=list)
+    authors: list[Name] = Field(min_length=1)
+    started: datetime
+    detected: datetime
+    mitigated: datetime | None = None
+    resolved: datetime
+    filed: datetime | date = Field(description="When the postmortem was opened: a date or a timestamp with time zone.")
+    customer_impact: bool
+    public_postmortem: datetime | date | str | None = Field(None, description="URL or date of the public write-up.")
+    trigger: Text | None = Field(None, description="The event that exposed the latent conditions (not a cause).")
+    contributing_factors: list[ContributingFactor]
+    actions: list[Action]
+    related: list[Slug] = Field(default_factory=list)
+    tags: list[Name] = Field(default_factory=list)
+
+    _aware_started = field_validator("started", "detected", "mitigated", "resolved", mode="before")(
+        classmethod(lambda cls, v: v if v is None else _aware(v))
+    )
+
+    @field_validator("filed", mode="before")
+    @classmethod
+    def _filed(cls, value: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            raise ValueError("timestamp has no time zone; write a date (2024-03-15) or add a zone")
+        return value
+
+    @field_validator("public_postmortem")
+    @classmethod
+    def _public(cls, value: Any) -> Any:
+        if isinstance(value, str) and not _URL.match(value):
+            raise ValueError("must be an http(s) URL or a date")
+        if isinstance(value, datetime) and value.tzinfo is None:
+            raise ValueError("timestamp has no time zone; write a date or add a zone")
+        return value
+
+
+def json_schema(severities: list[str], factor_ids: list[str] | None = None) -> dict[str, Any]:
+    """JSON Schema of the front matter, with the configured severities (and factor ids) as enums."""
+    schema = FrontMatter.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["properties"]["severity"]["enum"] = list(severities)
+    if factor_ids:
+        schema["$defs"]["ContributingFactor"]["properties"]["factor"]["enum"] = sorted(factor_ids)
+    for key in ("started", "detected", "resolved"):
+        schema["properties"][key]["format"] = "date-time"
+    return schema

@@ -1,0 +1,230 @@
+"""The structural, reference and policy rules. Each yields Hits; the engine makes Findings.
+
+Pure functions of a postmortem and the check context: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from ..config import Settings
+from ..load.schema import OPEN_STATUSES
+from ..load.templates import Template
+from ..model import Postmortem, Taxonomy
+from . import timeline
+from .language import LanguageRules
+
+
+@dataclass(slots=True)
+class Hit:
+    rule: str
+    line: int
+    column: int
+    message: str
+    hint: str | None = None
+
+
+@dataclass(slots=True)
+class Context:
+    settings: Settings
+    today: date
+    taxonomy: Taxonomy
+    templates: dict[str, Template]
+    ids: set[str]
+    language: LanguageRules
+
+
+Rule = Callable[[Postmortem, Context], Iterator[Hit]]
+
+
+def _pos(pm: Postmortem, *path: Any) -> tuple[int, int]:
+    return pm.line_of.line_of(tuple(path))
+
+
+def _fmt_hours(hours: float) -> str:
+    return f"{hours:.0f} h" if hours < 72 else f"{hours / 24:.1f} days"
+
+
+def events_in_order(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
+    m = pm.meta
+    chain = [("started", m.started), ("detected", m.detected), ("mitigated", m.mitigated), ("resolved", m.resolved)]
+    known = [(k, v) for k, v in chain if v is not None]
+    for (k1, v1), (k2, v2) in zip(known, known[1:], strict=False):
+        if v2 < v1:
+            yield Hit("schema", *_pos(pm, k2), f"`{k2}` ({v2.isoformat()}) is before `{k1}` ({v1.isoformat()})", f"events run started ≤ detected ≤ mitigated ≤ resolved; fix `{k2}` or `{k1}`")
+    filed = m.filed
+    if isinstance(filed, datetime) and filed < m.started:
+        yield Hit("schema", *_pos(pm, "filed"), "`filed` is before the incident `started`", "set `filed` to when the postmortem was opened")
+
+
+def severity_and_template(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
+    m = pm.meta
+    if m.severity not in ctx.settings.severities:
+        close = difflib.get_close_matches(m.severity, ctx.settings.severities, n=1)
+        yield Hit("unknown-severity", *_pos(pm, "severity"), f"unknown severity `{m.severity}`" + (f"; did you mean `{close[0]}`?" if close else ""), f"use one of: {', '.join(ctx.settings.severities)}")
+    if m.template not in ctx.templates:
+        yield Hit("unknown-template", *_pos(pm, "template"), f"no template `{m.template}` in {ctx.settings.templates_dir}/", f"use one of: {', '.join(sorted(ctx.templates)) or 'standard'}")
+
+
+def sections(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
+    tpl = ctx.templates.get(pm.meta.template)
+    if tpl is None:
+        return
+    have = {s.key: s for s in pm.sections}
+    previous_line = pm.body_start
+    for title, key in zip(tpl.sections, tpl.keys, strict=True):
+        found = have.get(key)
+        if found is None:
+            yield Hit("missing-section", previous_line, 1, f"section `## {title}` is missing (template `{tpl.name}`)", f"add a `## {title}` section after line {previous_line}")
+            continue
+        previous_line = found.end_line
+        if not found.has_content:
+            yield Hit("empty-section", found.line, 1, f"section `## {title}` is empty", "write the section; guidance comments do not count")
+    if not pm.meta.actions:
+        action_section = have.get("action items")
+        if action_section is None or not action_section.has_content:
+            line = action_section.line if action_section else _pos(pm, "actions")[0]
+            yield Hit("no-actions-reason", line, 1, "no action items, and no reason given", "add actions to the front matter, or say under `## Action items` why none are needed")
+
+
+def references(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
+    m = pm.meta
+    known = ctx.taxonomy.factors
+    own = {cf.factor for cf in m.contributing_factors}
+    for i, cf in enumerate(m.contributing_factors):
+        if known and cf.factor not in known:
+            close = difflib.get_close_matches(cf.factor, list(known), n=1, cutoff=0.5)
+            yield Hit("unknown-factor", *_pos(pm, "contributing_factors", i, "factor"), f"unknown factor `{cf.factor}`" + (f"; did you mean `{close[0]}`?" if close else ""), f"use an id from {ctx.taxonomy.path}, or add this factor there")
+        for j, ref in enumerate(cf.enabled_by):
+            if ref not in own:
+                yield Hit("unknown-factor", *_pos(pm, "contributing_factors", i, "enabled_by", j), f"`enabled_by` names `{ref}`, which is not a factor of this postmortem", "list only factor ids that appear in this postmortem's contributing_factors")
+    for i, ref in enumerate(m.related):
+        if ref not in ctx.ids:
+            close = difflib.get_close_matches(ref, list(ctx.ids), n=1, cutoff=0.6)
+            yield Hit("unknown-related", *_pos(pm, "related", i), f"no postmortem has id `{ref}`" + (f"; did you mean `{close[0]}`?" if close else ""), "use the id of an existing postmortem")
+        elif ref == m.id:
+            yield Hit("unknown-related", *_pos(pm, "related", i), "a postmortem cannot be related to itself", "remove it")
+
+
+def policy(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
+    m = pm.meta
+    pol = ctx.settings.policy
+    if len(m.contributing_factors) < pol.min_contributing_factors:
+        yield Hit("too-few-factors", *pm.line_of.key_line("contributing_factors"), f"{len(m.contributing_factors)} contributing factor(s); the policy asks for at least {pol.min_contributing_factors}", "ask what let the trigger do harm, what delayed detection and what slowed restoration")
+    for i, action in enumerate(m.actions):
+        if not action.owner:
+            yield Hit("action-missing-owner", *_pos(pm, "actions", i), f"action {i + 1} (“{_short(action.summary)}”) has no owner", "add `owner:` (a person or team who agreed to it)")
+        if action.due is None:
+            yield Hit("action-missing-due", *_pos(pm, "actions", i), f"action {i + 1} (“{_short(action.summary)}”) has no due date", "add `due: YYYY-MM-DD`")
+        elif action.status in OPEN_STATUSES:
+            stale_after = action.due + timedelta(days=pol.stale_action_grace_days)
+            if ctx.today > stale_after:
+                days = (ctx.today - action.due).days
+                yield Hit("stale-action", *_pos(pm, "actions", i, "due"), f"action {i + 1} (“{_short(action.summary)}”) is {action.status}, {days} day(s) past its due date {action.due.isoformat()}", "finish it, move `due` with a reason, or mark it `wont-do`")
+    deadline = m.resolved + timedelta(hours=pol.postmortem_due_hours)
+    filed = m.filed
+    late = filed > deadline if isinstance(filed, datetime) else filed > deadline.astimezone(m.resolved.tzinfo).date()
+    if late:
+        yield Hit("late-postmortem", *_pos(pm, "filed"), f"filed {filed.isoformat()}, after the {pol.postmortem_due_hours} h deadline ({deadline.isoformat()})", None)
+    if m.customer_impact:
+        public_deadline = m.resolved + timedelta(hours=pol.public_postmortem_due_hours)
+        pub = m.public_postmortem
+        if pub is None:
+            if ctx.today > public_deadline.date():
+                yield Hit("missing-public-postmortem", *pm.line_of.key_line("customer_impact"), f"customers were impacted and there is no `public_postmortem`; it was due by {public_deadline.isoformat()}", "publish it and set `public_postmortem:` to its URL or date")
+        elif isinstance(pub, date):
+            late_pub = pub > public_deadline if isinstance(pub, datetime) else pub > public_deadline.date()
+            if late_pub:
+                yield Hit("missing-public-postmortem", *_pos(pm, "public_postmortem"), f"the public postmortem ({pub.isoformat()}) came after the {pol.public_postmortem_due_hours} h deadline ({public_deadline.isoformat()})", None)
+
+
+def timeline_order(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
+    sec = pm.section("timeline")
+    if sec is None:
+        return
+    prose_lines = pm.prose.split("\n")
+    rows = []
+    for lineno in range(sec.line + 1, sec.end_line + 1):
+        idx = lineno - pm.body_start
+        if 0 <= idx < len(prose_lines) and prose_lines[idx].strip():
+            rows.append((lineno, pm.lines[lineno - 1]))
+    tz = pm.meta.started.tzinfo or timezone.utc
+    found = list(timeline.entries(rows, tz))
+    for problem, e in timeline.place(found, pm.meta.started, pm.meta.resolved):
+        if problem == "unreadable":
+            yield Hit("timeline-order", e.line, e.column, f"timeline entry has no readable time: “{_short(e.raw)}”", "start each row with `HH:MM` (or `YYYY-MM-DD HH:MM`)")
+        elif problem == "window":
+            yield Hit("timeline-order", e.line, e.column, f"timeline entry “{_short(e.raw)}” falls outside the incident's days without a date", "begin it with its date, e.g. `2024-03-15 09:30`")
+        else:
+            yield Hit("timeline-order", e.line, e.column, f"timeline entry “{_short(e.raw)}” is earlier than the entry before it", "order entries earliest first; put a date on entries from another day")
+
+
+def language(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
+    """Phrase rules over the masked body and the front matter's prose fields."""
+    text = pm.prose
+    if text:
+        starts = [0]
+        for i, ch in enumerate(text):
+            if ch == "\n":
+                starts.append(i + 1)
+        action_sec = pm.section("action items")
+        lo = hi = -1
+        if action_sec is not None:
+            lo = starts[action_sec.line - pm.body_start]
+            end_idx = action_sec.end_line - pm.body_start + 1
+            hi = starts[end_idx] if end_idx < len(starts) else len(text)
+        for hit in ctx.language.scan(text, actions=False):
+            yield _text_hit(pm, hit, starts)
+        if lo >= 0:
+            for hit in ctx.language.scan(text[lo:hi], actions=True):
+                if hit.rule.scope == "actions":
+                    hit.start += lo
+                    hit.end += lo
+                    yield _text_hit(pm, hit, starts)
+    m = pm.meta
+    fields: list[tuple[tuple[Any, ...], str, bool]] = [(("title",), m.title, False)]
+    if m.trigger:
+        fields.append((("trigger",), m.trigger, False))
+    fields += [(("contributing_factors", i, "description"), cf.description, False) for i, cf in enumerate(m.contributing_factors)]
+    fields += [(("actions", i, "summary"), a.summary, True) for i, a in enumerate(m.actions)]
+    for path, value, is_action in fields:
+        for hit in ctx.language.scan(value, actions=is_action):
+            line, col = _scalar_pos(pm, path, hit.start)
+            yield Hit(hit.rule.name, line, col, hit.rule.message.replace("{match}", _short(hit.text)), hit.rule.hint)
+
+
+def _text_hit(pm: Postmortem, hit: Any, starts: list[int]) -> Hit:
+    idx = bisect.bisect_right(starts, hit.start) - 1
+    return Hit(hit.rule.name, pm.body_start + idx, hit.start - starts[idx] + 1, hit.rule.message.replace("{match}", _short(" ".join(hit.text.split()))), hit.rule.hint)
+
+
+def _scalar_pos(pm: Postmortem, path: tuple[Any, ...], offset: int) -> tuple[int, int]:
+    node = pm.line_of.scalar_node(path)
+    if node is None:
+        return pm.line_of.line_of(path)
+    line = pm.line_of.offset + node.start_mark.line + 1
+    col = node.start_mark.column + 1
+    if node.start_mark.line == node.end_mark.line and node.style in (None, "", '"', "'"):
+        return line, col + (1 if node.style in ('"', "'") else 0) + offset
+    return line, col
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+PER_POSTMORTEM: list[Rule] = [
+    events_in_order,
+    severity_and_template,
+    sections,
+    references,
+    policy,
+    timeline_order,
+    language,
+]

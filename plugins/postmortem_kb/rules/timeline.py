@@ -1,0 +1,94 @@
+"""Reading a Timeline section: entries, their times, and whether they are in order."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+_TIME = re.compile(
+    r"^[\s*_`|\-+]*(?:(\d{4}-\d{2}-\d{2})[ T,]+)?(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(Z|UTC|GMT)?\b"
+)
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
+
+
+@dataclass(slots=True)
+class Entry:
+    line: int
+    column: int
+    when: datetime | None
+    dated: bool
+    raw: str
+
+
+def entries(lines: list[tuple[int, str]], tz: timezone) -> Iterator[Entry]:
+    """Table rows and time-led bullets; table rows without a readable time yield when=None."""
+    seen_header = False
+    for lineno, text in lines:
+        stripped = text.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("|"):
+            if _TABLE_SEP.match(stripped):
+                continue
+            first = stripped.strip("|").split("|")[0].strip()
+            if not seen_header:
+                seen_header = True
+                if not _TIME.match(first):
+                    continue  # the header row
+            if not first:
+                continue  # a continuation row
+            yield _entry(lineno, text.index(first) + 1, first, tz, strict=True)
+        elif _BULLET.match(stripped):
+            item = _BULLET.sub("", stripped)
+            if _TIME.match(item):
+                yield _entry(lineno, text.index(item[:1]) + 1 if item else 1, item, tz, strict=False)
+
+
+def _entry(line: int, column: int, cell: str, tz: timezone, strict: bool) -> Entry:
+    m = _TIME.match(cell)
+    if not m:
+        return Entry(line, column, None, False, cell)
+    day, hh, mm, ss, zone = m.groups()
+    try:
+        t = time(int(hh), int(mm), int(ss or 0))
+        d = date.fromisoformat(day) if day else None
+    except ValueError:
+        return Entry(line, column, None, False, cell)
+    zone_info = timezone.utc if zone else tz
+    if d is None:
+        return Entry(line, column, datetime.combine(date.min, t, zone_info), False, cell)
+    return Entry(line, column, datetime.combine(d, t, zone_info), True, cell)
+
+
+def place(entries_: list[Entry], started: datetime, resolved: datetime) -> Iterator[tuple[str, Entry]]:
+    """Give undated entries the incident's days; yield ("order"|"window"|"unreadable", entry) problems."""
+    tz = started.tzinfo or timezone.utc
+    day = started.astimezone(tz).date()
+    last_day = resolved.astimezone(tz).date()
+    window_start = datetime.combine(day, time(0), tz)
+    window_end = resolved + timedelta(minutes=1)
+    previous: datetime | None = None
+    for e in entries_:
+        if e.when is None:
+            yield "unreadable", e
+            continue
+        if e.dated:
+            when = e.when
+            day = when.astimezone(tz).date()
+        else:
+            when = datetime.combine(day, e.when.timetz().replace(tzinfo=None), e.when.tzinfo)
+            # An undated time earlier than the previous entry rolls into the next day,
+            # but only while the incident itself was still going on.
+            if previous is not None and when < previous and day < last_day:
+                day = day + timedelta(days=1)
+                when = datetime.combine(day, e.when.timetz().replace(tzinfo=None), e.when.tzinfo)
+            if when < window_start or when > window_end:
+                yield "window", e
+                previous = max(previous, when) if previous else when
+                continue
+        if previous is not None and when < previous:
+            yield "order", e
+        previous = when if previous is None else max(previous, when)
