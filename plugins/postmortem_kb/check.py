@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from .config import Project, Settings
+import yaml
+
+from .config import ConfigError, Project, Settings
 from .model import Corpus, Finding, Postmortem
 from .rules.checks import PER_POSTMORTEM, Context, Hit
 from .rules.language import LanguageRules
 from .rules.registry import RuleSpec, registry, select
+
+SEVERITIES = ("error", "warning")
 
 
 def people(corpus: Corpus) -> set[str]:
@@ -32,11 +37,18 @@ class Checker:
         enabled = set(reg)
         if select_rules:
             enabled, _ = select(select_rules)
+        _, unknown = select(self.settings.rules.ignore)
+        if unknown:
+            raise ConfigError(f"plugins.postmortem-kb.rules.ignore: unknown rule(s): {', '.join(unknown)}")
         ignored, _ = select([*self.settings.rules.ignore, *(ignore_rules or [])])
         self.enabled = enabled - ignored
         self.severity: dict[str, str] = {}
         for token, sev in self.settings.rules.severity.items():
-            names, _ = select([token])
+            names, unknown = select([token])
+            if unknown:
+                raise ConfigError(f"plugins.postmortem-kb.rules.severity: unknown rule {token!r}")
+            if sev not in SEVERITIES:
+                raise ConfigError(f"plugins.postmortem-kb.rules.severity.{token}: {sev!r} is not one of {', '.join(SEVERITIES)}")
             for n in names:
                 self.severity[n] = sev
 
@@ -49,7 +61,7 @@ class Checker:
             taxonomy=corpus.taxonomy,
             templates=corpus.templates,
             ids={pm.id for pm in corpus.postmortems if pm.id},
-            language=LanguageRules([self.project.root / f for f in self.settings.language_rules], people(corpus)),
+            language=self._language(people(corpus)),
         )
         findings: list[Finding] = []
         for path, problem in corpus.problems:
@@ -75,6 +87,22 @@ class Checker:
                     self._add(findings, pm.path, pm, hit)
         findings.sort(key=Finding.sort_key)
         return findings
+
+    def _language(self, names: set[str]) -> LanguageRules:
+        """The phrase rules plus the organisation's files; a bad file is a configuration error."""
+        key = "plugins.postmortem-kb.language_rules"
+        try:
+            rules = LanguageRules([self.project.root / f for f in self.settings.language_rules], names)
+        except OSError as err:
+            raise ConfigError(f"{key}: cannot read {err.filename}: {err.strerror}") from None
+        except (yaml.YAMLError, re.error, KeyError, TypeError, AttributeError) as err:
+            raise ConfigError(f"{key}: not a valid rule file ({type(err).__name__}: {err})") from None
+        reg = registry()
+        for rule in rules.rules:
+            spec = reg.get(rule.name)
+            if spec is None or spec.code != rule.code:
+                raise ConfigError(f"{key}: rule {rule.code} `{rule.name}` is not a known rule; an organisation's file can only add patterns to an existing rule's code")
+        return rules
 
     def _add(self, out: list[Finding], path: str, pm: Postmortem | None, hit: Hit) -> None:
         spec: RuleSpec = registry()[hit.rule]

@@ -40,6 +40,7 @@ class Suppressions:
         self.by_line.setdefault(line, set()).update(codes)
 
     def silenced(self, line: int, code: str, rule: str) -> bool:
+        code, rule = code.lower(), rule.lower()
         for bucket in (self.file, self.by_line.get(line, ())):
             if "*" in bucket or code in bucket or rule in bucket:
                 return True
@@ -54,7 +55,9 @@ def parse_suppressions(lines: list[str], first_line: int, supp: Suppressions) ->
         lineno = first_line + i
         for m in _SUPPRESS.finditer(text):
             kind, raw = m.group(1), m.group(2)
-            codes = {c.strip() for c in raw.split(",") if c.strip()} if raw else {"*"}
+            # Codes end at the comment's closing `-->`: "PM301 -->" is PM301.
+            codes = {c.strip("-").lower() for c in re.split(r"[,\s]+", raw) if c.strip("-")} if raw else set()
+            codes = codes or {"*"}
             if kind == "disable-file":
                 supp.file.update(codes)
             elif kind == "disable-next-line":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -54,7 +55,7 @@ def events_in_order(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     m = pm.meta
     chain = [("started", m.started), ("detected", m.detected), ("mitigated", m.mitigated), ("resolved", m.resolved)]
     known = [(k, v) for k, v in chain if v is not None]
-    for (k1, v1), (k2, v2) in zip(known, known[1:], strict=False):
+    for (k1, v1), (k2, v2) in itertools.pairwise(known):
         if v2 < v1:
             yield Hit("schema", *_pos(pm, k2), f"`{k2}` ({v2.isoformat()}) is before `{k1}` ({v1.isoformat()})", f"events run started ≤ detected ≤ mitigated ≤ resolved; fix `{k2}` or `{k1}`")
     filed = m.filed

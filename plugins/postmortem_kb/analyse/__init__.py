@@ -1,0 +1,1 @@
+"""Analyses over the corpus: the factor graph, open remediation, insights."""

@@ -1,0 +1,85 @@
+"""The contributing-factors graph: factors, incidents and services, linked across time."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from itertools import combinations
+from typing import Any
+
+import networkx as nx
+
+from ..model import Corpus
+from .common import published, slug
+
+
+def build_graph(corpus: Corpus) -> nx.Graph:
+    """Nodes `factor:<id>`, `incident:<id>`, `service:<name>`; edges carry a `kind`."""
+    g = nx.Graph()
+    for fid, f in corpus.taxonomy.factors.items():
+        g.add_node(f"factor:{fid}", kind="factor", label=f.name, category=f.category, ref=fid)
+    for pm in sorted(published(corpus.postmortems), key=lambda p: (p.meta.started, p.meta.id)):
+        m = pm.meta
+        node = f"incident:{m.id}"
+        g.add_node(node, kind="incident", label=m.title, severity=m.severity, year=m.started.year, started=m.started.isoformat(), ref=m.id, path=pm.path)
+        for service in m.services:
+            sn = f"service:{service}"
+            if sn not in g:
+                g.add_node(sn, kind="service", label=service, ref=slug(service))
+            g.add_edge(node, sn, kind="affected")
+        for cf in m.contributing_factors:
+            fn = f"factor:{cf.factor}"
+            if fn not in g:
+                g.add_node(fn, kind="factor", label=cf.factor, category="unknown", ref=cf.factor)
+            g.add_edge(node, fn, kind="contributed")
+            for other in cf.enabled_by:
+                if other != cf.factor:
+                    g.add_edge(f"factor:{other}", fn, kind="enabled")
+    return g
+
+
+def co_occurrence(corpus: Corpus) -> Counter[tuple[str, str]]:
+    """How often two factors appear in the same incident."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for pm in published(corpus.postmortems):
+        ids = sorted({cf.factor for cf in pm.meta.contributing_factors})
+        counts.update(combinations(ids, 2))
+    return counts
+
+
+def similar(corpus: Corpus, pm_id: str, limit: int = 5) -> list[tuple[str, int]]:
+    """Other incidents sharing the most factors with `pm_id` (id, shared count)."""
+    by_factor: dict[str, list[str]] = {}
+    own: set[str] = set()
+    for pm in published(corpus.postmortems):
+        for cf in pm.meta.contributing_factors:
+            by_factor.setdefault(cf.factor, []).append(pm.meta.id)
+            if pm.meta.id == pm_id:
+                own.add(cf.factor)
+    shared: Counter[str] = Counter()
+    for fid in own:
+        for other in by_factor.get(fid, ()):
+            if other != pm_id:
+                shared[other] += 1
+    return sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
+def to_json(g: nx.Graph) -> dict[str, Any]:
+    """A stable JSON shape: nodes and edges sorted, attributes as written."""
+    nodes = [{"id": n, **{k: v for k, v in sorted(attrs.items())}} for n, attrs in sorted(g.nodes(data=True))]
+    edges = sorted(
+        ({"source": min(a, b), "target": max(a, b), "kind": d.get("kind", "")} for a, b, d in g.edges(data=True)),
+        key=lambda e: (e["source"], e["target"]),
+    )
+    return {"nodes": nodes, "edges": edges}
+
+
+def to_graphml(g: nx.Graph) -> str:
+    buf = io.BytesIO()
+    clean = nx.Graph()
+    for n, attrs in sorted(g.nodes(data=True)):
+        clean.add_node(n, **{k: v if isinstance(v, (int, str)) else str(v) for k, v in attrs.items()})
+    for a, b, d in sorted(g.edges(data=True)):
+        clean.add_edge(a, b, **d)
+    nx.write_graphml(clean, buf, encoding="utf-8")
+    return buf.getvalue().decode("utf-8")

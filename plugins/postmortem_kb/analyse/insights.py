@@ -1,0 +1,116 @@
+"""Insights: incidents over time, detect/restore distributions, recurring factors, remediation."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..model import Corpus
+from .common import minutes, published, time_to_detect, time_to_restore
+from .remediation import Remediation
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    if not sorted_values:
+        return float("nan")
+    pos = (len(sorted_values) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+@dataclass(slots=True)
+class Distribution:
+    label: str
+    n: int
+    p10: float
+    p25: float
+    median: float
+    p75: float
+    p90: float
+    max: float
+
+
+def distribution(label: str, values: list[float]) -> Distribution | None:
+    if not values:
+        return None
+    v = sorted(values)
+    return Distribution(label, len(v), percentile(v, 0.10), percentile(v, 0.25), percentile(v, 0.5), percentile(v, 0.75), percentile(v, 0.9), v[-1])
+
+
+@dataclass(slots=True)
+class RecurringFactor:
+    id: str
+    name: str
+    category: str
+    incidents: int
+    first_year: int
+    last_year: int
+
+
+@dataclass(slots=True)
+class Insights:
+    years: list[int]
+    severities: list[str]
+    per_year: dict[int, dict[str, int]]  # year -> severity -> count
+    detect: list[Distribution]  # per severity, minutes
+    restore: list[Distribution]
+    recurring: list[RecurringFactor]
+    completion_by_year: list[tuple[int, int, int]]  # year, done, total
+    open_age_buckets: list[tuple[str, int]]
+    total_incidents: int
+    customer_impacting: int
+    extras: dict[str, float] = field(default_factory=dict)
+
+
+AGE_BUCKETS = [(30, "≤ 30 days"), (90, "31–90 days"), (180, "91–180 days"), (365, "181–365 days"), (10**9, "> 1 year")]
+
+
+def insights(corpus: Corpus, severities: list[str], remediation: Remediation, today: date) -> Insights:
+    pms = published(corpus.postmortems)
+    per_year: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(severities, 0))
+    detect: dict[str, list[float]] = defaultdict(list)
+    restore: dict[str, list[float]] = defaultdict(list)
+    factor_years: dict[str, list[int]] = defaultdict(list)
+    completion: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    customer = 0
+    for pm in pms:
+        m = pm.meta
+        year = m.started.year
+        per_year[year][m.severity] = per_year[year].get(m.severity, 0) + 1
+        detect[m.severity].append(minutes(time_to_detect(pm)))
+        restore[m.severity].append(minutes(time_to_restore(pm)))
+        customer += m.customer_impact
+        for fid in {cf.factor for cf in m.contributing_factors}:
+            factor_years[fid].append(year)
+        for a in m.actions:
+            completion[year][1] += 1
+            completion[year][0] += a.status == "done"
+    sev_order = [s for s in severities if s in detect] + sorted(s for s in detect if s not in severities)
+    all_detect = [v for s in sev_order for v in detect[s]]
+    all_restore = [v for s in sev_order for v in restore[s]]
+    recurring = []
+    for fid, years in factor_years.items():
+        f = corpus.taxonomy.factors.get(fid)
+        recurring.append(RecurringFactor(fid, f.name if f else fid, f.category if f else "unknown", len(years), min(years), max(years)))
+    recurring.sort(key=lambda r: (-r.incidents, r.id))
+    buckets: Counter[str] = Counter()
+    for a in remediation.open:
+        for limit, label in AGE_BUCKETS:
+            if a.age_days <= limit:
+                buckets[label] += 1
+                break
+    return Insights(
+        years=sorted(per_year),
+        severities=sev_order or list(severities),
+        per_year={y: dict(per_year[y]) for y in sorted(per_year)},
+        detect=[d for d in (distribution(s, detect[s]) for s in sev_order) if d] + [d for d in [distribution("all", all_detect)] if d],
+        restore=[d for d in (distribution(s, restore[s]) for s in sev_order) if d] + [d for d in [distribution("all", all_restore)] if d],
+        recurring=recurring,
+        completion_by_year=[(y, completion[y][0], completion[y][1]) for y in sorted(completion)],
+        open_age_buckets=[(label, buckets[label]) for _, label in AGE_BUCKETS],
+        total_incidents=len(pms),
+        customer_impacting=customer,
+    )

@@ -1,0 +1,138 @@
+"""The MkDocs face: a thin adapter over the same core that `pmkb check` runs.
+
+load → check → analyse → render happen in `on_files`, once per build; the events
+only hand MkDocs the generated files and decorate each postmortem page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined, TemplateError
+from mkdocs.config.base import ValidationError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+
+from .check import Checker
+from .config import ConfigError, Project, Settings, parse_settings
+from .load.corpus import load_corpus
+from .model import Postmortem
+from .render.env import make_env
+from .render.site import Site
+
+log = get_plugin_logger(__name__)
+
+CYTOSCAPE = ("node_modules", "cytoscape", "dist", "cytoscape.min.js")
+
+
+class PostmortemKBPlugin(BasePlugin):
+    supports_multiple_instances = False
+
+    def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
+        # One settings schema for both faces: the pydantic model the CLI reads too.
+        self.config = dict(options)
+        self.config_file_path = config_file_path
+        try:
+            self.settings: Settings = parse_settings(options, prefix="postmortem-kb")
+        except ConfigError as err:
+            return [("postmortem-kb", ValidationError(str(err)))], []
+        return [], []
+
+    def on_config(self, config: Any) -> Any:
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.project = Project(root=root, docs_dir=Path(config.docs_dir).resolve(), site_url=config.site_url or "", settings=self.settings)
+        self.today: date = self.settings.today or date.today()  # the edge: the build's clock
+        if "assets/pmkb/pmkb.css" not in config.extra_css:
+            config.extra_css.append("assets/pmkb/pmkb.css")
+        for folder in (self.project.playbook_dir, self.project.templates_dir):
+            if folder.is_dir() and str(folder) not in config.watch:
+                config.watch.append(str(folder))
+        self.env = make_env(self.project.templates_dir / "pages")
+        return config
+
+    def on_files(self, files: Files, config: Any) -> Files:
+        project = self.project
+        corpus = load_corpus(project)
+        self._report(Checker(project, self.today).run(corpus))
+        self.site = Site(
+            corpus=corpus,
+            settings=self.settings,
+            today=self.today,
+            docs_dir=project.docs_dir,
+            site_name=config.site_name,
+            directory_urls=config.use_directory_urls,
+            env=self.env,
+        )
+        self.by_src: dict[str, Postmortem] = {}
+        for pm in corpus.postmortems:
+            src = Path(pm.abs_path).resolve().relative_to(project.docs_dir).as_posix()
+            if pm.meta is not None and pm.meta.status == "draft":
+                f = files.get_file_from_path(src)
+                if f is not None:
+                    files.remove(f)  # drafts are not published
+                continue
+            if pm.meta is not None:
+                self.by_src[src] = pm
+        taxonomy = files.get_file_from_path(self.settings.taxonomy)
+        if taxonomy is not None:
+            files.remove(taxonomy)
+        for src, content in self.site.pages().items():
+            self._put(files, File.generated(config, src, content=content))
+        self._add_playbook(files, config)
+        lib = project.root.joinpath(*CYTOSCAPE)
+        if lib.is_file():
+            self._put(files, File.generated(config, "assets/pmkb/cytoscape.min.js", abs_src_path=str(lib)))
+        else:
+            log.warning("cytoscape is not installed (%s); the graph page will not draw. Run `make setup`.", lib)
+        return files
+
+    def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Files) -> str:
+        src = page.file.src_uri
+        pm = self.by_src.get(src)
+        if pm is not None:
+            # Our `template:` names a postmortem template; to MkDocs it would name an HTML one.
+            page.meta.pop("template", None)
+            return self.site.decorate(pm, markdown)
+        if src.startswith("playbook/") and src.endswith(".md"):
+            return self._render_policy(markdown, src)
+        return markdown
+
+    # ---- helpers ----------------------------------------------------------------
+
+    def _report(self, findings: list) -> None:
+        report_only = set(self.settings.report_only)
+        for f in findings:
+            text = f"{f.path}:{f.line}:{f.column}: {f.code} [{f.rule}] {f.message}"
+            if f.severity == "error" and f.rule not in report_only and f.code not in report_only:
+                log.warning(text)  # fails `mkdocs build --strict`
+            else:
+                log.info(text)
+
+    def _put(self, files: Files, file: File) -> None:
+        existing = files.get_file_from_path(file.src_uri)
+        if existing is not None:
+            log.info("generated %s replaces the file of the same name", file.src_uri)
+            files.remove(existing)
+        files.append(file)
+
+    def _add_playbook(self, files: Files, config: Any) -> None:
+        folder = self.project.playbook_dir
+        if not folder.is_dir():
+            log.warning("no Ops Playbook folder at %s", folder)
+            return
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                rel = path.relative_to(folder).as_posix()
+                self._put(files, File.generated(config, f"playbook/{rel}", abs_src_path=str(path)))
+
+    def _render_policy(self, markdown: str, src: str) -> str:
+        """Playbook pages show the policy values from mkdocs.yml: the text and the gate agree."""
+        env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+        try:
+            return env.from_string(markdown).render(policy=self.settings.policy, severities=self.settings.severities)
+        except TemplateError as err:
+            line = getattr(err, "lineno", None) or 1
+            log.warning("%s/%s:%s: cannot fill in the policy values: %s", self.settings.playbook_dir, src.removeprefix("playbook/"), line, err)
+            return markdown

@@ -1,0 +1,1 @@
+"""Rendering: Jinja2 templates → Markdown pages (with escaped HTML blocks for data)."""

@@ -1,0 +1,384 @@
+"""The site's generated pages and data files, and the decoration of each postmortem page.
+
+Engine-neutral: everything is keyed by source path (relative to the docs folder) and
+returned as Markdown or bytes, so the MkDocs adapter only hands them over.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+
+from ..analyse.common import duration, human_duration, minutes, published, slug, time_to_detect, time_to_restore
+from ..analyse.graph import build_graph, co_occurrence, similar, to_graphml, to_json
+from ..analyse.insights import insights
+from ..analyse.remediation import remediation
+from ..config import Settings
+from ..load.schema import OPEN_STATUSES, STATUSES
+from ..model import Corpus, Postmortem
+from ..rules.language import HERE as RULES_DIR
+from ..rules.registry import registry
+from . import charts
+from .env import make_env
+from .reports import remediation_csv, remediation_json
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+CATEGORY_ORDER = ["technical", "detection", "response", "organisational"]
+
+
+def page_url(src_uri: str, directory_urls: bool = True) -> str:
+    """The URL (relative to the site root) MkDocs gives a Markdown source path."""
+    stem, _ = posixpath.splitext(src_uri)
+    if not directory_urls:
+        return stem + ".html"
+    if posixpath.basename(stem) in ("index", "README"):
+        parent = posixpath.dirname(stem)
+        return parent + "/" if parent else ""
+    return stem + "/"
+
+
+def base_of(src_uri: str, directory_urls: bool = True) -> str:
+    """Prefix from the page's URL back to the site root."""
+    url = page_url(src_uri, directory_urls)
+    depth = url.count("/") if directory_urls else src_uri.count("/")
+    return "../" * depth
+
+
+@dataclass
+class Site:
+    """Everything the pages are rendered from: one analysis per build."""
+
+    corpus: Corpus
+    settings: Settings
+    today: date
+    docs_dir: Path
+    site_name: str = "Postmortem knowledge base"
+    directory_urls: bool = True
+    env: Environment = field(default_factory=make_env)
+    src_of: dict[str, str] = field(default_factory=dict)  # postmortem id -> src_uri
+    pms: list[Postmortem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.pms = sorted(published(self.corpus.postmortems), key=lambda p: (p.meta.started, p.meta.id), reverse=True)
+        for pm in self.pms:
+            self.src_of.setdefault(pm.meta.id, self.src_uri(pm))
+        self.graph = build_graph(self.corpus)
+        self.remediation = remediation(self.corpus, self.today, self.settings.policy.stale_action_grace_days)
+        self.insights = insights(self.corpus, self.settings.severities, self.remediation, self.today)
+        self.cooccur = co_occurrence(self.corpus)
+        self._factor_counts: Counter[str] = Counter(cf.factor for pm in self.pms for cf in {c.factor: c for c in pm.meta.contributing_factors}.values())
+
+    # ---- addressing -------------------------------------------------------------
+
+    def src_uri(self, pm: Postmortem) -> str:
+        return Path(pm.abs_path).resolve().relative_to(self.docs_dir).as_posix()
+
+    def url(self, target_src: str, from_src: str) -> str:
+        return base_of(from_src, self.directory_urls) + page_url(target_src, self.directory_urls)
+
+    def pm_url(self, pm_id: str, from_src: str) -> str:
+        return self.url(self.src_of[pm_id], from_src)
+
+    def factor_src(self, fid: str) -> str:
+        return f"factors/{slug(fid)}.md"
+
+    def service_src(self, name: str) -> str:
+        return f"services/{slug(name)}.md"
+
+    def factor_view(self, fid: str, from_src: str) -> dict[str, Any]:
+        f = self.corpus.taxonomy.factors.get(fid)
+        return {
+            "id": fid,
+            "name": f.name if f else fid,
+            "category": f.category if f else "unknown",
+            "definition": f.definition if f else "",
+            "url": self.url(self.factor_src(fid), from_src),
+        }
+
+    def row(self, pm: Postmortem, from_src: str) -> dict[str, Any]:
+        m = pm.meta
+        return {
+            "id": m.id,
+            "title": m.title,
+            "url": self.pm_url(m.id, from_src),
+            "date": m.started.date().isoformat(),
+            "year": m.started.year,
+            "severity": m.severity,
+            "services": list(m.services),
+            "status": m.status,
+            "ttr_text": human_duration(time_to_restore(pm)),
+        }
+
+    # ---- pages ------------------------------------------------------------------
+
+    def pages(self) -> dict[str, str | bytes]:
+        """Every generated file, by source path."""
+        out: dict[str, str | bytes] = {}
+        render = self.env.get_template
+        out["index.md"] = render("home.md.j2").render(
+            site_name=self.site_name,
+            total=len(self.pms),
+            open_actions=len(self.remediation.open),
+            overdue=self.remediation.overdue,
+            factors=sum(1 for n in self._factor_counts.values() if n > 1),
+            recent=[self.row(pm, "index.md") for pm in self.pms[:10]],
+        )
+        out.update(self._catalog())
+        out.update(self._graph())
+        out["remediation.md"] = render("remediation.md.j2").render(
+            r=self.remediation,
+            grace=self.settings.policy.stale_action_grace_days,
+            urls={a.postmortem: self.pm_url(a.postmortem, "remediation.md") for a in self.remediation.open},
+        )
+        out["remediation.csv"] = remediation_csv(self.remediation)
+        out["remediation.json"] = remediation_json(self.remediation)
+        out["insights.md"] = self._insights()
+        out.update(self._services())
+        out.update(self._factors())
+        out.update(self._rules())
+        for name in ("pmkb.css", "catalog.js", "graph.js"):
+            out[f"assets/pmkb/{name}"] = (ASSETS / name).read_bytes()
+        return out
+
+    def _catalog(self) -> dict[str, str | bytes]:
+        src = "catalog.md"
+        tax = self.corpus.taxonomy.factors
+        rows = []
+        for pm in self.pms:
+            m = pm.meta
+            rows.append(
+                {
+                    "id": m.id,
+                    "t": m.title,
+                    "u": page_url(self.src_of[m.id], self.directory_urls),
+                    "d": m.started.date().isoformat(),
+                    "s": m.severity,
+                    "sv": list(m.services),
+                    "f": sorted({cf.factor for cf in m.contributing_factors}),
+                    "st": m.status,
+                    "ttr": round(minutes(time_to_restore(pm)) or 0),
+                }
+            )
+        data = {"factors": {fid: f.name for fid, f in sorted(tax.items())}, "rows": rows}
+        first = []
+        for pm in self.pms[:50]:
+            r = self.row(pm, src)
+            r["factor_names"] = [tax[cf.factor].name if cf.factor in tax else cf.factor for cf in pm.meta.contributing_factors]
+            first.append(r)
+        page = self.env.get_template("catalog.md.j2").render(
+            total=len(self.pms),
+            base=base_of(src, self.directory_urls),
+            years=sorted({pm.meta.started.year for pm in self.pms}, reverse=True),
+            severities=self.settings.severities,
+            services=sorted({s for pm in self.pms for s in pm.meta.services}),
+            factors=sorted((self.factor_view(fid, src) for fid in self._factor_counts), key=lambda f: f["name"]),
+            statuses=[s for s in STATUSES if s != "draft"],
+            first_rows=first,
+        )
+        return {src: page, "assets/pmkb/catalog.json": json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))}
+
+    def _graph(self) -> dict[str, str | bytes]:
+        src = "graph.md"
+        data = to_json(self.graph)
+        for node in data["nodes"]:
+            kind = node["kind"]
+            if kind == "incident":
+                node["url"] = page_url(self.src_of[node["ref"]], self.directory_urls)
+            elif kind == "factor":
+                node["url"] = page_url(self.factor_src(node["ref"]), self.directory_urls)
+            else:
+                node["url"] = page_url(self.service_src(node["label"]), self.directory_urls)
+        years = sorted({pm.meta.started.year for pm in self.pms}) or [self.today.year]
+        # Big knowledge bases open on the last three years: tens of thousands of nodes
+        # help nobody at first sight; the filter widens the window.
+        from_year = years[0] if len(self.pms) <= 1500 else max(years[0], years[-1] - 2)
+        cats = [c for c in CATEGORY_ORDER if c in self.corpus.taxonomy.categories] + sorted(set(self.corpus.taxonomy.categories) - set(CATEGORY_ORDER))
+        page = self.env.get_template("graph.md.j2").render(
+            base=base_of(src, self.directory_urls),
+            categories=[{"id": c} for c in cats],
+            years=years,
+            from_year=from_year,
+        )
+        return {
+            src: page,
+            "assets/pmkb/graph.json": json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+            "assets/pmkb/graph.graphml": to_graphml(self.graph),
+        }
+
+    def _insights(self) -> str:
+        ins = self.insights
+        top = ins.recurring[:15]
+        peak = max((r.incidents for r in top), default=1)
+        recurring = [
+            {"id": r.id, "name": r.name, "category": r.category, "incidents": r.incidents, "first_year": r.first_year, "last_year": r.last_year, "url": self.url(self.factor_src(r.id), "insights.md"), "pct": round(r.incidents / peak * 100)}
+            for r in top
+        ]
+        return self.env.get_template("insights.md.j2").render(
+            i=ins,
+            rem=self.remediation,
+            bars=charts.stacked_bars(ins),
+            detect_box=charts.box_plot(ins.detect),
+            restore_box=charts.box_plot(ins.restore),
+            recurring=recurring,
+        )
+
+    def _services(self) -> dict[str, str | bytes]:
+        out: dict[str, str | bytes] = {}
+        by_service: dict[str, list[Postmortem]] = defaultdict(list)
+        for pm in self.pms:
+            for s in dict.fromkeys(pm.meta.services):
+                by_service[s].append(pm)
+        tpl = self.env.get_template("service.md.j2")
+        index = []
+        for name in sorted(by_service):
+            src = self.service_src(name)
+            items = by_service[name]
+            factors = Counter(cf.factor for pm in items for cf in pm.meta.contributing_factors)
+            out[src] = tpl.render(
+                name=name,
+                incidents=[self.row(pm, src) for pm in items],
+                first_year=min(pm.meta.started.year for pm in items),
+                factors=[(self.factor_view(fid, src), n) for fid, n in sorted(factors.items(), key=lambda kv: (-kv[1], kv[0]))],
+            )
+            index.append({"name": name, "url": self.url(src, "services/index.md"), "count": len(items), "last": items[0].meta.started.date().isoformat()})
+        index.sort(key=lambda s: (-s["count"], s["name"]))
+        out["services/index.md"] = self.env.get_template("services_index.md.j2").render(services=index)
+        return out
+
+    def _factors(self) -> dict[str, str | bytes]:
+        out: dict[str, str | bytes] = {}
+        tax = self.corpus.taxonomy
+        incidents: dict[str, list[tuple[Postmortem, str]]] = defaultdict(list)
+        for pm in self.pms:
+            seen = set()
+            for cf in pm.meta.contributing_factors:
+                if cf.factor not in seen:
+                    seen.add(cf.factor)
+                    incidents[cf.factor].append((pm, cf.description))
+        partners: dict[str, Counter[str]] = defaultdict(Counter)
+        for (a, b), n in self.cooccur.items():
+            partners[a][b] += n
+            partners[b][a] += n
+        tpl = self.env.get_template("factor.md.j2")
+        for fid in sorted(set(tax.factors) | set(incidents)):
+            src = self.factor_src(fid)
+            rows = []
+            for pm, desc in incidents.get(fid, []):
+                r = self.row(pm, src)
+                r["description"] = desc
+                rows.append(r)
+            out[src] = tpl.render(
+                f=self.factor_view(fid, src),
+                incidents=rows,
+                cooccurs=[(self.factor_view(o, src), n) for o, n in sorted(partners[fid].items(), key=lambda kv: (-kv[1], kv[0]))[:12]],
+            )
+        groups = []
+        cats = [c for c in CATEGORY_ORDER if c in tax.categories] + sorted(set(tax.categories) - set(CATEGORY_ORDER))
+        for cat in cats:
+            items = [(self.factor_view(fid, "factors/index.md"), self._factor_counts.get(fid, 0)) for fid, f in sorted(tax.factors.items(), key=lambda kv: kv[1].name) if f.category == cat]
+            groups.append((cat, tax.categories.get(cat, ""), items))
+        out["factors/index.md"] = self.env.get_template("factors_index.md.j2").render(groups=groups)
+        return out
+
+    def _rules(self) -> dict[str, str | bytes]:
+        out: dict[str, str | bytes] = {}
+        import yaml
+
+        language = yaml.load((RULES_DIR / "language.yml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        patterns = {str(r["code"]): r.get("patterns", []) for r in language.get("rules", [])}
+        sev_over = {k: v for k, v in self.settings.rules.severity.items()}
+        rules = []
+        for spec in registry().values():
+            severity = sev_over.get(spec.name, sev_over.get(spec.code, spec.severity))
+            rules.append((spec, severity))
+            out[f"rules/{spec.name}.md"] = self.env.get_template("rule.md.j2").render(
+                spec=spec, severity=severity, report_only=spec.name in self.settings.report_only or spec.code in self.settings.report_only, patterns=patterns.get(spec.code, [])
+            )
+        out["rules/index.md"] = self.env.get_template("rules_index.md.j2").render(rules=rules, policy=self.settings.policy)
+        return out
+
+    # ---- one postmortem ------------------------------------------------------------
+
+    def decorate(self, pm: Postmortem, markdown: str) -> str:
+        """The author's Markdown with the header card, factors, actions and related incidents."""
+        src = self.src_uri(pm)
+        m = pm.meta
+        env = self.env
+        factors = [self.factor_view(cf.factor, src) for cf in m.contributing_factors]
+        public_url = m.public_postmortem if isinstance(m.public_postmortem, str) else None
+        header = env.get_template("pm_header.md.j2").render(
+            pm=m,
+            services=[{"name": s, "url": self.url(self.service_src(s), src)} for s in m.services],
+            duration=human_duration(duration(pm)),
+            ttd=human_duration(time_to_detect(pm)),
+            ttr=human_duration(time_to_restore(pm)),
+            public_url=public_url,
+            factors=factors,
+        )
+        factor_rows = [{**fv, "description": cf.description, "enabled_by": cf.enabled_by} for fv, cf in zip(factors, m.contributing_factors, strict=True)]
+        factors_block = env.get_template("pm_factors.md.j2").render(factors=factor_rows, diagram=self.diagram(pm, factors))
+        actions = []
+        for i, a in enumerate(m.actions, start=1):
+            overdue = (self.today - a.due).days if a.due and a.status in OPEN_STATUSES and self.today > a.due else 0
+            actions.append({"n": i, "summary": a.summary, "kind": a.kind, "owner": a.owner, "due": a.due.isoformat() if a.due else None, "status": a.status, "tracker": a.tracker, "overdue": overdue})
+        actions_block = env.get_template("pm_actions.md.j2").render(actions=actions)
+        declared = [self._related_row(r, src) for r in m.related if r in self.src_of]
+        declared_ids = set(m.related)
+        sim = [
+            {**self._related_row(oid, src), "shared": n}
+            for oid, n in similar(self.corpus, m.id, limit=8)
+            if oid not in declared_ids and oid in self.src_of and n >= 1
+        ][:5]
+        related = env.get_template("pm_related.md.j2").render(declared=declared, similar=sim)
+        body = _insert_after_heading(markdown, "contributing factors", factors_block)
+        body = _insert_after_heading(body, "action items", actions_block)
+        return header + body.rstrip("\n") + "\n" + related
+
+    def _related_row(self, pm_id: str, from_src: str) -> dict[str, Any]:
+        other = next((p for p in self.pms if p.meta.id == pm_id), None)
+        if other is None:
+            return {"url": self.pm_url(pm_id, from_src), "title": pm_id, "date": "", "severity": ""}
+        return self.row(other, from_src)
+
+    def diagram(self, pm: Postmortem, factors: list[dict[str, Any]]) -> str:
+        box_w, box_h, gap, left = 280, 38, 12, 60
+        boxes = []
+        index = {}
+        for k, fv in enumerate(factors):
+            y = 56 + k * (box_h + gap)
+            boxes.append({"x": left, "y": y, "w": box_w, "h": box_h, "label": fv["name"], "category": fv["category"], "url": fv["url"]})
+            index.setdefault(fv["id"], k)
+        height = max(56 + len(boxes) * (box_h + gap) + 10, 140)
+        ix, iw = left + box_w + 80, 200
+        iy = 56 + (len(boxes) * (box_h + gap)) / 2 - gap / 2
+        enabled = []
+        for k, cf in enumerate(pm.meta.contributing_factors):
+            for ref in cf.enabled_by:
+                if ref in index:
+                    a, b = boxes[index[ref]], boxes[k]
+                    enabled.append({"x1": a["x"], "y1": a["y"] + box_h / 2, "x2": b["x"], "y2": b["y"] + box_h / 2, "cx": 10})
+        return self.env.get_template("diagram.svg.j2").render(
+            boxes=boxes, enabled=enabled, width=ix + iw + 10, height=height, ix=ix, iy=iy, iw=iw, incident=pm.meta.severity + " incident", trigger=bool(pm.meta.trigger)
+        )
+
+
+def _insert_after_heading(markdown: str, key: str, block: str) -> str:
+    """Put `block` right after the `## ` heading whose normalised title is `key` (or append)."""
+    from ..load.sections import normalise
+
+    lines = markdown.split("\n")
+    fence = False
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            fence = not fence
+        if not fence and stripped.startswith("## ") and normalise(stripped[3:].strip("# ")) == key:
+            return "\n".join([*lines[: i + 1], block, *lines[i + 1 :]])
+    return markdown.rstrip("\n") + "\n" + block
