@@ -12,9 +12,11 @@
     count.textContent = "The graph library is missing from this build (run `make setup`).";
     return;
   }
-  var css = getComputedStyle(document.documentElement);
+  var css = getComputedStyle(document.body);
   function color(cat) { return (css.getPropertyValue("--pmkb-" + cat) || "#777").trim() || "#777"; }
   var cy = null, all = null;
+  // Material's colours can be 8-digit hex, which the canvas styles reject: use the scheme.
+  var fg = document.body.getAttribute("data-md-color-scheme") === "slate" ? "#e2e4e9" : "#333";
 
   function selected() {
     var cats = {}, p = { cats: cats };
@@ -57,9 +59,8 @@
     cy = cytoscape({
       container: canvas,
       elements: els,
-      wheelSensitivity: 0.3,
       style: [
-        { selector: "node", style: { "background-color": "data(col)", label: "data(label)", "font-size": 9, color: css.getPropertyValue("--md-default-fg-color").trim() || "#333", "text-wrap": "ellipsis", "text-max-width": 120, width: "mapData(weight, 0, 30, 12, 48)", height: "mapData(weight, 0, 30, 12, 48)" } },
+        { selector: "node", style: { "background-color": "data(col)", label: "data(label)", "font-size": 9, color: fg, "text-wrap": "ellipsis", "text-max-width": 120, width: "mapData(weight, 0, 30, 12, 48)", height: "mapData(weight, 0, 30, 12, 48)" } },
         { selector: "node[kind = 'factor']", style: { shape: "diamond" } },
         { selector: "node[kind = 'service']", style: { shape: "round-rectangle" } },
         { selector: "node[kind = 'incident']", style: { "font-size": 7 } },

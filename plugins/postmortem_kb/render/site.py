@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from ..analyse.common import duration, human_duration, minutes, published, slug, time_to_detect, time_to_restore
 from ..analyse.graph import build_graph, co_occurrence, similar, to_graphml, to_json
@@ -347,7 +348,7 @@ class Site:
             return {"url": self.pm_url(pm_id, from_src), "title": pm_id, "date": "", "severity": ""}
         return self.row(other, from_src)
 
-    def diagram(self, pm: Postmortem, factors: list[dict[str, Any]]) -> str:
+    def diagram(self, pm: Postmortem, factors: list[dict[str, Any]]) -> Markup:
         box_w, box_h, gap, left = 280, 38, 12, 60
         boxes = []
         index = {}
@@ -364,9 +365,10 @@ class Site:
                 if ref in index:
                     a, b = boxes[index[ref]], boxes[k]
                     enabled.append({"x1": a["x"], "y1": a["y"] + box_h / 2, "x2": b["x"], "y2": b["y"] + box_h / 2, "cx": 10})
-        return self.env.get_template("diagram.svg.j2").render(
+        # Rendered by an autoescaping template, so safe to embed as markup.
+        return Markup(self.env.get_template("diagram.svg.j2").render(
             boxes=boxes, enabled=enabled, width=ix + iw + 10, height=height, ix=ix, iy=iy, iw=iw, incident=pm.meta.severity + " incident", trigger=bool(pm.meta.trigger)
-        )
+        ))
 
 
 def _insert_after_heading(markdown: str, key: str, block: str) -> str:

@@ -1,0 +1,261 @@
+"""The phrase rules (PM301–PM304): what they find, what they must leave alone, and where."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from conftest import BASE_SECTIONS, line_col, only
+
+FACTORS = "Contributing factors"
+
+
+def write_prose(kb, text: str, section: str = FACTORS):
+    """A valid postmortem whose `section` ends with the paragraph `text`."""
+    return kb.write(sections={section: BASE_SECTIONS[section] + "\n\n" + text})
+
+
+# --- true positives: each phrase of the issue, in a realistic sentence -----------------
+
+FINDINGS = [
+    # (sentence, code, rule, the text the finding points at)
+    ("Shipping the flag at 14:00 was put down to human error at the time.", "PM301", "blame-language", "human error"),
+    ("The change passed review, and the root cause was a memory leak in the pool.", "PM303", "root-cause-language", "the root cause"),
+    ("In review we said the change shouldn't have been rushed to production.", "PM302", "counterfactual", "shouldn't have been rushed"),
+    ("Before the cut-over we failed to verify the sandbox credentials.", "PM302", "counterfactual", "we failed to"),
+    ("During the deploy the engineer forgot to pass the flag to the migration.", "PM301", "blame-language", "the engineer forgot"),
+    ("The outage was caused by operator error on the load balancer.", "PM301", "blame-language", "operator error"),
+    ("A careless edit to the routing table dropped a zone.", "PM301", "blame-language", "careless"),
+    ("The review called it negligence by the release manager.", "PM301", "blame-language", "negligence"),
+    ("The postmortem draft said Priya forgot to drain the node.", "PM301", "blame-language", "Priya forgot"),
+    ("The first draft called it Tomás's mistake.", "PM301", "blame-language", "Tomás's mistake"),
+    ("It was the on-call's fault that the page went unanswered.", "PM301", "blame-language", "the on-call's fault"),
+    ("If only we had tested the rollback path, the restore would have been quicker.", "PM302", "counterfactual", "If only we had"),
+    ("The on-call engineer could have noticed the alert earlier.", "PM302", "counterfactual", "The on-call engineer could have noticed"),
+    ("Tomás failed to escalate before the queue filled.", "PM302", "counterfactual", "Tomás failed to"),
+    ("In hindsight, it was obvious that the disk was filling.", "PM302", "counterfactual", "In hindsight, it was obvious"),
+    ("The cause was a configuration change made the day before.", "PM303", "root-cause-language", "The cause was"),
+    ("Engineers traced the single root cause to the retry policy.", "PM303", "root-cause-language", "the single root cause"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "code", "rule", "match"), FINDINGS, ids=[f[0][:40] for f in FINDINGS])
+def test_finds_blaming_hindsight_and_single_cause_wording(kb, sentence, code, rule, match):
+    path = write_prose(kb, sentence)
+    found = kb.findings()
+    line, col = line_col(path, match)
+    assert [(f["code"], f["rule"], f["line"], f["column"]) for f in found] == [(code, rule, line, col)]
+    assert found[0]["severity"] == "error"
+    assert match.split()[0].lower() in found[0]["message"].lower()
+    assert found[0]["hint"]
+
+
+# --- false positives: realistic prose the rules must not flag ----------------------------
+
+CLEAN = [
+    "Inbound traffic failed to reach the cluster for eleven minutes.",
+    "This could have been a lot worse: the queue had six hours of headroom.",
+    "Each repository should have clear rules about who approves a production change.",
+    "There was no single root cause; three conditions combined.",
+    "The alert fired just before 14:00, and the on-call acknowledged it at 14:03.",
+    "Priya Raman spotted the stale cache and rolled back within minutes.",
+    "Thanks to Tomás, who noticed the queue growing, the backlog never reached the disk limit.",
+    "The health check failed to fire because it probed the wrong port.",
+    "The pods restarted, but they failed to pass their readiness checks.",
+    "It was nobody's fault: the tool made the wrong path the easy one.",
+    "This was not Priya's mistake; the runbook pointed at the old cluster.",
+    "No one was to blame, and the review said so.",
+    "Nobody forgot anything: the step was not in the runbook.",
+    "The on-call engineer couldn't have known that the flag was stale.",
+    "If only one replica is healthy, the load balancer sheds traffic to protect it.",
+    "We replaced the root cause analysis meeting with a learning review.",
+    "We do not look for a root cause; we look for the conditions that combined.",
+    "There was no human error involved; the form accepted a value it should reject.",
+    "The job failed to start because the disk was full.",
+    "The retry budget could have held another hour of traffic.",
+    "We double-checked every shard before reopening traffic.",  # vigilance is only about actions
+    "The canary would have caught this had it run against the new region.",
+]
+
+
+@pytest.mark.parametrize("sentence", CLEAN, ids=[s[:40] for s in CLEAN])
+def test_leaves_blameless_and_system_wording_alone(kb, sentence):
+    write_prose(kb, sentence)
+    assert kb.findings() == []
+
+
+# --- what the language rules do not read ---------------------------------------------
+
+SKIPPED = {
+    "inline code": "The validator logged `human error: retry budget exhausted` at 14:02.",
+    "fenced code": "The handler read:\n\n```python\n# the root cause was a race, says the old comment\nraise HumanError('human error')\n```",
+    "tilde fence": "~~~\nwe failed to verify the sandbox\n~~~",
+    "bare URL": "The taxonomy lives at https://wiki.example.com/human-error-taxonomy for reference.",
+    "link target": "See [the incident taxonomy](https://wiki.example.com/the-engineer-forgot/human-error).",
+    "block quote": "The chat at the time:\n\n> we failed to verify the sandbox, the engineer forgot the flag",
+    "chat line": "[14:02] priya: human error again? the engineer forgot the flag",
+    "irc chat line": "<tomas> the root cause was the deploy, surely",
+    "log line": "14:02:11 ERROR human error detected by validator",
+    "iso log line": "2024-03-14T14:02:11Z WARN we failed to verify the sandbox",
+    "html comment": "<!-- draft note: human error? the root cause was the deploy -->",
+    "multi-line html comment": "<!--\nOld draft: the engineer forgot to pass the flag.\n-->",
+}
+
+
+@pytest.mark.parametrize("text", SKIPPED.values(), ids=SKIPPED.keys())
+def test_code_urls_link_targets_quotes_and_logs_are_not_prose(kb, text):
+    write_prose(kb, text)
+    assert kb.findings() == []
+
+
+def test_link_text_is_prose_even_though_its_target_is_not(kb):
+    path = write_prose(kb, "The [human error report](https://wiki.example.com/reports/42) was withdrawn.")
+    found = kb.findings()
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [("PM301", *line_col(path, "human error report"))]
+
+
+def test_text_after_a_closed_code_span_is_still_read(kb):
+    path = write_prose(kb, "After `kubectl rollout undo` the team said it was human error.")
+    found = kb.findings()
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [("PM301", *line_col(path, "human error"))]
+
+
+def test_a_phrase_wrapped_over_two_lines_is_found_at_its_start(kb):
+    path = write_prose(kb, "During the deploy the on-call engineer\nforgot to pass the flag.")
+    found = kb.findings()
+    line, col = line_col(path, "the on-call engineer")
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [("PM301", line, col)]
+
+
+def test_headings_are_prose(kb):
+    path = kb.write(sections={"Summary": BASE_SECTIONS["Summary"] + "\n\n### The root cause was the retry policy\n\nDetails follow."})
+    found = kb.findings()
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [("PM303", *line_col(path, "The root cause"))]
+
+
+def test_every_occurrence_is_reported_in_order(kb):
+    path = write_prose(kb, "It was human error.\n\nLater we failed to verify the fix, and the root cause was never found.")
+    found = kb.findings()
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [
+        ("PM301", *line_col(path, "human error")),
+        ("PM302", *line_col(path, "we failed to")),
+        ("PM303", *line_col(path, "the root cause")),
+    ]
+
+
+def test_names_of_authors_and_owners_anywhere_in_the_knowledge_base_count_as_people(kb):
+    # Aisha Bello is an action owner in another postmortem only.
+    kb.write(meta={"id": "2024-01-02-other", "actions": [{"summary": "Add a dashboard", "owner": "Aisha Bello", "due": date(2024, 2, 1), "status": "done"}]})
+    path = write_prose(kb, "The draft said Aisha forgot to renew the certificate.")
+    found = kb.findings()
+    assert [(f["path"], f["code"], f["line"], f["column"]) for f in found] == [(kb.rel(path), "PM301", *line_col(path, "Aisha forgot"))]
+
+
+def test_an_unknown_name_as_subject_is_not_guessed_at(kb):
+    write_prose(kb, "Kubernetes forgot nothing: the eviction was by design.")
+    assert kb.findings() == []
+
+
+# --- vigilance-action: only about actions --------------------------------------------
+
+
+def test_vigilance_in_the_action_items_section_is_found(kb):
+    path = kb.write(sections={"Action items": "We will remind engineers to double-check the flag before each deploy."})
+    found = kb.findings()
+    assert [(f["code"], f["rule"], f["line"], f["column"]) for f in found] == [
+        ("PM304", "vigilance-action", *line_col(path, "remind engineers")),
+        ("PM304", "vigilance-action", *line_col(path, "double-check")),
+    ]
+
+
+def test_vigilance_in_an_action_summary_is_found_at_its_column(kb):
+    actions = [{"summary": "Ask deployers to be more careful with flags", "owner": "Tomás Ortega", "due": date(2024, 4, 30), "status": "open"}]
+    path = kb.write(meta={"actions": actions})
+    found = kb.findings()
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [("PM304", *line_col(path, "be more careful"))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rather than asking people to be more careful, we made the safe path the default.",
+        "We chose not to remind engineers to double-check; the deploy tool now refuses the unsafe flag.",
+        "A CI job that double-checks the schema now runs before every deploy.",
+        "We will automate the double-check of certificate expiry.",
+    ],
+)
+def test_actions_that_change_the_system_are_not_vigilance(kb, text):
+    kb.write(sections={"Action items": text})
+    assert kb.findings() == []
+
+
+# --- front-matter prose -------------------------------------------------------------
+
+
+def test_front_matter_prose_fields_are_checked_at_the_phrase_column(kb):
+    path = kb.write(
+        meta={
+            "title": "Checkout down: the root cause was a full disk",
+            "trigger": "The on-call engineer forgot to renew the certificate.",
+            "contributing_factors": [
+                {"factor": "software-defect", "description": "Workers exited on a closed connection."},
+                {"factor": "alerting-gap", "description": "During setup we failed to add a volume alert."},
+            ],
+        }
+    )
+    found = kb.findings()
+    # the title needs quotes in YAML (it holds ": "), which shifts its column by one
+    title_line, title_col = line_col(path, "the root cause")
+    assert path.read_text(encoding="utf-8").splitlines()[title_line - 1].startswith("title: '")
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [
+        ("PM303", title_line, title_col),
+        ("PM301", *line_col(path, "The on-call engineer forgot")),
+        ("PM302", *line_col(path, "we failed to")),
+    ]
+
+
+def test_double_quoted_front_matter_value_column(kb):
+    path = kb.write()
+    text = path.read_text(encoding="utf-8").replace(
+        "trigger: A scheduled certificate rotation closed every open broker connection at once.",
+        'trigger: "Before the rotation we failed to renew the certificate."',
+    )
+    path.write_text(text, encoding="utf-8")
+    found = kb.findings()
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [("PM302", *line_col(path, "we failed to"))]
+
+
+# --- rules are data: the organisation's own file -----------------------------------
+
+
+def test_an_organisation_rule_file_adds_patterns_to_a_rule(kb):
+    (kb / "house-style.yml").write_text(
+        "rules:\n  - code: PM301\n    patterns:\n      - '\\bdropped the ball\\b'\n",
+        encoding="utf-8",
+    )
+    kb.set_plugin_config(language_rules=["house-style.yml"])
+    path = write_prose(kb, "The platform team dropped the ball on the renewal.")
+    found = kb.findings()
+    assert [(f["code"], f["rule"], f["line"], f["column"]) for f in found] == [("PM301", "blame-language", *line_col(path, "dropped the ball"))]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        None,  # the file does not exist
+        "rules:\n  - code: PM301\n    patterns: ['(unclosed']\n",  # a bad regular expression
+        "rules:\n  - code: PM399\n    name: jargon\n    patterns: ['\\bsynergy\\b']\n",  # a code the checker does not know
+        "rules: [\n",  # not YAML
+    ],
+    ids=["missing", "bad-regex", "unknown-code", "bad-yaml"],
+)
+def test_a_broken_organisation_rule_file_is_a_configuration_error(kb, content):
+    if content is not None:
+        (kb / "house-style.yml").write_text(content, encoding="utf-8")
+    kb.set_plugin_config(language_rules=["house-style.yml"])
+    kb.write()
+    code, out = kb.check()
+    assert code == 2
+    assert "language_rules" in kb.stderr
+    assert "Traceback" not in kb.stderr
