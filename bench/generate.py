@@ -179,11 +179,11 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     "internal-dependency": {
         "desc": [
             "{Svc} called {dep} synchronously on its request path, so latency in {dep} became latency in {svc}.",
-            "{Dep}, run by {team2}, changed the shape of a response that {svc} relied on, and the contract had no test on our side.",
+            "{Dep}, run by the {team2} team, changed the shape of a response that {svc} relied on, and the contract had no test on our side.",
         ],
         "para": [
             "{Svc} calls {dep} on every request and waits for the answer. When {dep} slowed down, {svc} had no cache or default to fall back on, so its own latency followed. The two teams had no shared view of the dependency, and the {team} on-call first saw {dep} as a symptom rather than a source.",
-            "The contract between {svc} and {dep} was informal: a field that {svc} read had been optional in {dep} for a year, and the release that stopped sending it passed every test {team2} had.",
+            "The contract between {svc} and {dep} was informal: a field that {svc} read had been optional in {dep} for a year, and the release that stopped sending it passed every test the {team2} team had.",
         ],
         "actions": [
             ("Add a consumer contract test for {dep} responses to the {svc} pipeline", "prevent"),
@@ -376,11 +376,11 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "mitigation-needs-other-team": {
         "desc": [
-            "Only {team2} could restart the {svc} workers, which run on infrastructure they manage.",
-            "The mitigation, a failover of {dep}, could be carried out only by {team2}, whose on-call had to be found first.",
+            "Only the {team2} team could restart the {svc} workers, which run on infrastructure they manage.",
+            "The mitigation, a failover of {dep}, could be carried out only by the {team2} team, whose on-call had to be found first.",
         ],
         "para": [
-            "The {team} on-call knew within minutes what would restore service. Carrying it out required {team2}, because the workers run on infrastructure only they can change. Most of the time to restore went into crossing that boundary.",
+            "The {team} on-call knew within minutes what would restore service. Carrying it out required the {team2} team, because the workers run on infrastructure only they can change. Most of the time to restore went into crossing that boundary.",
             "Diagnosis was quick; the wait was not. The failover of {dep} is a {team2} operation, and reaching their on-call took longer than the diagnosis had.",
         ],
         "actions": [
@@ -390,12 +390,12 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "handoff-ticket-queue": {
         "desc": [
-            "The documented route to {team2} was a ticket, filed at normal priority with no page.",
+            "The documented route to the {team2} team was a ticket, filed at normal priority with no page.",
             "The request for help went through the {team2} request form, which queues work for the next business day by default.",
         ],
         "para": [
             "The runbook pointed to a ticket in the {team2} queue. The form defaults to normal priority and pages no one, so the request waited behind routine work until someone found another way to reach them.",
-            "Work crossed the team boundary through a request form designed for planned changes. Context was lost on the way, and {team2} had to ask again for details the incident channel already held.",
+            "Work crossed the team boundary through a request form designed for planned changes. Context was lost on the way, and the {team2} team had to ask again for details the incident channel already held.",
         ],
         "actions": [
             ("Replace the ticket step in the {svc} runbook with a page to the {team2} on-call", "process"),
@@ -449,7 +449,7 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
             "No incident commander was named until late in the response, so decisions on customer communication waited.",
         ],
         "para": [
-            "{Team} and {team2} both saw the symptoms and opened their own channels. Each team's findings would have shortened the other's search, but they met only when {helper} noticed the second channel.",
+            "The {team} and {team2} teams both saw the symptoms and opened their own channels. Each team's findings would have shortened the other's search, but they met only when {helper} noticed the second channel.",
             "Without a named incident commander, questions about customer messaging went to whoever seemed senior. Several people were waiting for a decision that nobody had been asked to make.",
         ],
         "actions": [
@@ -498,11 +498,11 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "unclear-ownership": {
         "desc": [
-            "After a reorganisation, neither {team} nor {team2} listed {svc} as theirs, and its alerts had no rotation behind them.",
-            "The component was built by {team2} for {team} and never formally handed over.",
+            "After a reorganisation, neither the {team} team nor the {team2} team listed {svc} as theirs, and its alerts had no rotation behind them.",
+            "The component was built by the {team2} team for the {team} team and never formally handed over.",
         ],
         "para": [
-            "{Svc} was built by {team2} on behalf of {team}, who used it but never ran it. After the reorganisation each team thought of it as the other's, and its alerts went to a rotation that no longer existed.",
+            "{Svc} was built by the {team2} team on behalf of the {team} team, who used it but never ran it. After the reorganisation each team thought of it as the other's, and its alerts went to a rotation that no longer existed.",
             "Nobody owned {svc} in the service catalogue. It worked well enough that the gap never came up, until it needed someone.",
         ],
         "actions": [
@@ -666,7 +666,7 @@ ARCHETYPES: list[dict[str, Any]] = [
         "symptom": "{svc} could not complete requests that depend on {dep}",
         "start": "{Dep} latency rises after a routine restart",
         "diagnose": "Traces show {svc} requests waiting on {dep}",
-        "mitigate": "{Dep} restored by {team2}; {svc} recovers",
+        "mitigate": "{Dep} restored by the {team2} team; {svc} recovers",
     },
     {
         "slug": "disk-full", "core": ["capacity-saturation", "toil"],
@@ -699,7 +699,7 @@ DETECT_ALERT = [
 DETECT_HUMAN = [
     "Support reports a rise in contacts about {svc}",
     "A colleague in {team2} asks in the help channel why {svc} looks wrong",
-    "Customer reports reach the support queue; support escalates to {team}",
+    "Customer reports reach the support queue; support escalates to the {team} on-call",
 ]
 RESPONSE_EVENTS = [
     "{oncall} opens an incident channel and takes the incident commander role",
@@ -710,7 +710,7 @@ RESPONSE_EVENTS = [
     "Customer support briefed with a holding message",
 ]
 FACTOR_EVENTS = {
-    "mitigation-needs-other-team": "Restart requires {team2}; {oncall} asks for help in their channel",
+    "mitigation-needs-other-team": "Restart requires the {team2} team; {oncall} asks for help in their channel",
     "handoff-ticket-queue": "Ticket raised in the {team2} queue, as the runbook describes",
     "missing-access": "Restart refused: the on-call role has read access only",
     "change-approval-delay": "Emergency change request raised for the mitigation",
@@ -779,8 +779,8 @@ IMPACT_CUSTOMER = [
     "Around {orders} orders were delayed by up to {dur}; all were completed once service was restored. Support handled {contacts} extra contacts.",
 ]
 IMPACT_INTERNAL = [
-    "No customer-facing system was affected. {Team2} could not rely on {svc} for {dur}, and two planned releases were postponed to the next day.",
-    "The impact was internal: reports built from {svc} were out of date for {dur}, and {team2} made one weekly decision on incomplete figures.",
+    "No customer-facing system was affected. The {team2} team could not rely on {svc} for {dur}, and two planned releases were postponed to the next day.",
+    "The impact was internal: reports built from {svc} were out of date for {dur}, and the {team2} team made one weekly decision on incomplete figures.",
     "Engineers using {svc} were blocked for {dur}; about {n} builds and deploys waited in the queue and ran once it recovered.",
 ]
 
@@ -814,7 +814,7 @@ def _cap(text: str) -> str:
 
 
 def _fill(template: str, ctx: dict[str, str]) -> str:
-    return _cap(template.format(**ctx)) if template[:1] == "{" else template.format(**ctx)
+    return _cap(template.format(**ctx))
 
 
 def _duration(delta: timedelta) -> str:
@@ -1018,7 +1018,7 @@ class _Generator:
         tzname = "UTC" if started.utcoffset() == timedelta(0) else f"UTC{started.strftime('%z')[:3]}:{started.strftime('%z')[3:]}"
         summary = (
             f"From {_hhmm(started)} {tzname} on {started.strftime('%d %B %Y').lstrip('0')}, "
-            f"{_fill(arch['symptom'], ctx)}. {_fill(arch['trigger'], ctx)} "
+            f"{arch['symptom'].format(**ctx)}. {_fill(arch['trigger'], ctx)} "
             f"It was detected after {_duration(detected - started)} and service was restored after {ctx['dur']}."
         )
         body += [summary, ""]

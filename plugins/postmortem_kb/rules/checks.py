@@ -66,7 +66,7 @@ def events_in_order(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
 def severity_and_template(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     m = pm.meta
     if m.severity not in ctx.settings.severities:
-        close = difflib.get_close_matches(m.severity, ctx.settings.severities, n=1)
+        close = [s for s in ctx.settings.severities if s.casefold() == m.severity.casefold()] or difflib.get_close_matches(m.severity, ctx.settings.severities, n=1)
         yield Hit("unknown-severity", *_pos(pm, "severity"), f"unknown severity `{m.severity}`" + (f"; did you mean `{close[0]}`?" if close else ""), f"use one of: {', '.join(ctx.settings.severities)}")
     if m.template not in ctx.templates:
         yield Hit("unknown-template", *_pos(pm, "template"), f"no template `{m.template}` in {ctx.settings.templates_dir}/", f"use one of: {', '.join(sorted(ctx.templates)) or 'standard'}")
