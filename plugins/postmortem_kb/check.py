@@ -12,7 +12,7 @@ import yaml
 
 from .config import ConfigError, Project, Settings
 from .model import Corpus, Finding, Postmortem
-from .rules.checks import PER_POSTMORTEM, Context, Hit
+from .rules.checks import PER_POSTMORTEM, Context, Hit, language
 from .rules.language import LanguageRules
 from .rules.registry import RuleSpec, registry, select
 
@@ -63,6 +63,9 @@ class Checker:
             ids={pm.id for pm in corpus.postmortems if pm.id},
             language=self._language(people(corpus)),
         )
+        # The phrase rules are most of the work; skip them when none of them is wanted.
+        phrase_rules = {r.name for r in ctx.language.rules}
+        per_postmortem = [r for r in PER_POSTMORTEM if r is not language or phrase_rules & self.enabled]
         findings: list[Finding] = []
         for path, problem in corpus.problems:
             if wanted is None or path in wanted:
@@ -82,7 +85,7 @@ class Checker:
                 self._add(findings, pm.path, pm, Hit("duplicate-id", *pm.line_of.line_of(("id",)), f"id `{pid}` is already used by {first.path}", "give this postmortem its own id"))
             if pm.meta is None:
                 continue
-            for rule in PER_POSTMORTEM:
+            for rule in per_postmortem:
                 for hit in rule(pm, ctx):
                     self._add(findings, pm.path, pm, hit)
         findings.sort(key=Finding.sort_key)

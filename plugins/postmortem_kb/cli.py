@@ -127,7 +127,8 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
                     extra.append(str(f.resolve()))
             elif p.is_file():
                 only.append(relative(project, p))
-                extra.append(str(p.resolve()))
+                if p.suffix.lower() == ".md":  # other files (the taxonomy) are checked as what they are
+                    extra.append(str(p.resolve()))
             else:
                 print(f"pmkb: no such file or folder: {raw}", file=sys.stderr)
                 return 2

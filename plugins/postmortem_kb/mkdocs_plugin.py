@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined, TemplateError
+from markupsafe import escape
 from mkdocs.config.base import ValidationError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
@@ -68,13 +69,17 @@ class PostmortemKBPlugin(BasePlugin):
         self.by_src: dict[str, Postmortem] = {}
         for pm in corpus.postmortems:
             src = Path(pm.abs_path).resolve().relative_to(project.docs_dir).as_posix()
-            if pm.meta is not None and pm.meta.status == "draft":
+            if pm.meta is None or pm.meta.status == "draft":
+                # Drafts are not published; nor is a postmortem whose front matter is not
+                # valid (it may be a draft, and its `template:` would break the page build).
+                # Its findings were reported above, so `--strict` still fails on it.
                 f = files.get_file_from_path(src)
                 if f is not None:
-                    files.remove(f)  # drafts are not published
+                    files.remove(f)
+                if pm.meta is None:
+                    log.warning("%s is not published: its front matter is not valid", pm.path)
                 continue
-            if pm.meta is not None:
-                self.by_src[src] = pm
+            self.by_src[src] = pm
         taxonomy = files.get_file_from_path(self.settings.taxonomy)
         if taxonomy is not None:
             files.remove(taxonomy)
@@ -94,10 +99,21 @@ class PostmortemKBPlugin(BasePlugin):
         if pm is not None:
             # Our `template:` names a postmortem template; to MkDocs it would name an HTML one.
             page.meta.pop("template", None)
+            # Our `title:` is plain text; the theme prints a page's meta title as HTML.
+            page.meta["title"] = str(escape(pm.meta.title))
             return self.site.decorate(pm, markdown)
         if src.startswith("playbook/") and src.endswith(".md"):
             return self._render_policy(markdown, src)
         return markdown
+
+    def on_page_content(self, html: str, page: Any, config: Any, files: Files) -> str:
+        # A title taken from the page's first heading is HTML text (`&lt;` stays escaped),
+        # but Material prints it through `striptags`, which unescapes it into markup in
+        # <title>. As a meta title it is printed as it is: generated pages carry names
+        # from front matter (services, factors), so keep their escaping.
+        if "title" not in page.meta and page.title:
+            page.meta["title"] = page.title
+        return html
 
     # ---- helpers ----------------------------------------------------------------
 

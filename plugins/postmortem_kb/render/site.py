@@ -17,7 +17,15 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
-from ..analyse.common import duration, human_duration, minutes, published, slug, time_to_detect, time_to_restore
+from ..analyse.common import (
+    duration,
+    human_duration,
+    minutes,
+    published,
+    slug,
+    time_to_detect,
+    time_to_restore,
+)
 from ..analyse.graph import build_graph, co_occurrence, similar, to_graphml, to_json
 from ..analyse.insights import insights
 from ..analyse.remediation import remediation

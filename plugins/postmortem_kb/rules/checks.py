@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -41,6 +42,7 @@ class Context:
 
 
 Rule = Callable[[Postmortem, Context], Iterator[Hit]]
+_NEWLINE = re.compile("\n")
 
 
 def _pos(pm: Postmortem, *path: Any) -> tuple[int, int]:
@@ -123,19 +125,21 @@ def policy(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
         if action.due is None:
             yield Hit("action-missing-due", *_pos(pm, "actions", i), f"action {i + 1} (“{_short(action.summary)}”) has no due date", "add `due: YYYY-MM-DD`")
         elif action.status in OPEN_STATUSES:
-            stale_after = action.due + timedelta(days=pol.stale_action_grace_days)
-            if ctx.today > stale_after:
+            stale_after = _later(action.due, timedelta(days=pol.stale_action_grace_days))
+            if stale_after is not None and ctx.today > stale_after:
                 days = (ctx.today - action.due).days
                 yield Hit("stale-action", *_pos(pm, "actions", i, "due"), f"action {i + 1} (“{_short(action.summary)}”) is {action.status}, {days} day(s) past its due date {action.due.isoformat()}", "finish it, move `due` with a reason, or mark it `wont-do`")
-    deadline = m.resolved + timedelta(hours=pol.postmortem_due_hours)
+    deadline = _later(m.resolved, timedelta(hours=pol.postmortem_due_hours))
     filed = m.filed
-    late = filed > deadline if isinstance(filed, datetime) else filed > deadline.astimezone(m.resolved.tzinfo).date()
+    late = deadline is not None and (filed > deadline if isinstance(filed, datetime) else filed > deadline.date())
     if late:
         yield Hit("late-postmortem", *_pos(pm, "filed"), f"filed {filed.isoformat()}, after the {pol.postmortem_due_hours} h deadline ({deadline.isoformat()})", None)
     if m.customer_impact:
-        public_deadline = m.resolved + timedelta(hours=pol.public_postmortem_due_hours)
+        public_deadline = _later(m.resolved, timedelta(hours=pol.public_postmortem_due_hours))
         pub = m.public_postmortem
-        if pub is None:
+        if public_deadline is None:
+            pass  # due after the last representable day: not late on any date
+        elif pub is None:
             if ctx.today > public_deadline.date():
                 yield Hit("missing-public-postmortem", *pm.line_of.key_line("customer_impact"), f"customers were impacted and there is no `public_postmortem`; it was due by {public_deadline.isoformat()}", "publish it and set `public_postmortem:` to its URL or date")
         elif isinstance(pub, date):
@@ -169,10 +173,7 @@ def language(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     """Phrase rules over the masked body and the front matter's prose fields."""
     text = pm.prose
     if text:
-        starts = [0]
-        for i, ch in enumerate(text):
-            if ch == "\n":
-                starts.append(i + 1)
+        starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
         action_sec = pm.section("action items")
         lo = hi = -1
         if action_sec is not None:
@@ -213,6 +214,14 @@ def _scalar_pos(pm: Postmortem, path: tuple[Any, ...], offset: int) -> tuple[int
     if node.start_mark.line == node.end_mark.line and node.style in (None, "", '"', "'"):
         return line, col + (1 if node.style in ('"', "'") else 0) + offset
     return line, col
+
+
+def _later(value: Any, delta: timedelta) -> Any:
+    """`value + delta` in `value`'s own zone, or None past the last representable date."""
+    try:
+        return value + delta
+    except OverflowError:
+        return None
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -1,15 +1,33 @@
-"""The phrase-rule engine: applies language.yml (and the organisation's additions) to prose."""
+"""The phrase-rule engine: applies language.yml (and the organisation's additions) to prose.
+
+Speed: each rule names `keywords`, words without which none of its patterns can match.
+The engine folds the text to lower-case words once (C-speed `translate` and `split`),
+skips every rule none of whose keywords occur, and runs the patterns only in a window
+around each keyword, so a 5 KB postmortem costs a set lookup per rule, not a regex
+scan per pattern.
+
+People: `{person}` matches pronouns, roles, or a capitalised word that is one of the
+postmortem's own people (authors, action owners, configured names); `{anyone}` accepts
+any capitalised word as well, for verbs only people do ("forgot").
+"""
 
 from __future__ import annotations
 
+import functools
 import re
+import string
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 HERE = Path(__file__).parent
+_WINDOW = 72  # characters around a keyword that a pattern may reach (subject, adverbs, object)
+_CAPITALISED = r"(?-i:[A-Z][\w'’-]{1,40})"
+# Length-preserving fold: ASCII upper → lower, punctuation (but apostrophes) → space.
+_PUNCT = "".join(c for c in string.punctuation if c != "'")
+_FOLD = str.maketrans(string.ascii_uppercase + _PUNCT + "’“”", string.ascii_lowercase + " " * len(_PUNCT) + "'  ")
 
 
 @dataclass(slots=True)
@@ -19,8 +37,10 @@ class PhraseRule:
     message: str
     hint: str
     scope: str  # "all" or "actions"
-    pattern: re.Pattern[str]
+    keywords: frozenset[str]  # lower-case words; empty: always try the patterns
+    parts: list[tuple[frozenset[str], str]]  # each pattern (filled in) with the keywords it contains
     unless: re.Pattern[str] | None
+    raw_patterns: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -35,52 +55,57 @@ def _read(path: Path) -> dict:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
 
 
-def _names_pattern(names: Iterable[str]) -> str:
-    tokens: set[str] = set()
+def name_tokens(names: Iterable[str]) -> frozenset[str]:
+    """Full names and their single words, as they may appear as a sentence's subject."""
+    out: set[str] = set()
     for name in names:
-        name = name.strip()
+        name = " ".join(str(name).split())
         if not name or len(name) > 80:
             continue
-        tokens.add(name)
-        first = name.split()[0]
-        if len(first) >= 3 and first[0].isupper():
-            tokens.add(first)
-    if not tokens:
-        return r"(?!x)x"
-    alternatives = "|".join(re.escape(t) for t in sorted(tokens, key=lambda t: (-len(t), t)))
-    return rf"\b(?:{alternatives})\b"
+        out.add(name)
+        out.update(w for w in name.split() if len(w) >= 2 and w[0].isupper())
+    return frozenset(out)
 
 
 class LanguageRules:
-    def __init__(self, files: list[Path], people: Iterable[str]) -> None:
+    def __init__(self, files: list[Path] | None = None, people: Iterable[str] = ()) -> None:
         base = _read(HERE / "language.yml")
         vocab = dict(base.get("vocabulary") or {})
-        raw_rules: dict[str, dict] = {}
+        merged: dict[str, dict] = {}
         order: list[str] = []
-        for data in [base, *(_read(f) for f in files)]:
+        for data in [base, *(_read(f) for f in files or [])]:
             vocab.update(data.get("vocabulary") or {})
             for item in data.get("rules") or []:
                 code = str(item["code"])
-                if code in raw_rules:
-                    raw_rules[code]["patterns"] = [*raw_rules[code].get("patterns", []), *item.get("patterns", [])]
-                    raw_rules[code]["unless"] = [*raw_rules[code].get("unless", []), *item.get("unless", [])]
+                if code in merged:
+                    for key in ("patterns", "unless", "keywords"):
+                        merged[code][key] = [*_as_list(merged[code].get(key)), *_as_list(item.get(key))]
                 else:
-                    raw_rules[code] = dict(item)
+                    merged[code] = dict(item)
                     order.append(code)
-        names = _names_pattern(people)
-        expanded = {k: str(v).replace("{names}", names) for k, v in vocab.items()}
+        subject = vocab.get("subject", r"(?:we|i|he|she|you)")
+        self.subject_re = re.compile(rf"(?:{subject})", re.IGNORECASE)
+        self.people = name_tokens(people)
+        replacements = {k: str(v) for k, v in vocab.items() if k != "subject"}
+        counter = iter(range(1_000_000))
 
         def fill(p: str) -> str:
-            for key, value in expanded.items():
+            # Each {person} gets its own group name, so that patterns can share one regex.
+            while "{person}" in p:
+                p = p.replace("{person}", rf"(?P<person_{next(counter)}>\b(?:{subject})|\b{_CAPITALISED}(?:\s+{_CAPITALISED})?)", 1)
+            p = p.replace("{anyone}", rf"(?:\b(?:{subject})|\b{_CAPITALISED})")
+            for key, value in replacements.items():
                 p = p.replace("{" + key + "}", value)
             return p
 
         self.rules: list[PhraseRule] = []
         for code in order:
-            item = raw_rules[code]
-            pattern = re.compile("|".join(f"(?:{fill(p)})" for p in item["patterns"]), re.IGNORECASE)
-            unless_list = item.get("unless") or []
-            unless = re.compile("|".join(f"(?:{fill(p)})" for p in unless_list), re.IGNORECASE) if unless_list else None
+            for p in _as_list(merged[code].get("patterns")):
+                re.compile(fill(str(p)), re.IGNORECASE)  # a bad pattern fails here, not mid-check
+            item = merged[code]
+            patterns = [str(p) for p in _as_list(item.get("patterns"))]
+            keywords = _as_list(item.get("keywords"))
+            unless = _as_list(item.get("unless"))
             self.rules.append(
                 PhraseRule(
                     code=code,
@@ -88,25 +113,107 @@ class LanguageRules:
                     message=str(item.get("message") or "“{match}”"),
                     hint=str(item.get("hint") or ""),
                     scope=str(item.get("scope") or "all"),
-                    pattern=pattern,
-                    unless=unless,
+                    keywords=frozenset(str(k).lower() for k in keywords),
+                    parts=[(_keywords_in(p, keywords), fill(p)) for p in patterns],
+                    unless=re.compile("|".join(f"(?:{fill(u)})" for u in unless), re.IGNORECASE) if unless else None,
+                    raw_patterns=patterns,
                 )
             )
 
-    def scan(self, text: str, actions: bool = False) -> Iterator[Hit]:
+    def scan(self, text: str, actions: bool = False, people: frozenset[str] = frozenset()) -> Iterator[Hit]:
         """Matches in `text`; `actions` includes the rules scoped to action items."""
+        known = self.people | people
+        folded = text.translate(_FOLD)
+        words = set(folded.split())
         for rule in self.rules:
             if rule.scope == "actions" and not actions:
                 continue
-            for m in rule.pattern.finditer(text):
-                if rule.unless is not None and _vetoed(rule.unless, text, m.start(), m.end()):
-                    continue
-                yield Hit(rule, m.start(), m.end(), m.group(0))
+            present = rule.keywords & words
+            if rule.keywords and not present:
+                continue
+            taken: list[tuple[int, int]] = []  # one finding per phrase, however many patterns match it
+            # Only the patterns that contain a keyword present here (or name none) are tried.
+            chosen = tuple(i for i, (kws, _) in enumerate(rule.parts) if not kws or kws & present or not present)
+            if not chosen:
+                continue
+            pattern = _combined(rule, chosen)
+            for lo, hi in _windows(_keyword_re(frozenset(present)) if present else None, folded):
+                for m in pattern.finditer(text, lo, hi):
+                    if not self._is_person(m, known):
+                        continue
+                    if rule.unless is not None and _vetoed(rule.unless, text, m.start(), m.end()):
+                        continue
+                    taken.append((m.start(), m.end()))
+            for a, b in sorted(taken):
+                yield Hit(rule, a, b, text[a:b])
+
+    def _is_person(self, m: re.Match[str], known: frozenset[str]) -> bool:
+        subject = next((v for k, v in m.groupdict().items() if v is not None and k.startswith("person_")), None)
+        if subject is None:
+            return True
+        if self.subject_re.fullmatch(subject):
+            return True
+        return subject in known or subject.split()[0] in known
+
+
+def _as_list(value: object) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _keywords_in(pattern: str, keywords: list) -> frozenset[str]:
+    """Keywords a pattern spells out (as a word or a stem of one); a pattern that spells
+    none is tried whenever its rule is."""
+    source = re.sub(r"\\[a-zA-Z]", " ", pattern.lower())
+    tokens = {t for t in re.findall(r"[a-z']+", source) if len(t) >= 4}
+    out = set()
+    for k in (str(k).lower() for k in keywords):
+        if k in tokens or any(len(t) >= 4 and (k.startswith(t) or t.startswith(k)) for t in tokens):
+            out.add(k)
+    return frozenset(out)
+
+
+_COMBINED: dict[tuple[int, tuple[int, ...]], re.Pattern[str]] = {}
+
+
+def _combined(rule: PhraseRule, chosen: tuple[int, ...]) -> re.Pattern[str]:
+    key = (id(rule), chosen)
+    pattern = _COMBINED.get(key)
+    if pattern is None:
+        pattern = re.compile("|".join(f"(?:{rule.parts[i][1]})" for i in chosen), re.IGNORECASE)
+        _COMBINED[key] = pattern
+    return pattern
+
+
+@functools.lru_cache(maxsize=1024)
+def _keyword_re(words: frozenset[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\w'])")
+
+
+def _windows(keywords: re.Pattern[str] | None, text: str) -> Iterator[tuple[int, int]]:
+    """Merged [lo, hi) spans around keyword hits, widened to whitespace."""
+    if keywords is None:
+        if text:
+            yield 0, len(text)
+        return
+    lo = hi = -1
+    for k in keywords.finditer(text):
+        a, b = max(0, k.start() - _WINDOW), min(len(text), k.end() + _WINDOW)
+        while a > 0 and not text[a - 1].isspace():
+            a -= 1
+        while b < len(text) and not text[b].isspace():
+            b += 1
+        if a <= hi:
+            hi = max(hi, b)
+            continue
+        if hi >= 0:
+            yield lo, hi
+        lo, hi = a, b
+    if hi >= 0:
+        yield lo, hi
 
 
 def _vetoed(unless: re.Pattern[str], text: str, start: int, end: int) -> bool:
     lo = max(0, start - 60)
-    for v in unless.finditer(text, lo, min(len(text), end + 60)):
-        if v.start() < end and v.end() > start:
-            return True
-    return False
+    return any(v.start() < end and v.end() > start for v in unless.finditer(text, lo, min(len(text), end + 60)))

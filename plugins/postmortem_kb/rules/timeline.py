@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 _TIME = re.compile(
-    r"^[\s*_`|\-+]*(?:(\d{4}-\d{2}-\d{2})[ T,]+)?(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(Z|UTC|GMT)?\b"
+    r"^[\s*_`|\-+]*(?:(\d{4}-\d{2}-\d{2})[ T,]+)?(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\b\.?)?\s*(Z|UTC|GMT)?\b"
 )
+_DATE_CELL = re.compile(r"^[\s*_`]*\d{4}-\d{2}-\d{2}[\s*_`]*$")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
 
@@ -26,14 +27,26 @@ class Entry:
 def entries(lines: list[tuple[int, str]], tz: timezone) -> Iterator[Entry]:
     """Table rows and time-led bullets; table rows without a readable time yield when=None."""
     seen_header = False
+    last_row = -1
     for lineno, text in lines:
         stripped = text.strip()
         if not stripped:
             continue
         if stripped.startswith("|"):
+            if lineno != last_row + 1:
+                seen_header = False  # a new table, with its own header row
+            last_row = lineno
             if _TABLE_SEP.match(stripped):
                 continue
-            first = stripped.strip("|").split("|")[0].strip()
+            cells = [c.strip() for c in stripped.strip("|").split("|")]
+            first = cells[0]
+            if len(cells) > 1 and _TIME.match(cells[1]) and (not first or _DATE_CELL.match(first)):
+                # "| Date | Time | Event |" tables; a blank date cell continues the day above
+                time_cell = cells[1]
+                column = (text.index(first) if first else text.index(time_cell)) + 1
+                yield _entry(lineno, column, f"{first.strip('*_`')} {time_cell}".strip(), tz, strict=True)
+                seen_header = True
+                continue
             if not seen_header:
                 seen_header = True
                 if not _TIME.match(first):
@@ -51,9 +64,14 @@ def _entry(line: int, column: int, cell: str, tz: timezone, strict: bool) -> Ent
     m = _TIME.match(cell)
     if not m:
         return Entry(line, column, None, False, cell)
-    day, hh, mm, ss, zone = m.groups()
+    day, hh, mm, ss, half, zone = m.groups()
     try:
-        t = time(int(hh), int(mm), int(ss or 0))
+        hour = int(hh)
+        if half:  # 12-hour clock: 12:05 AM is 00:05, 1:15 PM is 13:15
+            if not 1 <= hour <= 12:
+                raise ValueError(hh)
+            hour = hour % 12 + (12 if half in "Pp" else 0)
+        t = time(hour, int(mm), int(ss or 0))
         d = date.fromisoformat(day) if day else None
     except ValueError:
         return Entry(line, column, None, False, cell)
@@ -63,13 +81,24 @@ def _entry(line: int, column: int, cell: str, tz: timezone, strict: bool) -> Ent
     return Entry(line, column, datetime.combine(d, t, zone_info), True, cell)
 
 
+def _local_date(when: datetime, tz: timezone) -> date:
+    """The date of `when` in `tz`, clamped at the ends of the calendar."""
+    try:
+        return when.astimezone(tz).date()
+    except OverflowError:
+        return date.max if when.year > 1 else date.min
+
+
 def place(entries_: list[Entry], started: datetime, resolved: datetime) -> Iterator[tuple[str, Entry]]:
     """Give undated entries the incident's days; yield ("order"|"window"|"unreadable", entry) problems."""
     tz = started.tzinfo or timezone.utc
-    day = started.astimezone(tz).date()
-    last_day = resolved.astimezone(tz).date()
+    day = _local_date(started, tz)
+    last_day = _local_date(resolved, tz)
     window_start = datetime.combine(day, time(0), tz)
-    window_end = resolved + timedelta(minutes=1)
+    try:
+        window_end = resolved + timedelta(minutes=1)
+    except OverflowError:
+        window_end = resolved
     previous: datetime | None = None
     for e in entries_:
         if e.when is None:
@@ -77,7 +106,7 @@ def place(entries_: list[Entry], started: datetime, resolved: datetime) -> Itera
             continue
         if e.dated:
             when = e.when
-            day = when.astimezone(tz).date()
+            day = _local_date(when, tz)
         else:
             when = datetime.combine(day, e.when.timetz().replace(tzinfo=None), e.when.tzinfo)
             # An undated time earlier than the previous entry rolls into the next day,
