@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-
 from conftest import BASE_META, BASE_SECTIONS, line_col, only
 
 UTC = timezone.utc
@@ -207,6 +206,37 @@ def test_timeline_times_are_in_the_zone_of_started(kb):
     # 17:05 is the resolution in +01:00; 16:30 UTC is 17:30 local, after it
     path = kb.write(meta=meta, sections={"Timeline": ROWS + "| 14:52 | Workers exit |\n| 17:05 | Resolved |\n| 16:30 UTC | Queue empty |"})
     assert where(kb.findings()) == [("PM203", "timeline-order", *cell(path, "16:30 UTC"))]
+
+
+def test_a_timeline_split_into_one_table_per_day(kb):
+    meta = {"resolved": datetime(2024, 3, 15, 10, 0, tzinfo=UTC)}
+    day2 = "| Time | Event |\n|------|-------|\n| 2024-03-15 09:00 | Backlog replay starts |\n| 10:00 | Resolved |"
+    kb.write(meta=meta, sections={"Timeline": "### 14 March\n\n" + ROWS + "| 13:52 | Workers exit |\n| 16:05 | Queue paused |\n\n### 15 March\n\n" + day2})
+    assert kb.findings() == []
+
+
+def test_a_timeline_with_separate_date_and_time_columns(kb):
+    meta = {"resolved": datetime(2024, 3, 15, 10, 0, tzinfo=UTC)}
+    table = (
+        "| Date | Time | Event |\n|------|------|-------|\n"
+        "| 2024-03-14 | 13:52 | Workers exit |\n"
+        "|            | 16:05 | Queue paused |\n"
+        "| 2024-03-15 | 09:00 | Backlog replay starts |\n"
+        "|            | 08:30 | Replay finished |"
+    )
+    path = kb.write(meta=meta, sections={"Timeline": table})
+    # a row with a blank date cell is reported at its time
+    assert where(kb.findings()) == [("PM203", "timeline-order", *cell(path, "08:30"))]
+
+
+def test_a_timeline_on_a_12_hour_clock(kb):
+    path = kb.write(sections={"Timeline": ROWS + "| 1:52 PM | Workers exit |\n| 2:06 p.m. | Incident opened |\n| 4:05 PM | Resolved |\n| 3:50 PM | Queue empty |"})
+    assert where(kb.findings()) == [("PM203", "timeline-order", *cell(path, "3:50 PM"))]
+
+
+def test_a_12_hour_time_past_12_is_unreadable(kb):
+    path = kb.write(sections={"Timeline": ROWS + "| 13:52 PM | Workers exit |"})
+    assert where(kb.findings()) == [("PM203", "timeline-order", *cell(path, "13:52 PM"))]
 
 
 def test_quoted_log_lines_in_the_timeline_are_evidence_not_entries(kb):

@@ -101,6 +101,9 @@ class PostmortemKBPlugin(BasePlugin):
             page.meta.pop("template", None)
             # Our `title:` is plain text; the theme prints a page's meta title as HTML.
             page.meta["title"] = str(escape(pm.meta.title))
+            # Our free `tags:` are plain text too; Material's search results print them as HTML.
+            if "tags" in page.meta:
+                page.meta["tags"] = [str(escape(t)) for t in pm.meta.tags]
             return self.site.decorate(pm, markdown)
         if src.startswith("playbook/") and src.endswith(".md"):
             return self._render_policy(markdown, src)

@@ -47,21 +47,25 @@ def co_occurrence(corpus: Corpus) -> Counter[tuple[str, str]]:
     return counts
 
 
-def similar(corpus: Corpus, pm_id: str, limit: int = 5) -> list[tuple[str, int]]:
-    """Other incidents sharing the most factors with `pm_id` (id, shared count)."""
-    by_factor: dict[str, list[str]] = {}
-    own: set[str] = set()
-    for pm in published(corpus.postmortems):
-        for cf in pm.meta.contributing_factors:
-            by_factor.setdefault(cf.factor, []).append(pm.meta.id)
-            if pm.meta.id == pm_id:
-                own.add(cf.factor)
-    shared: Counter[str] = Counter()
-    for fid in own:
-        for other in by_factor.get(fid, ()):
-            if other != pm_id:
-                shared[other] += 1
-    return sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+class Similarity:
+    """Incidents that share contributing factors, indexed once for every page of a build."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.by_factor: dict[str, list[str]] = {}
+        self.factors_of: dict[str, set[str]] = {}
+        for pm in published(corpus.postmortems):
+            own = {cf.factor for cf in pm.meta.contributing_factors}
+            self.factors_of[pm.meta.id] = own
+            for fid in own:
+                self.by_factor.setdefault(fid, []).append(pm.meta.id)
+
+    def similar(self, pm_id: str, limit: int = 5) -> list[tuple[str, int]]:
+        """Other incidents sharing the most factors with `pm_id` (id, shared count)."""
+        shared: Counter[str] = Counter()
+        for fid in self.factors_of.get(pm_id, ()):
+            shared.update(self.by_factor[fid])
+        shared.pop(pm_id, None)
+        return sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
 def to_json(g: nx.Graph) -> dict[str, Any]:

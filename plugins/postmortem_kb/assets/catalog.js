@@ -37,7 +37,8 @@
   }
   function cell(tr, text) { var td = document.createElement("td"); td.textContent = text; tr.appendChild(td); return td; }
   function render() {
-    var p = params(), q = (p.q || "").toLowerCase();
+    // The free-text filter is `text`, not `q`: Material opens its search overlay on `?q=`.
+    var p = params(), q = (p.text || "").toLowerCase();
     var rows = data.rows.filter(function (r) {
       if (p.year && r.d.slice(0, 4) !== p.year) return false;
       if (p.severity && r.s !== p.severity) return false;

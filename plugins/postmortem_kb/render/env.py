@@ -52,7 +52,7 @@ def make_env(override_dir: Path | None = None) -> Environment:
 def fmt_minutes(value: float | None) -> str:
     if value is None or value != value:
         return "–"
-    v = int(round(value))
+    v = round(value)
     if v < 60:
         return f"{v} min"
     if v < 60 * 48:

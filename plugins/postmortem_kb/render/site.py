@@ -26,7 +26,7 @@ from ..analyse.common import (
     time_to_detect,
     time_to_restore,
 )
-from ..analyse.graph import build_graph, co_occurrence, similar, to_graphml, to_json
+from ..analyse.graph import Similarity, build_graph, co_occurrence, to_graphml, to_json
 from ..analyse.insights import insights
 from ..analyse.remediation import remediation
 from ..config import Settings
@@ -82,6 +82,8 @@ class Site:
         self.remediation = remediation(self.corpus, self.today, self.settings.policy.stale_action_grace_days)
         self.insights = insights(self.corpus, self.settings.severities, self.remediation, self.today)
         self.cooccur = co_occurrence(self.corpus)
+        self.similarity = Similarity(self.corpus)
+        self.by_id = {pm.meta.id: pm for pm in reversed(self.pms)}
         self._factor_counts: Counter[str] = Counter(cf.factor for pm in self.pms for cf in {c.factor: c for c in pm.meta.contributing_factors}.values())
 
     # ---- addressing -------------------------------------------------------------
@@ -342,7 +344,7 @@ class Site:
         declared_ids = set(m.related)
         sim = [
             {**self._related_row(oid, src), "shared": n}
-            for oid, n in similar(self.corpus, m.id, limit=8)
+            for oid, n in self.similarity.similar(m.id, limit=8)
             if oid not in declared_ids and oid in self.src_of and n >= 1
         ][:5]
         related = env.get_template("pm_related.md.j2").render(declared=declared, similar=sim)
@@ -351,7 +353,7 @@ class Site:
         return header + body.rstrip("\n") + "\n" + related
 
     def _related_row(self, pm_id: str, from_src: str) -> dict[str, Any]:
-        other = next((p for p in self.pms if p.meta.id == pm_id), None)
+        other = self.by_id.get(pm_id)
         if other is None:
             return {"url": self.pm_url(pm_id, from_src), "title": pm_id, "date": "", "severity": ""}
         return self.row(other, from_src)
