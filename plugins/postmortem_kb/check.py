@@ -2,30 +2,45 @@
 
 from __future__ import annotations
 
+import difflib
+import gc
+import multiprocessing as mp
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import yaml
 
 from .config import ConfigError, Project, Settings
+from .load.corpus import corpus_files, load_postmortem, load_shell
 from .model import Corpus, Finding, Postmortem
 from .rules.checks import PER_POSTMORTEM, Context, Hit, language
-from .rules.language import LanguageRules
+from .rules.language import LanguageRules, name_tokens
 from .rules.registry import RuleSpec, registry, select
 
 SEVERITIES = ("error", "warning")
 
 
-def people(corpus: Corpus) -> set[str]:
-    """Names the language rules treat as people: authors and action owners."""
-    names: set[str] = set()
-    for pm in corpus.valid:
-        names.update(pm.meta.authors)
-        names.update(a.owner for a in pm.meta.actions if a.owner)
-    return names
+@dataclass(slots=True)
+class FileResult:
+    """What one file contributes: its findings, and what the corpus-wide rules need.
+
+    Small and picklable, so files can be checked in worker processes or cached between
+    rebuilds of `mkdocs serve`.
+    """
+
+    path: str
+    id: str | None
+    id_pos: tuple[int, int] | None
+    related: list[tuple[str, int, int]]  # (id, line, column) of each `related` entry
+    silenced: set[tuple[int, str]]  # (line, rule) of corpus-wide hits this file suppresses
+    findings: list[Finding]
+    people: frozenset[str] = frozenset()  # names this file's front matter gives people
+    pending: list[tuple[str, Finding]] = field(default_factory=list)  # (name, finding) if name is a person
 
 
 class Checker:
@@ -52,50 +67,91 @@ class Checker:
             for n in names:
                 self.severity[n] = sev
 
-    def run(self, corpus: Corpus, only: Iterable[str] | None = None) -> list[Finding]:
-        """Findings for the whole corpus, or only for the files whose relative paths are in `only`."""
-        wanted = set(only) if only is not None else None
-        ctx = Context(
+    def context(self, corpus: Corpus) -> Context:
+        """What the per-file rules read besides the file: policy, taxonomy, templates, phrases."""
+        return Context(
             settings=self.settings,
             today=self.today,
             taxonomy=corpus.taxonomy,
             templates=corpus.templates,
-            ids={pm.id for pm in corpus.postmortems if pm.id},
-            language=self._language(people(corpus)),
+            language=self._language(),
         )
-        # The phrase rules are most of the work; skip them when none of them is wanted.
-        phrase_rules = {r.name for r in ctx.language.rules}
-        per_postmortem = [r for r in PER_POSTMORTEM if r is not language or phrase_rules & self.enabled]
+
+    def run(self, corpus: Corpus, only: Iterable[str] | None = None) -> list[Finding]:
+        """Findings for the whole corpus, or only for the files whose relative paths are in `only`."""
+        ctx = self.context(corpus)
+        wanted = set(only) if only is not None else None
+        results = [self.check_file(pm, ctx) for pm in corpus.postmortems]
+        return self.combine(corpus, results, wanted)
+
+    def check_file(self, pm: Postmortem, ctx: Context) -> FileResult:
+        """Every rule that needs only this file (and the context)."""
+        findings: list[Finding] = []
+        pending: list[tuple[str, Finding]] = []
+        for problem in pm.problems:
+            self._add(findings, pm.path, pm, Hit(problem.rule, problem.line, problem.column, problem.message, problem.hint))
+        id_pos = None
+        people: frozenset[str] = frozenset()
+        related: list[tuple[str, int, int]] = []
+        silenced: set[tuple[int, str]] = set()
+        if pm.line_of is not None and pm.id:
+            id_pos = pm.line_of.line_of(("id",))
+        if pm.meta is not None:
+            # The phrase rules are most of the work; skip them when none of them is wanted.
+            phrase_rules = {r.name for r in ctx.language.rules}
+            for rule in PER_POSTMORTEM:
+                if rule is language and not phrase_rules & self.enabled:
+                    continue
+                for hit in rule(pm, ctx):
+                    if hit.person is None:
+                        self._add(findings, pm.path, pm, hit)
+                    else:
+                        held: list[Finding] = []
+                        self._add(held, pm.path, pm, hit)
+                        pending.extend((hit.person, f) for f in held)
+            m = pm.meta
+            people = name_tokens([*m.authors, *(a.owner for a in m.actions if a.owner)])
+            related = [(ref, *pm.line_of.line_of(("related", i))) for i, ref in enumerate(pm.meta.related)]
+        if pm.suppressions is not None:
+            for line, rule in [*([(id_pos[0], "duplicate-id")] if id_pos else []), *((r[1], "unknown-related") for r in related)]:
+                spec = registry()[rule]
+                if pm.suppressions.silenced(line, spec.code, spec.name):
+                    silenced.add((line, rule))
+        return FileResult(pm.path, pm.id, id_pos, related, silenced, findings, people, pending)
+
+    def combine(self, corpus: Corpus, results: list[FileResult], wanted: set[str] | None = None) -> list[Finding]:
+        """Add the corpus-wide rules (duplicate ids, unknown related ids) to per-file results."""
         findings: list[Finding] = []
         for path, problem in corpus.problems:
             if wanted is None or path in wanted:
                 self._add(findings, path, None, Hit(problem.rule, problem.line, problem.column, problem.message, problem.hint))
-        first_by_id: dict[str, Postmortem] = {}
-        for pm in corpus.postmortems:
-            if pm.id and pm.id not in first_by_id:
-                first_by_id[pm.id] = pm
-        for pm in corpus.postmortems:
-            if wanted is not None and pm.path not in wanted:
+        first: dict[str, str] = {}
+        for r in results:
+            if r.id and r.id not in first:
+                first[r.id] = r.path
+        ids = list(first)
+        people = frozenset().union(*(r.people for r in results)) if results else frozenset()
+        for r in results:
+            if wanted is not None and r.path not in wanted:
                 continue
-            for problem in pm.problems:
-                self._add(findings, pm.path, pm, Hit(problem.rule, problem.line, problem.column, problem.message, problem.hint))
-            pid = pm.id
-            if pid and first_by_id[pid] is not pm and pm.line_of is not None:
-                first = first_by_id[pid]
-                self._add(findings, pm.path, pm, Hit("duplicate-id", *pm.line_of.line_of(("id",)), f"id `{pid}` is already used by {first.path}", "give this postmortem its own id"))
-            if pm.meta is None:
-                continue
-            for rule in per_postmortem:
-                for hit in rule(pm, ctx):
-                    self._add(findings, pm.path, pm, hit)
+            findings.extend(r.findings)
+            # "Aisha failed to…" blames a person when Aisha is an author or owner anywhere.
+            findings.extend(f for name, f in r.pending if name in people)
+            if r.id and r.id_pos and first[r.id] != r.path and (r.id_pos[0], "duplicate-id") not in r.silenced:
+                self._add(findings, r.path, None, Hit("duplicate-id", *r.id_pos, f"id `{r.id}` is already used by {first[r.id]}", "give this postmortem its own id"))
+            for ref, line, col in r.related:
+                if ref in first or (line, "unknown-related") in r.silenced:
+                    continue
+                close = difflib.get_close_matches(ref, ids, n=1, cutoff=0.6)
+                self._add(findings, r.path, None, Hit("unknown-related", line, col, f"no postmortem has id `{ref}`" + (f"; did you mean `{close[0]}`?" if close else ""), "use the id of an existing postmortem"))
         findings.sort(key=Finding.sort_key)
         return findings
 
-    def _language(self, names: set[str]) -> LanguageRules:
+    def _language(self) -> LanguageRules:
         """The phrase rules plus the organisation's files; a bad file is a configuration error."""
         key = "plugins.postmortem-kb.language_rules"
         try:
-            rules = LanguageRules([self.project.root / f for f in self.settings.language_rules], names)
+            rules = LanguageRules([self.project.root / f for f in self.settings.language_rules])
         except OSError as err:
             raise ConfigError(f"{key}: cannot read {err.filename}: {err.strerror}") from None
         except (yaml.YAMLError, re.error, KeyError, TypeError, AttributeError) as err:
@@ -125,6 +181,51 @@ class Checker:
                 hint=hit.hint or spec.fix,
             )
         )
+
+
+# ---- checking a whole project, in parallel where it pays --------------------------------
+
+_WORKER: tuple[Checker, Context] | None = None  # set before the pool forks
+
+
+def _check_chunk(files: list[tuple[str, str]]) -> list[FileResult]:
+    checker, ctx = _WORKER  # type: ignore[misc]
+    gc.disable()  # see load.corpus.load_many
+    return [checker.check_file(load_postmortem(a, r), ctx) for a, r in files]
+
+
+def check_project(checker: Checker, extra: Iterable[str] | None = None, only: Iterable[str] | None = None, jobs: int | None = None) -> tuple[list[Finding], int]:
+    """Load and check every file without keeping the corpus: the CLI's path.
+
+    Files are checked in worker processes (forked, so the context is shared, not
+    pickled); only their small FileResults come back. Output does not depend on `jobs`.
+    """
+    global _WORKER
+    files = corpus_files(checker.project, extra)
+    shell = load_shell(checker.project)
+    ctx = checker.context(shell)
+    _WORKER = (checker, ctx)
+    jobs = jobs or os.cpu_count() or 1
+    try:
+        if jobs > 1 and len(files) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
+            size = max(1, -(-len(files) // (jobs * 4)))
+            chunks = [files[i : i + size] for i in range(0, len(files), size)]
+            with mp.get_context("fork").Pool(jobs) as pool:
+                results = [r for chunk in pool.imap(_check_chunk, chunks) for r in chunk]
+        else:
+            was_enabled = gc.isenabled()
+            try:
+                results = _check_chunk(files)
+            finally:
+                if was_enabled:
+                    gc.enable()
+    finally:
+        _WORKER = None
+    wanted = set(only) if only is not None else None
+    return checker.combine(shell, results, wanted), len(wanted) if wanted is not None else len(files)
+
+
+PARALLEL_FROM = 200  # below this, starting workers costs more than it saves
 
 
 def group_by_path(findings: list[Finding]) -> dict[str, list[Finding]]:

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from . import __version__
-from .check import Checker, relative
+from .check import Checker, check_project, relative
 from .config import ConfigError, Project, load_project
 from .formats import FORMATS
 from .load.corpus import load_corpus
@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--select", action="append", default=[], metavar="RULES", help="only these rules (codes, names or prefixes, comma-separated)")
     c.add_argument("--ignore", action="append", default=[], metavar="RULES", help="skip these rules")
     c.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    c.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="worker processes (default: one per CPU)")
 
     n = sub.add_parser("new", help="start a postmortem from a template")
     n.add_argument("title")
@@ -132,11 +133,9 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
             else:
                 print(f"pmkb: no such file or folder: {raw}", file=sys.stderr)
                 return 2
-    corpus = load_corpus(project, extra)
     checker = Checker(project, _today(args.today, project), args.select, args.ignore)
-    findings = checker.run(corpus, only)
+    findings, files = check_project(checker, extra, only, args.jobs)
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-    files = len(only) if only is not None else len(corpus.postmortems)
     sys.stdout.write(FORMATS[args.format](findings, {"files": files, "color": color, "site_url": project.site_url}))
     return 1 if any(f.severity == "error" for f in findings) else 0
 

@@ -102,20 +102,27 @@ def postmortem_files(docs_dir: Path) -> list[tuple[str, str]]:
     return [(p, p) for p in out]
 
 
-def load_corpus(project: Project, paths: Iterable[str] | None = None) -> Corpus:
+def corpus_files(project: Project, paths: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    """(absolute, relative) paths: every postmortem, plus any extra files asked for."""
     root = project.root
     files = [(a, _rel(a, root)) for a, _ in postmortem_files(project.docs_dir)]
-    extra = [] if paths is None else [p for p in paths if p not in {a for a, _ in files}]
-    files += [(a, _rel(a, root)) for a in extra]
-    postmortems = load_many(files)
+    known = {a for a, _ in files}
+    files += [(a, _rel(a, root)) for a in paths or () if a not in known]
+    return files
+
+
+def load_shell(project: Project) -> Corpus:
+    """The corpus without its postmortems: taxonomy, templates and their problems."""
+    root = project.root
     taxonomy, tproblems = load_taxonomy(project.taxonomy_path, _rel(str(project.taxonomy_path), root))
-    corpus = Corpus(
-        root=str(root),
-        postmortems=postmortems,
-        taxonomy=taxonomy,
-        templates=load_templates(project.templates_dir),
-    )
+    corpus = Corpus(root=str(root), postmortems=[], taxonomy=taxonomy, templates=load_templates(project.templates_dir))
     corpus.problems.extend((taxonomy.path, p) for p in tproblems)
+    return corpus
+
+
+def load_corpus(project: Project, paths: Iterable[str] | None = None) -> Corpus:
+    corpus = load_shell(project)
+    corpus.postmortems = load_many(corpus_files(project, paths))
     return corpus
 
 

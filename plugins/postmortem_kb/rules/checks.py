@@ -19,7 +19,7 @@ from ..load.schema import OPEN_STATUSES
 from ..load.templates import Template
 from ..model import Postmortem, Taxonomy
 from . import timeline
-from .language import LanguageRules
+from .language import LanguageRules, name_tokens
 
 
 @dataclass(slots=True)
@@ -29,6 +29,7 @@ class Hit:
     column: int
     message: str
     hint: str | None = None
+    person: str | None = None  # stands only if the knowledge base knows this name
 
 
 @dataclass(slots=True)
@@ -37,7 +38,6 @@ class Context:
     today: date
     taxonomy: Taxonomy
     templates: dict[str, Template]
-    ids: set[str]
     language: LanguageRules
 
 
@@ -107,11 +107,9 @@ def references(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
             if ref not in own:
                 yield Hit("unknown-factor", *_pos(pm, "contributing_factors", i, "enabled_by", j), f"`enabled_by` names `{ref}`, which is not a factor of this postmortem", "list only factor ids that appear in this postmortem's contributing_factors")
     for i, ref in enumerate(m.related):
-        if ref not in ctx.ids:
-            close = difflib.get_close_matches(ref, list(ctx.ids), n=1, cutoff=0.6)
-            yield Hit("unknown-related", *_pos(pm, "related", i), f"no postmortem has id `{ref}`" + (f"; did you mean `{close[0]}`?" if close else ""), "use the id of an existing postmortem")
-        elif ref == m.id:
+        if ref == m.id:
             yield Hit("unknown-related", *_pos(pm, "related", i), "a postmortem cannot be related to itself", "remove it")
+    # Whether the other ids exist is a question about the whole corpus: check.py asks it.
 
 
 def policy(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
@@ -171,38 +169,52 @@ def timeline_order(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
 
 def language(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     """Phrase rules over the masked body and the front matter's prose fields."""
+    m = pm.meta
+    people = name_tokens([*m.authors, *(a.owner for a in m.actions if a.owner)])
     text = pm.prose
     if text:
         starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+        for hit in ctx.language.scan(text, people=people):
+            yield _text_hit(pm, hit, starts)
         action_sec = pm.section("action items")
-        lo = hi = -1
         if action_sec is not None:
             lo = starts[action_sec.line - pm.body_start]
             end_idx = action_sec.end_line - pm.body_start + 1
             hi = starts[end_idx] if end_idx < len(starts) else len(text)
-        for hit in ctx.language.scan(text, actions=False):
-            yield _text_hit(pm, hit, starts)
-        if lo >= 0:
-            for hit in ctx.language.scan(text[lo:hi], actions=True):
-                if hit.rule.scope == "actions":
-                    hit.start += lo
-                    hit.end += lo
-                    yield _text_hit(pm, hit, starts)
-    m = pm.meta
-    fields: list[tuple[tuple[Any, ...], str, bool]] = [(("title",), m.title, False)]
+            for hit in ctx.language.scan(text[lo:hi], people=people, only_actions=True):
+                hit.start += lo
+                hit.end += lo
+                yield _text_hit(pm, hit, starts)
+    # Front-matter prose is scanned as two texts (actions, the rest), not field by field.
+    fields: list[tuple[tuple[Any, ...], str]] = [(("title",), m.title)]
     if m.trigger:
-        fields.append((("trigger",), m.trigger, False))
-    fields += [(("contributing_factors", i, "description"), cf.description, False) for i, cf in enumerate(m.contributing_factors)]
-    fields += [(("actions", i, "summary"), a.summary, True) for i, a in enumerate(m.actions)]
-    for path, value, is_action in fields:
-        for hit in ctx.language.scan(value, actions=is_action):
-            line, col = _scalar_pos(pm, path, hit.start)
-            yield Hit(hit.rule.name, line, col, hit.rule.message.replace("{match}", _short(hit.text)), hit.rule.hint)
+        fields.append((("trigger",), m.trigger))
+    fields += [(("contributing_factors", i, "description"), cf.description) for i, cf in enumerate(m.contributing_factors)]
+    summaries = [(("actions", i, "summary"), a.summary) for i, a in enumerate(m.actions)]
+    for group, is_action in ((fields, False), (summaries, True)):
+        if not group:
+            continue
+        joined, offsets = _join([value for _, value in group])
+        for hit in ctx.language.scan(joined, actions=is_action, people=people):
+            k = bisect.bisect_right(offsets, hit.start) - 1
+            line, col = _scalar_pos(pm, group[k][0], hit.start - offsets[k])
+            yield Hit(hit.rule.name, line, col, hit.rule.message.replace("{match}", _short(hit.text)), hit.rule.hint, hit.subject)
+
+
+_SEPARATOR = "\n\x00\n"  # no phrase spans it: NUL is neither a word character nor a space
+
+
+def _join(values: list[str]) -> tuple[str, list[int]]:
+    offsets, pos = [], 0
+    for v in values:
+        offsets.append(pos)
+        pos += len(v) + len(_SEPARATOR)
+    return _SEPARATOR.join(values), offsets
 
 
 def _text_hit(pm: Postmortem, hit: Any, starts: list[int]) -> Hit:
     idx = bisect.bisect_right(starts, hit.start) - 1
-    return Hit(hit.rule.name, pm.body_start + idx, hit.start - starts[idx] + 1, hit.rule.message.replace("{match}", _short(" ".join(hit.text.split()))), hit.rule.hint)
+    return Hit(hit.rule.name, pm.body_start + idx, hit.start - starts[idx] + 1, hit.rule.message.replace("{match}", _short(" ".join(hit.text.split()))), hit.rule.hint, hit.subject)
 
 
 def _scalar_pos(pm: Postmortem, path: tuple[Any, ...], offset: int) -> tuple[int, int]:

@@ -13,7 +13,6 @@ any capitalised word as well, for verbs only people do ("forgot").
 
 from __future__ import annotations
 
-import functools
 import re
 import string
 from collections.abc import Iterable, Iterator
@@ -23,7 +22,7 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).parent
-_WINDOW = 72  # characters around a keyword that a pattern may reach (subject, adverbs, object)
+_WINDOW = 80  # characters around a keyword that a pattern may reach (subject, adverbs, object)
 _CAPITALISED = r"(?-i:[A-Z][\w'’-]{1,40})"
 # Length-preserving fold: ASCII upper → lower, punctuation (but apostrophes) → space.
 _PUNCT = "".join(c for c in string.punctuation if c != "'")
@@ -49,6 +48,9 @@ class Hit:
     start: int
     end: int
     text: str
+    # A capitalised subject not known to be a person here: the hit stands only if the
+    # knowledge base knows the name (decided once every file is read).
+    subject: str | None = None
 
 
 def _read(path: Path) -> dict:
@@ -120,40 +122,44 @@ class LanguageRules:
                 )
             )
 
-    def scan(self, text: str, actions: bool = False, people: frozenset[str] = frozenset()) -> Iterator[Hit]:
-        """Matches in `text`; `actions` includes the rules scoped to action items."""
+    def scan(self, text: str, actions: bool = False, people: frozenset[str] = frozenset(), only_actions: bool = False) -> Iterator[Hit]:
+        """Matches in `text`; `actions` adds the rules scoped to action items, `only_actions`
+        runs nothing else."""
         known = self.people | people
         folded = text.translate(_FOLD)
         words = set(folded.split())
         for rule in self.rules:
-            if rule.scope == "actions" and not actions:
+            if (rule.scope == "actions" and not (actions or only_actions)) or (only_actions and rule.scope != "actions"):
                 continue
             present = rule.keywords & words
-            if rule.keywords and not present:
-                continue
-            taken: list[tuple[int, int]] = []  # one finding per phrase, however many patterns match it
-            # Only the patterns that contain a keyword present here (or name none) are tried.
-            chosen = tuple(i for i, (kws, _) in enumerate(rule.parts) if not kws or kws & present or not present)
-            if not chosen:
-                continue
-            pattern = _combined(rule, chosen)
-            for lo, hi in _windows(_keyword_re(frozenset(present)) if present else None, folded):
-                for m in pattern.finditer(text, lo, hi):
-                    if not self._is_person(m, known):
+            # Patterns that spell a keyword are tried only near one that occurs here;
+            # a pattern that spells none (an organisation's "dropped the ball") is
+            # tried on the whole text.
+            keyed = tuple(i for i, (kws, _) in enumerate(rule.parts) if kws & present)
+            unkeyed = tuple(i for i, (kws, _) in enumerate(rule.parts) if not kws)
+            spans: list[tuple[tuple[int, ...], int, int]] = []
+            if keyed:
+                spans += [(keyed, lo, hi) for lo, hi in _windows(frozenset(present), folded)]
+            if unkeyed:
+                spans.append((unkeyed, 0, len(text)))
+            taken: list[tuple[int, int, str | None]] = []  # one finding per phrase, however many patterns match it
+            for chosen, lo, hi in spans:
+                for m in _combined(rule, chosen).finditer(text, lo, hi):
+                    if any(a < m.end() and m.start() < b for a, b, _ in taken):
                         continue
                     if rule.unless is not None and _vetoed(rule.unless, text, m.start(), m.end()):
                         continue
-                    taken.append((m.start(), m.end()))
-            for a, b in sorted(taken):
-                yield Hit(rule, a, b, text[a:b])
+                    taken.append((m.start(), m.end(), self._unknown_subject(m, known)))
+            for a, b, subject in sorted(taken):
+                yield Hit(rule, a, b, text[a:b], subject)
 
-    def _is_person(self, m: re.Match[str], known: frozenset[str]) -> bool:
+    def _unknown_subject(self, m: re.Match[str], known: frozenset[str]) -> str | None:
+        """The first word of a `{person}` subject that is not a pronoun, role or known name."""
         subject = next((v for k, v in m.groupdict().items() if v is not None and k.startswith("person_")), None)
-        if subject is None:
-            return True
-        if self.subject_re.fullmatch(subject):
-            return True
-        return subject in known or subject.split()[0] in known
+        if subject is None or self.subject_re.fullmatch(subject):
+            return None
+        first = subject.split()[0]
+        return None if subject in known or first in known else first
 
 
 def _as_list(value: object) -> list:
@@ -186,30 +192,30 @@ def _combined(rule: PhraseRule, chosen: tuple[int, ...]) -> re.Pattern[str]:
     return pattern
 
 
-@functools.lru_cache(maxsize=1024)
-def _keyword_re(words: frozenset[str]) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\w'])")
+def _windows(words: frozenset[str], text: str) -> Iterator[tuple[int, int]]:
+    """Merged [lo, hi) spans around whole-word occurrences of `words` in folded text.
 
-
-def _windows(keywords: re.Pattern[str] | None, text: str) -> Iterator[tuple[int, int]]:
-    """Merged [lo, hi) spans around keyword hits, widened to whitespace."""
-    if keywords is None:
-        if text:
-            yield 0, len(text)
-        return
+    `str.find` per word beats one regex alternation over the text several times over."""
+    size = len(text)
+    starts: list[tuple[int, int]] = []
+    for w in words:
+        n = len(w)
+        i = text.find(w)
+        while i >= 0:
+            before = text[i - 1] if i else " "
+            after = text[i + n] if i + n < size else " "
+            if not (before.isalnum() or before in "'_") and not (after.isalnum() or after in "'_"):
+                starts.append((i, i + n))
+            i = text.find(w, i + n)
+    starts.sort()
     lo = hi = -1
-    for k in keywords.finditer(text):
-        a, b = max(0, k.start() - _WINDOW), min(len(text), k.end() + _WINDOW)
-        while a > 0 and not text[a - 1].isspace():
-            a -= 1
-        while b < len(text) and not text[b].isspace():
-            b += 1
-        if a <= hi:
-            hi = max(hi, b)
+    for a, b in starts:
+        if a - _WINDOW <= hi:
+            hi = min(size, b + _WINDOW)
             continue
         if hi >= 0:
             yield lo, hi
-        lo, hi = a, b
+        lo, hi = max(0, a - _WINDOW), min(size, b + _WINDOW)
     if hi >= 0:
         yield lo, hi
 
