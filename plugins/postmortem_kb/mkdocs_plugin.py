@@ -18,7 +18,7 @@ from mkdocs.structure.files import File, Files
 
 from .check import Checker
 from .config import ConfigError, Project, Settings, parse_settings
-from .load.corpus import load_corpus
+from .incremental import IncrementalCorpus
 from .model import Postmortem
 from .render.env import make_env
 from .render.site import Site
@@ -41,7 +41,18 @@ class PostmortemKBPlugin(BasePlugin):
             return [("postmortem-kb", ValidationError(str(err)))], []
         return [], []
 
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Lives as long as `mkdocs serve`: each rebuild reloads only the files that changed.
+        self.incremental = IncrementalCorpus()
+        # `mkdocs serve --dirty` rebuilds only files newer than their output. Generated
+        # pages written to disk (only when their text changes) take part in that, so a
+        # save rebuilds the postmortem and the reports that changed, not 5,000 pages.
+        self.materialise = command == "serve"
+
     def on_config(self, config: Any) -> Any:
+        if not hasattr(self, "incremental"):
+            self.incremental = IncrementalCorpus()
+            self.materialise = False
         root = Path(config.config_file_path or ".").resolve().parent
         self.project = Project(root=root, docs_dir=Path(config.docs_dir).resolve(), site_url=config.site_url or "", settings=self.settings)
         self.today: date = self.settings.today or date.today()  # the edge: the build's clock
@@ -55,8 +66,8 @@ class PostmortemKBPlugin(BasePlugin):
 
     def on_files(self, files: Files, config: Any) -> Files:
         project = self.project
-        corpus = load_corpus(project)
-        self._report(Checker(project, self.today).run(corpus))
+        corpus, findings = self.incremental.refresh(Checker(project, self.today))
+        self._report(findings)
         self.site = Site(
             corpus=corpus,
             settings=self.settings,
@@ -65,6 +76,7 @@ class PostmortemKBPlugin(BasePlugin):
             site_name=config.site_name,
             directory_urls=config.use_directory_urls,
             env=self.env,
+            stash_html=True,
         )
         self.by_src: dict[str, Postmortem] = {}
         for pm in corpus.postmortems:
@@ -84,7 +96,7 @@ class PostmortemKBPlugin(BasePlugin):
         if taxonomy is not None:
             files.remove(taxonomy)
         for src, content in self.site.pages().items():
-            self._put(files, File.generated(config, src, content=content))
+            self._put(files, self._generated(config, src, content))
         self._add_playbook(files, config)
         lib = project.root.joinpath(*CYTOSCAPE)
         if lib.is_file():
@@ -116,7 +128,9 @@ class PostmortemKBPlugin(BasePlugin):
         # from front matter (services, factors), so keep their escaping.
         if "title" not in page.meta and page.title:
             page.meta["title"] = page.title
-        return html
+        # HTML blocks the site held back from Markdown (see render.env.Stash) go back in.
+        stash = self.site.stashes.pop(page.file.src_uri, None)
+        return html if stash is None else stash.restore(html)
 
     # ---- helpers ----------------------------------------------------------------
 
@@ -135,6 +149,21 @@ class PostmortemKBPlugin(BasePlugin):
             log.info("generated %s replaces the file of the same name", file.src_uri)
             files.remove(existing)
         files.append(file)
+
+    def _generated(self, config: Any, src: str, content: str | bytes) -> File:
+        if not self.materialise:
+            return File.generated(config, src, content=content)
+        folder = self.project.root / ".cache" / "plugin" / "postmortem-kb" / "pages"
+        path = folder / src
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        try:
+            unchanged = path.read_bytes() == data
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        return File(src, str(folder), config.site_dir, config.use_directory_urls)
 
     def _add_playbook(self, files: Files, config: Any) -> None:
         folder = self.project.playbook_dir

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..model import Finding
-from . import github, jsonfmt, sarif, text
+from . import github, gitlab, jsonfmt, sarif, text
 
 Formatter = Callable[[list[Finding], dict], str]
 
@@ -14,4 +14,5 @@ FORMATS: dict[str, Formatter] = {
     "json": jsonfmt.render,
     "github": github.render,
     "sarif": sarif.render,
+    "gitlab": gitlab.render,
 }

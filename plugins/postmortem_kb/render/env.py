@@ -7,12 +7,21 @@ Data from front matter lands either in HTML blocks (autoescaped) or in Markdown 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    pass_context,
+)
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 # Only characters Markdown can escape: a backslash before any other (`:`, `~`) is printed.
@@ -24,13 +33,47 @@ def md(value: Any) -> Markup:
     return Markup(_MD_SPECIAL.sub(r"\\\1", text).replace("\n", " "))
 
 
+class Stash:
+    """HTML blocks of one generated page, held back from Markdown (nothing in them is
+    Markdown) and put back into the rendered HTML by the adapter with `restore`."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.blocks: list[str] = []
+
+    def put(self, html: str) -> str:
+        self.blocks.append(html)
+        # An HTML comment on a line of its own: Markdown passes it through untouched.
+        return f"<!--pmkb-stash:{self.key}:{len(self.blocks) - 1}-->"
+
+    def restore(self, html: str) -> str:
+        if not self.blocks:
+            return html
+        pattern = re.compile(r"(?:<p>)?<!--pmkb-stash:" + re.escape(self.key) + r":(\d+)-->(?:</p>)?")
+        return pattern.sub(lambda m: self.blocks[int(m.group(1))], html)
+
+
+@pass_context
+def block(ctx: Context, value: Any) -> Markup:
+    """`{% filter block %}<html>{% endfilter %}`: the block as it is, or (when the page
+    has a `stash`) a placeholder for it."""
+    html = str(value).strip("\n")
+    stash = ctx.get("stash")
+    if stash is None:
+        return Markup(html + "\n")
+    return Markup("\n" + stash.put(html) + "\n\n")
+
+
 def js_data(value: Any) -> Markup:
     """JSON for a <script type="application/json"> block: `<`, `>` and `&` escaped."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+@functools.lru_cache(maxsize=8)
 def make_env(override_dir: Path | None = None) -> Environment:
+    """One environment per override folder for the life of the process: `mkdocs serve`
+    rebuilds reuse compiled templates (Jinja re-reads a template only if it changed)."""
     loaders = []
     if override_dir is not None and override_dir.is_dir():
         loaders.append(FileSystemLoader(str(override_dir)))  # an organisation's own page templates
@@ -44,6 +87,7 @@ def make_env(override_dir: Path | None = None) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md
+    env.filters["block"] = block
     env.filters["js_data"] = js_data
     env.filters["fmt_minutes"] = fmt_minutes
     return env

@@ -6,6 +6,7 @@ returned as Markdown or bytes, so the MkDocs adapter only hands them over.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import posixpath
 from collections import Counter, defaultdict
@@ -35,7 +36,7 @@ from ..model import Corpus, Postmortem
 from ..rules.language import HERE as RULES_DIR
 from ..rules.registry import registry
 from . import charts
-from .env import make_env
+from .env import Stash, make_env
 from .reports import remediation_csv, remediation_json
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -72,6 +73,8 @@ class Site:
     directory_urls: bool = True
     env: Environment = field(default_factory=make_env)
     src_of: dict[str, str] = field(default_factory=dict)  # postmortem id -> src_uri
+    stashes: dict[str, Stash] = field(default_factory=dict)  # src_uri -> HTML held back from Markdown
+    stash_html: bool = False  # hold HTML blocks back (the MkDocs adapter restores them)
     pms: list[Postmortem] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -129,11 +132,20 @@ class Site:
 
     # ---- pages ------------------------------------------------------------------
 
+    def stash(self, src: str) -> Stash | None:
+        if not self.stash_html:
+            return None
+        stash = self.stashes.get(src)
+        if stash is None:
+            stash = self.stashes[src] = Stash(hashlib.sha1(src.encode()).hexdigest()[:10])
+        return stash
+
     def pages(self) -> dict[str, str | bytes]:
         """Every generated file, by source path."""
         out: dict[str, str | bytes] = {}
         render = self.env.get_template
         out["index.md"] = render("home.md.j2").render(
+            stash=self.stash("index.md"),
             site_name=self.site_name,
             total=len(self.pms),
             open_actions=len(self.remediation.open),
@@ -144,6 +156,7 @@ class Site:
         out.update(self._catalog())
         out.update(self._graph())
         out["remediation.md"] = render("remediation.md.j2").render(
+            stash=self.stash("remediation.md"),
             r=self.remediation,
             grace=self.settings.policy.stale_action_grace_days,
             urls={a.postmortem: self.pm_url(a.postmortem, "remediation.md") for a in self.remediation.open},
@@ -184,6 +197,7 @@ class Site:
             r["factor_names"] = [tax[cf.factor].name if cf.factor in tax else cf.factor for cf in pm.meta.contributing_factors]
             first.append(r)
         page = self.env.get_template("catalog.md.j2").render(
+            stash=self.stash(src),
             total=len(self.pms),
             base=base_of(src, self.directory_urls),
             years=sorted({pm.meta.started.year for pm in self.pms}, reverse=True),
@@ -212,6 +226,7 @@ class Site:
         from_year = years[0] if len(self.pms) <= 1500 else max(years[0], years[-1] - 2)
         cats = [c for c in CATEGORY_ORDER if c in self.corpus.taxonomy.categories] + sorted(set(self.corpus.taxonomy.categories) - set(CATEGORY_ORDER))
         page = self.env.get_template("graph.md.j2").render(
+            stash=self.stash(src),
             base=base_of(src, self.directory_urls),
             categories=[{"id": c} for c in cats],
             years=years,
@@ -232,6 +247,7 @@ class Site:
             for r in top
         ]
         return self.env.get_template("insights.md.j2").render(
+            stash=self.stash("insights.md"),
             i=ins,
             rem=self.remediation,
             bars=charts.stacked_bars(ins),
@@ -253,6 +269,7 @@ class Site:
             items = by_service[name]
             factors = Counter(cf.factor for pm in items for cf in pm.meta.contributing_factors)
             out[src] = tpl.render(
+                stash=self.stash(src),
                 name=name,
                 incidents=[self.row(pm, src) for pm in items],
                 first_year=min(pm.meta.started.year for pm in items),
@@ -260,7 +277,7 @@ class Site:
             )
             index.append({"name": name, "url": self.url(src, "services/index.md"), "count": len(items), "last": items[0].meta.started.date().isoformat()})
         index.sort(key=lambda s: (-s["count"], s["name"]))
-        out["services/index.md"] = self.env.get_template("services_index.md.j2").render(services=index)
+        out["services/index.md"] = self.env.get_template("services_index.md.j2").render(services=index, stash=self.stash("services/index.md"))
         return out
 
     def _factors(self) -> dict[str, str | bytes]:
@@ -286,6 +303,7 @@ class Site:
                 r["description"] = desc
                 rows.append(r)
             out[src] = tpl.render(
+                stash=self.stash(src),
                 f=self.factor_view(fid, src),
                 incidents=rows,
                 cooccurs=[(self.factor_view(o, src), n) for o, n in sorted(partners[fid].items(), key=lambda kv: (-kv[1], kv[0]))[:12]],
@@ -295,7 +313,7 @@ class Site:
         for cat in cats:
             items = [(self.factor_view(fid, "factors/index.md"), self._factor_counts.get(fid, 0)) for fid, f in sorted(tax.factors.items(), key=lambda kv: kv[1].name) if f.category == cat]
             groups.append((cat, tax.categories.get(cat, ""), items))
-        out["factors/index.md"] = self.env.get_template("factors_index.md.j2").render(groups=groups)
+        out["factors/index.md"] = self.env.get_template("factors_index.md.j2").render(groups=groups, stash=self.stash("factors/index.md"))
         return out
 
     def _rules(self) -> dict[str, str | bytes]:
@@ -310,9 +328,10 @@ class Site:
             severity = sev_over.get(spec.name, sev_over.get(spec.code, spec.severity))
             rules.append((spec, severity))
             out[f"rules/{spec.name}.md"] = self.env.get_template("rule.md.j2").render(
+                stash=self.stash(f"rules/{spec.name}.md"),
                 spec=spec, severity=severity, report_only=spec.name in self.settings.report_only or spec.code in self.settings.report_only, patterns=patterns.get(spec.code, [])
             )
-        out["rules/index.md"] = self.env.get_template("rules_index.md.j2").render(rules=rules, policy=self.settings.policy)
+        out["rules/index.md"] = self.env.get_template("rules_index.md.j2").render(rules=rules, policy=self.settings.policy, stash=self.stash("rules/index.md"))
         return out
 
     # ---- one postmortem ------------------------------------------------------------
@@ -324,7 +343,9 @@ class Site:
         env = self.env
         factors = [self.factor_view(cf.factor, src) for cf in m.contributing_factors]
         public_url = m.public_postmortem if isinstance(m.public_postmortem, str) else None
+        stash = self.stash(src)
         header = env.get_template("pm_header.md.j2").render(
+            stash=stash,
             pm=m,
             services=[{"name": s, "url": self.url(self.service_src(s), src)} for s in m.services],
             duration=human_duration(duration(pm)),
@@ -334,12 +355,12 @@ class Site:
             factors=factors,
         )
         factor_rows = [{**fv, "description": cf.description, "enabled_by": cf.enabled_by} for fv, cf in zip(factors, m.contributing_factors, strict=True)]
-        factors_block = env.get_template("pm_factors.md.j2").render(factors=factor_rows, diagram=self.diagram(pm, factors))
+        factors_block = env.get_template("pm_factors.md.j2").render(stash=stash, factors=factor_rows, diagram=self.diagram(pm, factors))
         actions = []
         for i, a in enumerate(m.actions, start=1):
             overdue = (self.today - a.due).days if a.due and a.status in OPEN_STATUSES and self.today > a.due else 0
             actions.append({"n": i, "summary": a.summary, "kind": a.kind, "owner": a.owner, "due": a.due.isoformat() if a.due else None, "status": a.status, "tracker": a.tracker, "overdue": overdue})
-        actions_block = env.get_template("pm_actions.md.j2").render(actions=actions)
+        actions_block = env.get_template("pm_actions.md.j2").render(stash=stash, actions=actions)
         declared = [self._related_row(r, src) for r in m.related if r in self.src_of]
         declared_ids = set(m.related)
         sim = [
@@ -347,7 +368,7 @@ class Site:
             for oid, n in self.similarity.similar(m.id, limit=8)
             if oid not in declared_ids and oid in self.src_of and n >= 1
         ][:5]
-        related = env.get_template("pm_related.md.j2").render(declared=declared, similar=sim)
+        related = env.get_template("pm_related.md.j2").render(stash=stash, declared=declared, similar=sim)
         body = _insert_after_heading(markdown, "contributing factors", factors_block)
         body = _insert_after_heading(body, "action items", actions_block)
         return header + body.rstrip("\n") + "\n" + related
