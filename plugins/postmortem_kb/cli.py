@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -84,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("which", choices=["remediation"])
     r.add_argument("--format", choices=["md", "csv", "json"], default="md")
     r.add_argument("--today", type=_date_arg)
+
+    b = sub.add_parser("build", help="build the site (mkdocs build), or the public site with --public")
+    b.add_argument("--public", action="store_true", help="build the public site from mkdocs-public.yml")
+    b.add_argument("--strict", action="store_true", help="fail on error findings (and MkDocs warnings)")
+    b.add_argument("--site-dir", "-d", help="where to write the site")
 
     g = sub.add_parser("graph", help="export the contributing-factors graph")
     g.add_argument("--format", choices=["graphml", "json"], default="json")
@@ -214,7 +220,33 @@ def cmd_graph(project: Project, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"check": cmd_check, "new": cmd_new, "schema": cmd_schema, "report": cmd_report, "graph": cmd_graph}
+def cmd_build(project: Project, args: argparse.Namespace) -> int:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    config_file = project.root / ("mkdocs-public.yml" if args.public else "mkdocs.yml")
+    if not config_file.is_file():
+        print(f"pmkb: {config_file.name} not found next to mkdocs.yml", file=sys.stderr)
+        return 2
+    options = {"site_dir": args.site_dir} if args.site_dir else {}
+    try:
+        config = load_config(config_file=str(config_file), strict=args.strict, **options)
+        config.plugins.on_startup(command="build", dirty=False)
+        build(config)
+    except MkDocsException as err:
+        print(f"pmkb: {err}", file=sys.stderr)
+        return 1
+    except SystemExit as err:  # MkDocs aborts strict builds this way
+        return int(err.code or 1)
+    finally:
+        with contextlib.suppress(Exception):
+            config.plugins.on_shutdown()
+    print(f"Built {config.site_dir}")
+    return 0
+
+
+COMMANDS = {"check": cmd_check, "new": cmd_new, "schema": cmd_schema, "report": cmd_report, "graph": cmd_graph, "build": cmd_build}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -31,6 +31,19 @@ class RuleSettings(BaseModel):
     severity: dict[str, str] = Field(default_factory=dict, description="Rule code or name → error | warning.")
 
 
+class PublicSettings(BaseModel):
+    """The public site: customer-facing versions of postmortems with customer impact."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    build: bool = Field(False, description="Build the public site instead of the internal one (see mkdocs-public.yml).")
+    internal_domains: list[str] = Field(
+        default_factory=lambda: ["internal", "corp", "local", "lan", "intra", "intranet"],
+        description="Host name endings that must not appear in public sections.",
+    )
+    internal_words: list[str] = Field(default_factory=list, description="Words (code names, team names) that must not appear in public sections.")
+
+
 class Settings(BaseModel):
     """The plugin section of mkdocs.yml (`plugins: - postmortem-kb: {...}`)."""
 
@@ -46,6 +59,7 @@ class Settings(BaseModel):
     language_rules: list[str] = Field(default_factory=list, description="Extra phrase-rule YAML files.")
     today: date | None = None
     enabled: bool = True
+    public: PublicSettings = Field(default_factory=PublicSettings)
 
 
 class ConfigError(Exception):

@@ -79,8 +79,10 @@ class PostmortemKBPlugin(BasePlugin):
             stash_html=True,
         )
         self.by_src: dict[str, Postmortem] = {}
+        if self.settings.public.build:
+            return self._public_files(files, config)
         for pm in corpus.postmortems:
-            src = Path(pm.abs_path).resolve().relative_to(project.docs_dir).as_posix()
+            src = self.site.src_uri(pm)
             if pm.meta is None or pm.meta.status == "draft":
                 # Drafts are not published; nor is a postmortem whose front matter is not
                 # valid (it may be a draft, and its `template:` would break the page build).
@@ -149,6 +151,15 @@ class PostmortemKBPlugin(BasePlugin):
             log.info("generated %s replaces the file of the same name", file.src_uri)
             files.remove(existing)
         files.append(file)
+
+    def _public_files(self, files: Files, config: Any) -> Files:
+        """The public site: none of the source files, only the generated public pages."""
+        for f in list(files):
+            if f.abs_src_path and Path(f.abs_src_path).resolve().is_relative_to(self.project.docs_dir):
+                files.remove(f)
+        for src, content in self.site.public_pages().items():
+            self._put(files, self._generated(config, src, content))
+        return files
 
     def _generated(self, config: Any, src: str, content: str | bytes) -> File:
         if not self.materialise:

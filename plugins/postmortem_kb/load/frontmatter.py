@@ -1,6 +1,8 @@
 """Split a Markdown file into front matter and body, parse the YAML with a line map.
 
-Bounded and safe: the C safe loader, a cap on nodes (alias bombs), duplicate keys found.
+Bounded and safe: the C safe loader, a cap on nodes (alias bombs) and on nesting (the C
+composer recurses once per level, and a deep enough document overflows the C stack: a
+crash, not an exception), duplicate keys found.
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ except AttributeError:  # pragma: no cover - PyYAML without libyaml
     _Loader = yaml.SafeLoader
 
 MAX_NODES = 20_000  # visits, counting each alias expansion: stops "billion laughs"
+MAX_DEPTH = 100  # nesting levels of collections; a postmortem needs 4
 MAX_FRONT_MATTER_BYTES = 256 * 1024
+# Depths up to this compose safely on any thread's stack; a text that might nest deeper
+# is measured from the parser's events (no recursion) before it is composed.
+_SAFE_DEPTH = 1000
+_COLLECTION_STARTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_COLLECTION_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
 @dataclass(slots=True)
@@ -146,13 +154,53 @@ def _pos(node: yaml.Node, offset: int) -> tuple[int, int]:
     return (offset + node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _nesting_bound(text: str) -> int:
+    """An upper bound on how deep `text` can nest: each collection needs an indicator of
+    its own (`[`, `{`, `-` for block sequences, `:` or `?` for block mappings)."""
+    return text.count("[") + text.count("{") + text.count("-") + text.count(":") + text.count("?") + 1
+
+
+def _too_deep(text: str) -> yaml.Mark | None:
+    """Where the collections of `text` first nest deeper than MAX_DEPTH, read from the
+    event stream (the C parser keeps its own stack, it does not recurse); None if never.
+    A YAML error raises, as composing would."""
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return None
+            if isinstance(event, _COLLECTION_STARTS):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark
+            elif isinstance(event, _COLLECTION_ENDS):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
+def _deep_problem(line: int, column: int) -> Problem:
+    return Problem(
+        "yaml-syntax",
+        line,
+        column,
+        f"the front matter nests deeper than {MAX_DEPTH} levels",
+        "write the fields flat, as in `pmkb new`: lists of values or of `key: value` items",
+    )
+
+
 def _walk(node: yaml.Node, offset: int, problems: list[Problem]) -> None:
-    """Count node visits (alias expansions included) and find duplicate keys."""
+    """Count node visits (alias expansions included), bound nesting and find duplicate keys."""
     visits = 0
-    stack = [node]
+    stack = [(node, 1)]
     while stack:
-        n = stack.pop()
+        n, depth = stack.pop()
         visits += 1
+        if depth > MAX_DEPTH:
+            problems.append(_deep_problem(*_pos(n, offset)))
+            return
         if visits > MAX_NODES:
             line, col = _pos(node, offset)
             problems.append(
@@ -175,9 +223,10 @@ def _walk(node: yaml.Node, offset: int, problems: list[Problem]) -> None:
                             Problem("schema", line, col, f"duplicate key `{k.value}`", "keep one of the two; YAML keeps only the last")
                         )
                     seen.add(k.value)
-                stack.append(v)
+                stack.append((k, depth + 1))
+                stack.append((v, depth + 1))
         elif isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
+            stack.extend((item, depth + 1) for item in n.value)
 
 
 def parse(split_: Split) -> tuple[Parsed | None, list[Problem]]:
@@ -193,6 +242,11 @@ def parse(split_: Split) -> tuple[Parsed | None, list[Problem]]:
         return None, problems
     loader = _Loader(text)
     try:
+        if _nesting_bound(text) > _SAFE_DEPTH:
+            mark = _too_deep(text)
+            if mark is not None:
+                problems.append(_deep_problem(offset + mark.line + 1, mark.column + 1))
+                return None, problems
         node = loader.get_single_node()
         if node is None:
             problems.append(Problem("yaml-syntax", split_.fm_start, 1, "the front matter is empty", "fill in the fields (see `pmkb new`)"))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import posixpath
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,6 +41,7 @@ from . import charts
 from .env import Stash, make_env
 from .reports import remediation_csv, remediation_json
 
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 CATEGORY_ORDER = ["technical", "detection", "response", "organisational"]
 
@@ -92,7 +95,8 @@ class Site:
     # ---- addressing -------------------------------------------------------------
 
     def src_uri(self, pm: Postmortem) -> str:
-        return Path(pm.abs_path).resolve().relative_to(self.docs_dir).as_posix()
+        # The path as MkDocs lists it (under the docs folder, links not followed).
+        return os.path.relpath(pm.abs_path, self.docs_dir).replace(os.sep, "/")
 
     def url(self, target_src: str, from_src: str) -> str:
         return base_of(from_src, self.directory_urls) + page_url(target_src, self.directory_urls)
@@ -332,6 +336,44 @@ class Site:
                 spec=spec, severity=severity, report_only=spec.name in self.settings.report_only or spec.code in self.settings.report_only, patterns=patterns.get(spec.code, [])
             )
         out["rules/index.md"] = self.env.get_template("rules_index.md.j2").render(rules=rules, policy=self.settings.policy, stash=self.stash("rules/index.md"))
+        return out
+
+    # ---- the public site ------------------------------------------------------------
+
+    def public_reports(self) -> list[Postmortem]:
+        """Published postmortems with customer impact: the ones that get a public version."""
+        return [pm for pm in self.pms if pm.meta.status == "published" and pm.meta.customer_impact]
+
+    def public_pages(self) -> dict[str, str | bytes]:
+        """The public site: an index and one page per report, public sections only."""
+        from ..load.sections import normalise
+
+        out: dict[str, str | bytes] = {}
+        rows = []
+        for pm in self.public_reports():
+            m = pm.meta
+            src = f"incidents/{m.id}.md"
+            template = self.corpus.templates.get(m.template)
+            keys = {normalise(s) for s in (template.public_sections if template else [])}
+            parts = []
+            for section in pm.sections:
+                if section.key in keys:
+                    text = "\n".join(pm.lines[section.line - 1 : section.end_line])
+                    parts.append(_COMMENT.sub("", text).strip())
+            published = m.public_postmortem.isoformat() if isinstance(m.public_postmortem, date) else None
+            out[src] = self.env.get_template("public_postmortem.md.j2").render(
+                stash=self.stash(src),
+                title=m.title,
+                started=m.started,
+                resolved=m.resolved,
+                impact=human_duration(time_to_restore(pm)),
+                published=published,
+                body=Markup("\n\n".join(parts)),  # the author's Markdown, as on the internal site
+                actions=[{"summary": a.summary, "done": a.status == "done"} for a in m.actions if a.status != "wont-do"],
+            )
+            rows.append({"url": self.url(src, "index.md"), "title": m.title, "date": m.started.date().isoformat(), "duration": human_duration(time_to_restore(pm))})
+        out["index.md"] = self.env.get_template("public_home.md.j2").render(stash=self.stash("index.md"), site_name=self.site_name, reports=rows)
+        out["assets/pmkb/pmkb.css"] = (ASSETS / "pmkb.css").read_bytes()
         return out
 
     # ---- one postmortem ------------------------------------------------------------

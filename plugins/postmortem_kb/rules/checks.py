@@ -18,7 +18,7 @@ from ..config import Settings
 from ..load.schema import OPEN_STATUSES
 from ..load.templates import Template
 from ..model import Postmortem, Taxonomy
-from . import timeline
+from . import public, timeline
 from .language import LanguageRules, name_tokens
 
 
@@ -241,6 +241,29 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def public_leak(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
+    """Only postmortems with customer impact get a public version."""
+    if not pm.meta.customer_impact:
+        return
+    template = ctx.templates.get(pm.meta.template)
+    if template is None or not template.public_sections:
+        return
+    pub = ctx.settings.public
+    people = public.people_names(pm)
+    trackers = public.tracker_hosts(pm)
+    for lineno, raw in public.public_lines(pm, template.public_sections):
+        text = public.strip_comments(raw)
+        for col, what, why in public.leaks(text, people, pub.internal_domains, pub.internal_words, trackers):
+            yield Hit("public-leak", lineno, col + 1, f"{why} in a public section: “{_short(what)}”", None)
+    # Action summaries are listed on the public page ("What we are changing").
+    for i, a in enumerate(pm.meta.actions):
+        if a.status == "wont-do":
+            continue
+        for col, what, why in public.leaks(a.summary, people, pub.internal_domains, pub.internal_words, trackers):
+            line, c = _scalar_pos(pm, ("actions", i, "summary"), col)
+            yield Hit("public-leak", line, c, f"{why} in an action summary (shown publicly): “{_short(what)}”", None)
+
+
 PER_POSTMORTEM: list[Rule] = [
     events_in_order,
     severity_and_template,
@@ -249,4 +272,5 @@ PER_POSTMORTEM: list[Rule] = [
     policy,
     timeline_order,
     language,
+    public_leak,
 ]
