@@ -91,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="fail on error findings (and MkDocs warnings)")
     b.add_argument("--site-dir", "-d", help="where to write the site")
 
+    comp = sub.add_parser("completion", help="print a shell completion script (bash or zsh)")
+    comp.add_argument("shell", choices=["bash", "zsh"])
+
     g = sub.add_parser("graph", help="export the contributing-factors graph")
     g.add_argument("--format", choices=["graphml", "json"], default="json")
     return p
@@ -102,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    if args.command == "completion":
+        return cmd_completion(None, args)
     try:
         project = load_project(args.config)
     except ConfigError as err:
@@ -246,7 +251,47 @@ def cmd_build(project: Project, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"check": cmd_check, "new": cmd_new, "schema": cmd_schema, "report": cmd_report, "graph": cmd_graph, "build": cmd_build}
+def completion_script(parser: argparse.ArgumentParser, shell: str) -> str:
+    """Completion from the parser itself, so it never drifts from the commands."""
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    cases = []
+    for name, p in sorted(sub.choices.items()):
+        words = sorted(o for a in p._actions for o in a.option_strings)
+        for a in p._actions:
+            if a.choices and not a.option_strings and not isinstance(a, argparse._SubParsersAction):
+                words += [str(c) for c in a.choices]
+        cases.append(f'    {name}) opts="{" ".join(words)}" ;;')
+    top = " ".join(sorted(sub.choices)) + " --config --help --version"
+    script = f"""# pmkb completion ({shell}). Add to your shell's rc file:  eval "$(pmkb completion {shell})"
+_pmkb() {{
+  local cur cmd opts
+  cur="${{COMP_WORDS[COMP_CWORD]}}"
+  cmd="${{COMP_WORDS[1]}}"
+  if [ "$COMP_CWORD" -eq 1 ]; then
+    COMPREPLY=( $(compgen -W "{top}" -- "$cur") ); return
+  fi
+  case "$cmd" in
+{chr(10).join(cases)}
+    *) opts="" ;;
+  esac
+  if [[ "$cur" == -* || -z "$cur" && -n "$opts" && "$opts" != -* ]]; then
+    COMPREPLY=( $(compgen -W "$opts" -- "$cur") )
+  else
+    COMPREPLY=( $(compgen -f -- "$cur") $(compgen -W "$opts" -- "$cur") )
+  fi
+}}
+"""
+    if shell == "zsh":
+        script += "autoload -U +X bashcompinit && bashcompinit\n"
+    return script + "complete -o default -F _pmkb pmkb\n"
+
+
+def cmd_completion(project: Project | None, args: argparse.Namespace) -> int:
+    sys.stdout.write(completion_script(_parser(), args.shell))
+    return 0
+
+
+COMMANDS = {"check": cmd_check, "new": cmd_new, "schema": cmd_schema, "report": cmd_report, "graph": cmd_graph, "build": cmd_build, "completion": cmd_completion}
 
 if __name__ == "__main__":
     sys.exit(main())
