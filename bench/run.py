@@ -16,6 +16,7 @@ See bench/README.md for what is measured and the bars.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import itertools
 import json
@@ -403,7 +404,7 @@ def report(results: dict[str, Any]) -> None:
     m = results["machine"]
     print(f"postmortem-kb benchmarks — {m['cpus']} CPU(s), Python {m['python']}, load before {m['load_before']}")
     if results["check"]:
-        print(f"\npmkb check --today {TODAY}  (best of {results['repeat']} runs; MB = peak memory, max over runs)")
+        print(f"\npmkb check --today {TODAY}  ({_provenance(results, 'check')}; MB = peak memory, max over runs)")
         print(f"  {'n':>7} {'check s':>9} {'check MB':>9} {'procs':>5} {'1-proc s':>9} {'floor s':>9} {'floor MB':>9} {'ratio':>7} {'findings':>9}  bar (≤ {CHECK_BAR_S:.2f} s, ≤ {CHECK_BAR_MB:.0f} MB)")
         for c in results["check"]:
             ch, fl, one = c["check"], c["floor"], c.get("check_one_process") or {}
@@ -416,7 +417,7 @@ def report(results: dict[str, Any]) -> None:
             )
         print("  ratio = check ÷ floor (best times); 1-proc = `--jobs 1`, when the CLI has it")
     if results["build"]:
-        print(f"\nmkdocs build -q  (best of {results['repeat']} runs; MB = peak memory, max over runs)")
+        print(f"\nmkdocs build -q  ({_provenance(results, 'build')}; MB = peak memory, max over runs)")
         print(f"  {'n':>7} {'plain s':>9} {'plain MB':>9} {'pmkb s':>9} {'pmkb MB':>9} {'ratio':>7}")
         for b in results["build"]:
             p, k = b["plain"], b["postmortem-kb"]
@@ -440,6 +441,14 @@ def report(results: dict[str, Any]) -> None:
     print(f"\nresults: {(OUT / 'results.json').relative_to(ROOT)}")
 
 
+def _provenance(results: dict[str, Any], bench: str) -> str:
+    m = (results.get("measured") or {}).get(bench) or {}
+    text = f"best of {m.get('repeat', results['repeat'])} run(s)"
+    if m.get("carried_over"):
+        text += f", measured earlier, at {m.get('at')}"
+    return text
+
+
 def _save(results: dict[str, Any]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -455,6 +464,10 @@ def _versions() -> dict[str, str]:
         except PackageNotFoundError:
             out[pkg] = "not installed"
     return out
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _sizes(text: str) -> list[int]:
@@ -496,26 +509,48 @@ def main(argv: list[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
             "python": platform.python_version(),
-            "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            "load_before": _load(),
             "versions": _versions(),
         },
         "check": [],
         "build": [],
     }
+    # A bench not run this time keeps its figures from the last results.json, marked
+    # with when they were measured: a 20,000-postmortem build is not rerun for a check.
+    previous: dict[str, Any] = {}
+    with contextlib.suppress(OSError, ValueError):
+        previous_file = OUT / "results.json"
+        previous = json.loads(previous_file.read_text(encoding="utf-8"))
+        previous_at = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(previous_file.stat().st_mtime))
+    results["measured"] = {}
+    for bench, run_it, keys in (("check", do_check, ["check"]), ("build", do_build, ["build", "build_summary"])):
+        if run_it:
+            results["measured"][bench] = {"at": time.strftime("%Y-%m-%d %H:%M:%S"), "repeat": args.repeat, "load_before": _load()}
+        elif previous.get(keys[0]):
+            earlier = (previous.get("measured") or {}).get(bench) or {"at": previous_at, "repeat": previous.get("repeat")}
+            results["measured"][bench] = {**earlier, "carried_over": True}
+            for key in keys:
+                if key in previous:
+                    results[key] = previous[key]
+
     if do_check:
         print(f"pmkb check bench: sizes {', '.join(f'{n:,}' for n in check_sizes)}", flush=True)
+        results["check"] = []
         for n in check_sizes:
             bench_check(n, args, results)
             _save(results)
+        results["measured"]["check"]["load_after"] = _load()
     if do_build:
         print(f"build bench: sizes {', '.join(f'{n:,}' for n in build_sizes)}", flush=True)
+        results["build"] = []
         bench_build(build_sizes, args, results)
+        results["measured"]["build"]["load_after"] = _load()
     elif args.only is None:
         print("(site build bench skipped: pass --build or set BENCH_BUILD=1)")
-    results["machine"]["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    results["machine"]["load_after"] = _load()
     _save(results)
     report(results)
-    dirty = any(c["findings"] or c.get("correctness_error") for c in results["check"])
+    dirty = do_check and any(c["findings"] or c.get("correctness_error") for c in results["check"])
     return 1 if dirty else 0
 
 

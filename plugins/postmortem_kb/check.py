@@ -16,7 +16,8 @@ from pathlib import Path
 import yaml
 
 from .config import ConfigError, Project, Settings
-from .load.corpus import corpus_files, load_postmortem, load_shell
+from .load.corpus import corpus_files, load_postmortem, load_shell, postmortem_files
+from .load.files import inside
 from .model import Corpus, Finding, Postmortem
 from .rules.checks import PER_POSTMORTEM, Context, Hit, language
 from .rules.language import LanguageRules, name_tokens
@@ -150,8 +151,12 @@ class Checker:
     def _language(self) -> LanguageRules:
         """The phrase rules plus the organisation's files; a bad file is a configuration error."""
         key = "plugins.postmortem-kb.language_rules"
+        files = [self.project.root / f for f in self.settings.language_rules]
+        for f in files:
+            if not inside(f, self.project.root):
+                raise ConfigError(f"{key}: {f} is outside the repository ({self.project.root}); it is not read")
         try:
-            rules = LanguageRules([self.project.root / f for f in self.settings.language_rules])
+            rules = LanguageRules(files)
         except OSError as err:
             raise ConfigError(f"{key}: cannot read {err.filename}: {err.strerror}") from None
         except (yaml.YAMLError, re.error, KeyError, TypeError, AttributeError) as err:
@@ -171,7 +176,7 @@ class Checker:
             return
         out.append(
             Finding(
-                path=path,
+                path=printable(path),
                 line=max(1, hit.line),
                 column=max(1, hit.column),
                 code=spec.code,
@@ -183,6 +188,21 @@ class Checker:
         )
 
 
+def printable(path: str) -> str:
+    """A path as text that can be written out: a file name's bytes that are not UTF-8
+    (kept by the OS layer as lone surrogates) are shown as `\\xNN` instead of crashing
+    the output."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        try:
+            raw = path.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            raw = path.encode("utf-8", "surrogatepass")
+        return raw.decode("utf-8", "backslashreplace")
+
+
 # ---- checking a whole project, in parallel where it pays --------------------------------
 
 _WORKER: tuple[Checker, Context] | None = None  # set before the pool forks
@@ -191,7 +211,8 @@ _WORKER: tuple[Checker, Context] | None = None  # set before the pool forks
 def _check_chunk(files: list[tuple[str, str]]) -> list[FileResult]:
     checker, ctx = _WORKER  # type: ignore[misc]
     gc.disable()  # see load.corpus.load_many
-    return [checker.check_file(load_postmortem(a, r), ctx) for a, r in files]
+    root = str(checker.project.root)
+    return [checker.check_file(load_postmortem(a, r, root), ctx) for a, r in files]
 
 
 def check_project(checker: Checker, extra: Iterable[str] | None = None, only: Iterable[str] | None = None, jobs: int | None = None) -> tuple[list[Finding], int]:
@@ -235,9 +256,53 @@ def group_by_path(findings: list[Finding]) -> dict[str, list[Finding]]:
     return out
 
 
+def _located(path: str | Path) -> str:
+    """`path` made absolute with its folders' symbolic links resolved, but not its own:
+    a link stays a link, for the loader to judge (and report) where it points."""
+    p = os.path.abspath(path)
+    return os.path.join(os.path.realpath(os.path.dirname(p)), os.path.basename(p))
+
+
 def relative(project: Project, path: str | Path) -> str:
-    p = Path(path).resolve()
-    try:
-        return p.relative_to(project.root).as_posix()
-    except ValueError:
-        return p.as_posix()
+    p = _located(path)
+    rel = os.path.relpath(p, project.root)
+    if rel == ".." or rel.startswith(".." + os.sep):
+        return Path(p).as_posix()
+    return rel.replace(os.sep, "/")
+
+
+class PathError(Exception):
+    """A PATH argument that cannot be checked: a usage error."""
+
+
+def expand_paths(project: Project, raws: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The files PATH arguments name: (relative paths to report on, Markdown files to load).
+
+    A folder means its Markdown files, found as the whole-corpus walk finds them (sorted,
+    no hidden files, symbolic links to folders not followed). Nothing outside the
+    repository is checked: a PATH outside it is an error, not a file to read.
+    """
+    only: list[str] = []
+    extra: list[str] = []
+    root = str(project.root)
+    for raw in raws:
+        try:
+            real = os.path.realpath(raw)
+            located = _located(raw)
+        except (OSError, ValueError):
+            raise PathError(f"no such file or folder: {raw!r}") from None
+        if os.path.isdir(real):
+            if not inside(real, root):
+                raise PathError(f"{raw} is outside the knowledge base ({root}); pmkb checks only files in it")
+            for a, _ in postmortem_files(Path(real)):
+                only.append(relative(project, a))
+                extra.append(a)
+        elif os.path.lexists(located):
+            if not inside(os.path.dirname(located), root):
+                raise PathError(f"{raw} is outside the knowledge base ({root}); pmkb checks only files in it")
+            only.append(relative(project, located))
+            if located.lower().endswith(".md"):  # other files (the taxonomy) are checked as what they are
+                extra.append(located)
+        else:
+            raise PathError(f"no such file or folder: {raw}")
+    return only, extra

@@ -8,11 +8,12 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from datetime import date
 from pathlib import Path
 
 from . import __version__
-from .check import Checker, check_project, relative
+from .check import Checker, PathError, check_project, expand_paths, relative
 from .config import ConfigError, Project, load_project
 from .formats import FORMATS
 from .load.corpus import load_corpus
@@ -96,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("graph", help="export the contributing-factors graph")
     g.add_argument("--format", choices=["graphml", "json"], default="json")
+
+    im = sub.add_parser("import", help="bring existing free-form Markdown postmortems in")
+    im.add_argument("sources", nargs="+", metavar="SRC", help="Markdown files or folders of them")
+    im.add_argument("--into", metavar="DIR", help="where to write <year>/<id>.md (default: the postmortems folder)")
+    im.add_argument("--dry-run", action="store_true", help="say what would be written; write nothing")
+    im.add_argument("--template", default="standard", help="the template to map sections onto")
     return p
 
 
@@ -130,20 +137,11 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
     only: list[str] | None = None
     extra: list[str] = []
     if args.paths:
-        only = []
-        for raw in args.paths:
-            p = Path(raw)
-            if p.is_dir():
-                for f in sorted(p.rglob("*.md")):
-                    only.append(relative(project, f))
-                    extra.append(str(f.resolve()))
-            elif p.is_file():
-                only.append(relative(project, p))
-                if p.suffix.lower() == ".md":  # other files (the taxonomy) are checked as what they are
-                    extra.append(str(p.resolve()))
-            else:
-                print(f"pmkb: no such file or folder: {raw}", file=sys.stderr)
-                return 2
+        try:
+            only, extra = expand_paths(project, args.paths)
+        except PathError as err:
+            print(f"pmkb: {err}", file=sys.stderr)
+            return 2
     checker = Checker(project, _today(args.today, project), args.select, args.ignore)
     findings, files = check_project(checker, extra, only, args.jobs)
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
@@ -160,10 +158,11 @@ def _git_user() -> str | None:
 
 
 def cmd_new(project: Project, args: argparse.Namespace) -> int:
+    from .load.files import inside
     from .load.templates import load_templates
     from .scaffold import scaffold, write_new
 
-    templates = load_templates(project.templates_dir)
+    templates = load_templates(project.templates_dir, project.root)
     if args.template not in templates:
         print(f"pmkb: no template {args.template!r} in {project.settings.templates_dir}/ (have: {', '.join(sorted(templates))})", file=sys.stderr)
         return 2
@@ -176,21 +175,32 @@ def cmd_new(project: Project, args: argparse.Namespace) -> int:
     path, text = scaffold(
         docs_dir=project.docs_dir,
         template=templates[args.template],
-        title=args.title,
-        services=args.service,
+        title=_one_line(args.title),
+        services=[_one_line(s) for s in args.service],
         severity=args.severity,
-        teams=args.team,
-        authors=authors,
+        teams=[_one_line(t) for t in args.team],
+        authors=[_one_line(a) for a in authors],
         day=day,
         today=today,
         schema_path=os.path.relpath(project.templates_dir / "postmortem.schema.json", path_parent(project, day)),
     )
+    if not inside(os.path.dirname(path), project.docs_dir):  # e.g. the year folder links elsewhere
+        print(f"pmkb: {relative(project, path.parent)} leads outside {relative(project, project.docs_dir)}/; not written", file=sys.stderr)
+        return 2
     if not write_new(path, text):
         print(f"pmkb: {relative(project, path)} already exists; not overwritten", file=sys.stderr)
         return 1
     print(f"Created {relative(project, path)}")
     print("Fill in the TODOs and each section, then run: pmkb check " + relative(project, path))
     return 0
+
+
+def _one_line(value: str) -> str:
+    """A command-line value as front matter can hold it: one line, no control characters
+    (YAML refuses most of them), bytes a non-UTF-8 terminal sent as U+FFFD."""
+    value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    value = "".join(ch for ch in value if ch.isprintable() or ch.isspace() or unicodedata.category(ch) == "Cf")
+    return " ".join(value.replace("\ufeff", "").split())
 
 
 def path_parent(project: Project, day: date) -> Path:
@@ -291,7 +301,46 @@ def cmd_completion(project: Project | None, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"check": cmd_check, "new": cmd_new, "schema": cmd_schema, "report": cmd_report, "graph": cmd_graph, "build": cmd_build, "completion": cmd_completion}
+def cmd_import(project: Project, args: argparse.Namespace) -> int:
+    from .importer import Options, run, template_sections
+    from .load.taxonomy import load_taxonomy
+    from .load.templates import load_templates
+
+    templates = load_templates(project.templates_dir)
+    if args.template not in templates:
+        print(f"pmkb: no template {args.template!r} in {project.settings.templates_dir}/ (have: {', '.join(sorted(templates)) or 'none'})", file=sys.stderr)
+        return 2
+    into = Path(args.into) if args.into else project.docs_dir
+    if into.exists() and not into.is_dir():
+        print(f"pmkb: --into {args.into} is not a folder", file=sys.stderr)
+        return 2
+    taxonomy, _ = load_taxonomy(project.taxonomy_path, project.settings.taxonomy)
+    options = Options(
+        template=args.template,
+        sections=template_sections(templates[args.template]),
+        severities=tuple(project.settings.severities),
+        factor_ids=frozenset(taxonomy.factors),
+    )
+    schema = project.templates_dir / "postmortem.schema.json"
+    counts = {"imported": 0, "exists": 0, "failed": 0}
+    for outcome in run(
+        args.sources,
+        into,
+        options,
+        dry_run=args.dry_run,
+        show=lambda p: relative(project, p),
+        schema_path=lambda dest: os.path.relpath(schema, dest.parent.resolve()) if schema.is_file() else None,
+    ):
+        counts[outcome.status] += 1
+        print(outcome.line, flush=True)
+    done = "would be imported" if args.dry_run else "imported"
+    print(f"{counts['imported']} {done}, {counts['exists']} already there, {counts['failed']} failed" + (" (dry run: nothing written)" if args.dry_run else ""))
+    if counts["imported"] and not args.dry_run:
+        print(f"Next: fill in the TODOs; `pmkb check {relative(project, into)}` says what each postmortem still needs.")
+    return 1 if counts["failed"] else 0
+
+
+COMMANDS = {"check": cmd_check, "new": cmd_new, "schema": cmd_schema, "report": cmd_report, "graph": cmd_graph, "build": cmd_build, "completion": cmd_completion, "import": cmd_import}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -23,12 +23,14 @@ class IncrementalCorpus:
     entries: dict[str, tuple[StatKey, Postmortem, FileResult | None]] = field(default_factory=dict)
     context_key: object = None
     reloaded: int = 0  # files loaded by the last refresh, for the log
+    context_changed: bool = False  # the day, taxonomy, templates or settings changed since the last refresh
 
     def refresh(self, checker: Checker) -> tuple[Corpus, list[Finding]]:
         project = checker.project
         shell = load_shell(project)
         key = _context_key(checker)
         fresh_context = key != self.context_key
+        self.context_changed = fresh_context and self.context_key is not None
         self.context_key = key
         ctx = checker.context(shell)
         files = corpus_files(project)

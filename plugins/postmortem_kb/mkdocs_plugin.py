@@ -6,6 +6,8 @@ only hand MkDocs the generated files and decorate each postmortem page.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -94,6 +96,13 @@ class PostmortemKBPlugin(BasePlugin):
                     log.warning("%s is not published: its front matter is not valid", pm.path)
                 continue
             self.by_src[src] = pm
+        if self.materialise and self.incremental.context_changed:
+            # The taxonomy, a template or the settings changed: every postmortem page shows
+            # them, so drop their output and let the dirty build render them again.
+            for src in self.by_src:
+                f = files.get_file_from_path(src)
+                if f is not None and os.path.exists(f.abs_dest_path):
+                    os.remove(f.abs_dest_path)
         taxonomy = files.get_file_from_path(self.settings.taxonomy)
         if taxonomy is not None:
             files.remove(taxonomy)
@@ -167,6 +176,12 @@ class PostmortemKBPlugin(BasePlugin):
         folder = self.project.root / ".cache" / "plugin" / "postmortem-kb" / "pages"
         path = folder / src
         data = content.encode("utf-8") if isinstance(content, str) else content
+        stash = self.site.stashes.get(src)
+        if stash is not None and stash.blocks:
+            # The page's HTML blocks live in the stash, not in the text: their digest goes
+            # into the file so that a change to them makes the page "modified" too.
+            digest = hashlib.sha256("\0".join(stash.blocks).encode("utf-8")).hexdigest()
+            data += f"\n<!-- pmkb-blocks {digest} -->\n".encode()
         try:
             unchanged = path.read_bytes() == data
         except OSError:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from .. import __version__
 from ..model import Finding
 from ..rules.registry import registry
+
+
+def _uri(path: str) -> str:
+    """A relative path as a URI reference (RFC 3986): spaces, `#`, `?`, `%` and non-ASCII
+    characters percent-encoded, so that `%SRCROOT%` + uri names the file."""
+    return quote(path, safe="/")
 
 
 def render(findings: list[Finding], ctx: dict) -> str:
@@ -35,7 +42,7 @@ def render(findings: list[Finding], ctx: dict) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"},
                         "region": {"startLine": f.line, "startColumn": f.column},
                     }
                 }

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from ..model import Finding
+
+# One finding per line, and nothing the terminal would act on: line breaks, escape
+# sequences and other control characters from file names or file content are shown
+# as escapes (`\n`, `\x1b`, `\u2028`).
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
+def clean(text: str) -> str:
+    return _CONTROL.sub(_escape, text)
 
 
 def summary(findings: list[Finding], files: int) -> str:
@@ -19,7 +34,7 @@ def render(findings: list[Finding], ctx: dict) -> str:
     out = []
     for f in findings:
         sev = f"{red}{f.code}{reset}" if f.severity == "error" else f"{yellow}{f.code}{reset}"
-        out.append(f"{bold}{f.path}:{f.line}:{f.column}:{reset} {sev} [{f.rule}] {f.message}")
-        out.append(f"  {dim}hint: {f.hint}{reset}")
+        out.append(f"{bold}{clean(f.path)}:{f.line}:{f.column}:{reset} {sev} [{f.rule}] {clean(f.message)}")
+        out.append(f"  {dim}hint: {clean(f.hint)}{reset}")
     out.append(summary(findings, ctx.get("files", 0)))
     return "\n".join(out) + "\n"

@@ -12,12 +12,12 @@ from pydantic import ValidationError
 from ..config import Project
 from ..model import Corpus, Postmortem
 from . import frontmatter
+from .files import MAX_FILE_BYTES as MAX_FILE_BYTES  # re-exported: the importer reads this limit
+from .files import read_file, root_of
 from .schema import FrontMatter
 from .sections import parse_suppressions, scan
 from .taxonomy import load_taxonomy
 from .templates import load_templates
-
-MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
 def _schema_problems(err: ValidationError, parsed: frontmatter.Parsed) -> list[frontmatter.Problem]:
@@ -41,18 +41,16 @@ def _schema_problems(err: ValidationError, parsed: frontmatter.Parsed) -> list[f
     return out
 
 
-def load_postmortem(abs_path: str, rel: str) -> Postmortem:
-    try:
-        size = os.path.getsize(abs_path)
-        if size > MAX_FILE_BYTES:
-            pm = Postmortem(path=rel, abs_path=abs_path, lines=[], body_start=1)
-            pm.problems.append(frontmatter.Problem("front-matter", 1, 1, f"the file is {size} bytes, over the 4 MiB limit", "split it or move attachments out"))
-            return pm
-        with open(abs_path, "rb") as fh:
-            raw = fh.read()
-    except OSError as err:
+def load_postmortem(abs_path: str, rel: str, root: str | None = None) -> Postmortem:
+    """One file, loaded and parsed; every problem is on `pm.problems`, nothing raises.
+
+    `rel` is the path relative to the repository root `root` (by default, the folder
+    that many levels above `abs_path`); nothing outside `root` is read.
+    """
+    raw, problem = read_file(abs_path, root if root is not None else root_of(abs_path, rel))
+    if raw is None:
         pm = Postmortem(path=rel, abs_path=abs_path, lines=[], body_start=1)
-        pm.problems.append(frontmatter.Problem("front-matter", 1, 1, f"cannot read the file: {err.strerror}", "check its permissions"))
+        pm.problems.append(problem)
         return pm
     text, problem = frontmatter.decode(raw)
     if text is None:
@@ -107,15 +105,16 @@ def corpus_files(project: Project, paths: Iterable[str] | None = None) -> list[t
     root = project.root
     files = [(a, _rel(a, root)) for a, _ in postmortem_files(project.docs_dir)]
     known = {a for a, _ in files}
-    files += [(a, _rel(a, root)) for a in paths or () if a not in known]
+    # Sorted and once each, so that neither the order nor repeats of PATHs change the output.
+    files += [(a, _rel(a, root)) for a in sorted(set(paths or ())) if a not in known]
     return files
 
 
 def load_shell(project: Project) -> Corpus:
     """The corpus without its postmortems: taxonomy, templates and their problems."""
     root = project.root
-    taxonomy, tproblems = load_taxonomy(project.taxonomy_path, _rel(str(project.taxonomy_path), root))
-    corpus = Corpus(root=str(root), postmortems=[], taxonomy=taxonomy, templates=load_templates(project.templates_dir))
+    taxonomy, tproblems = load_taxonomy(project.taxonomy_path, _rel(str(project.taxonomy_path), root), root)
+    corpus = Corpus(root=str(root), postmortems=[], taxonomy=taxonomy, templates=load_templates(project.templates_dir, root))
     corpus.problems.extend((taxonomy.path, p) for p in tproblems)
     return corpus
 

@@ -7,6 +7,8 @@ crash, not an exception), duplicate keys found.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,9 +16,42 @@ from typing import Any
 import yaml
 
 try:
-    _Loader: type = yaml.CSafeLoader
+    _SafeLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader
+    _SafeLoader = yaml.SafeLoader
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """The safe loader whose value constructors fail as YAML errors at the value.
+
+    An explicit tag forces a constructor onto any text (`!!timestamp soon`, `!!int ''`,
+    `!!bool maybe`), and PyYAML's then raise AttributeError, KeyError, IndexError or
+    ValueError with no position.
+    """
+
+
+def _marked(construct: Callable[[Any, yaml.Node], Any]) -> Callable[[Any, yaml.Node], Any]:
+    @functools.wraps(construct)
+    def wrapper(loader: Any, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except yaml.YAMLError:
+            raise
+        except Exception as err:
+            tag = node.tag.rsplit(":", 1)[-1]
+            value = node.value if isinstance(node.value, str) else ""
+            value = value if len(value) <= 40 else value[:39] + "…"
+            why = f" ({err})" if isinstance(err, ValueError) else ""
+            raise yaml.constructor.ConstructorError(None, None, f"`{value}` is not a valid {tag}{why}", node.start_mark) from None
+
+    return wrapper
+
+
+for _tag, _construct in list(_SafeLoader.yaml_constructors.items()):
+    # Collections are built by generators (errors surface later, from their items' own
+    # constructors); plain strings cannot fail. The rest are wrapped.
+    if _tag is not None and _tag != "tag:yaml.org,2002:str" and not inspect.isgeneratorfunction(_construct):
+        _Loader.add_constructor(_tag, _marked(_construct))
 
 MAX_NODES = 20_000  # visits, counting each alias expansion: stops "billion laughs"
 MAX_DEPTH = 100  # nesting levels of collections; a postmortem needs 4
@@ -48,14 +83,28 @@ class Split:
     problems: list[Problem] = field(default_factory=list)
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines as Markdown (CommonMark) and editors count them: ended by LF, CR LF or CR.
+
+    Not `str.splitlines`, which also breaks at form feeds, U+2028 and other characters
+    no editor starts a new line at, and would put findings on the wrong lines.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the final line ending ends the last line, it starts none
+    return lines
+
+
 def decode(raw: bytes) -> tuple[str | None, Problem | None]:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as err:
-        line = raw.count(b"\n", 0, err.start) + 1
-        col = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        before = split_lines(raw[: err.start].decode("utf-8") + "|")  # valid up to the bad byte
+        line, col = len(before), len(before[-1])  # the "|" stands for the bad byte
         return None, Problem(
             "encoding",
             line,
@@ -66,7 +115,7 @@ def decode(raw: bytes) -> tuple[str | None, Problem | None]:
 
 
 def split(text: str) -> Split:
-    lines = text.splitlines()
+    lines = split_lines(text)
     out = Split(lines=lines)
     if not text.strip():
         out.problems.append(
@@ -102,16 +151,28 @@ def split(text: str) -> Split:
     return out
 
 
+# Line breaks to YAML 1.1 but not to Markdown or editors: where the front matter holds
+# one, YAML's line numbers run ahead of the file's, and positions come from the
+# character index instead.
+_YAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
 @dataclass(slots=True)
 class Parsed:
     data: Any
     node: yaml.Node | None
     offset: int  # file line of the first YAML line, minus 1
+    text: str | None = None  # the YAML text, kept only when it holds a YAML-only line break
+    source: str = ""  # the YAML text
+
+    def pos(self, mark: yaml.Mark) -> tuple[int, int]:
+        """A YAML mark as the file's (line, column), 1-based."""
+        return _mark_pos(mark, self.offset, self.text)
 
     def line_of(self, path: tuple[Any, ...]) -> tuple[int, int]:
         """(line, column), 1-based, of the value at `path`; the nearest known parent otherwise."""
         node = self.node
-        best = (self.offset, 1) if node is None else _pos(node, self.offset)
+        best = (self.offset, 1) if node is None else self.pos(node.start_mark)
         for key in path:
             if node is None:
                 break
@@ -120,14 +181,14 @@ class Parsed:
                 for k, v in node.value:
                     if isinstance(k, yaml.ScalarNode) and k.value == str(key):
                         nxt = v
-                        best = _pos(k, self.offset)
+                        best = self.pos(k.start_mark)
                         break
             elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
                 nxt = node.value[key]
             if nxt is None:
                 break
             node = nxt
-            best = _pos(node, self.offset)
+            best = self.pos(node.start_mark)
         return best
 
     def key_line(self, key: str) -> tuple[int, int]:
@@ -135,7 +196,7 @@ class Parsed:
         if isinstance(self.node, yaml.MappingNode):
             for k, _ in self.node.value:
                 if isinstance(k, yaml.ScalarNode) and k.value == key:
-                    return _pos(k, self.offset)
+                    return self.pos(k.start_mark)
         return (self.offset, 1)
 
     def scalar_node(self, path: tuple[Any, ...]) -> yaml.ScalarNode | None:
@@ -149,9 +210,28 @@ class Parsed:
                 return None
         return node if isinstance(node, yaml.ScalarNode) else None
 
+    def text_pos(self, path: tuple[Any, ...], index: int) -> tuple[int, int]:
+        """Position of character `index` of the string at `path`: exact for a one-line
+        plain or quoted scalar without escapes, the scalar's start otherwise."""
+        node = self.scalar_node(path)
+        if node is None:
+            return self.line_of(path)
+        line, col = self.pos(node.start_mark)
+        end_line, end_col = self.pos(node.end_mark)
+        if line != end_line or node.style not in (None, "", '"', "'"):
+            return line, col
+        raw = self.source[node.start_mark.index : node.end_mark.index]
+        if (node.style == '"' and "\\" in raw) or (node.style == "'" and "''" in raw[1:-1]):
+            return line, col  # escapes: value and source columns part ways
+        quote = 1 if node.style in ('"', "'") else 0
+        return line, min(col + quote + index, max(col, end_col - 1))
 
-def _pos(node: yaml.Node, offset: int) -> tuple[int, int]:
-    return (offset + node.start_mark.line + 1, node.start_mark.column + 1)
+
+def _mark_pos(mark: yaml.Mark, offset: int, text: str | None) -> tuple[int, int]:
+    if text is None:
+        return (offset + mark.line + 1, mark.column + 1)
+    index = min(mark.index, len(text))
+    return (offset + text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index))
 
 
 def _nesting_bound(text: str) -> int:
@@ -181,98 +261,130 @@ def _too_deep(text: str) -> yaml.Mark | None:
         loader.dispose()
 
 
-def _deep_problem(line: int, column: int) -> Problem:
+def _deep_problem(line: int, column: int, what: str) -> Problem:
     return Problem(
         "yaml-syntax",
         line,
         column,
-        f"the front matter nests deeper than {MAX_DEPTH} levels",
+        f"the {what} nests deeper than {MAX_DEPTH} levels",
         "write the fields flat, as in `pmkb new`: lists of values or of `key: value` items",
     )
 
 
-def _walk(node: yaml.Node, offset: int, problems: list[Problem]) -> None:
-    """Count node visits (alias expansions included), bound nesting and find duplicate keys."""
+def _walk(node: yaml.Node, where: Callable[[yaml.Mark], tuple[int, int]], problems: list[Problem], what: str, max_nodes: int) -> None:
+    """Count node visits (alias expansions included), bound nesting and find duplicate
+    keys, one level of the tree at a time."""
     visits = 0
-    stack = [(node, 1)]
-    while stack:
-        n, depth = stack.pop()
-        visits += 1
+    level = [node]
+    depth = 1
+    while level:
         if depth > MAX_DEPTH:
-            problems.append(_deep_problem(*_pos(n, offset)))
+            problems.append(_deep_problem(*where(level[0].start_mark), what))
             return
-        if visits > MAX_NODES:
-            line, col = _pos(node, offset)
-            problems.append(
-                Problem(
-                    "yaml-syntax",
-                    line,
-                    col,
-                    f"the front matter expands to more than {MAX_NODES} values (aliases or nesting)",
-                    "write the values out; front matter needs no YAML anchors or aliases",
+        below: list[yaml.Node] = []
+        for n in level:
+            visits += 1
+            if visits > max_nodes:
+                line, col = where(node.start_mark)
+                problems.append(
+                    Problem(
+                        "yaml-syntax",
+                        line,
+                        col,
+                        f"the {what} expands to more than {max_nodes} values (aliases or nesting)",
+                        f"write the values out; the {what} needs no YAML anchors or aliases",
+                    )
                 )
-            )
-            return
-        if isinstance(n, yaml.MappingNode):
-            seen: set[str] = set()
-            for k, v in n.value:
-                if isinstance(k, yaml.ScalarNode):
-                    if k.value in seen:
-                        line, col = _pos(k, offset)
-                        problems.append(
-                            Problem("schema", line, col, f"duplicate key `{k.value}`", "keep one of the two; YAML keeps only the last")
-                        )
-                    seen.add(k.value)
-                stack.append((k, depth + 1))
-                stack.append((v, depth + 1))
-        elif isinstance(n, yaml.SequenceNode):
-            stack.extend((item, depth + 1) for item in n.value)
+                return
+            if isinstance(n, yaml.MappingNode):
+                seen: set[str] = set()
+                for k, v in n.value:
+                    if isinstance(k, yaml.ScalarNode):
+                        if k.value in seen:
+                            line, col = where(k.start_mark)
+                            problems.append(
+                                Problem("schema", line, col, f"duplicate key `{k.value}`", "keep one of the two; YAML keeps only the last")
+                            )
+                        seen.add(k.value)
+                    else:
+                        below.append(k)  # a complex key (`? [a, b]`) nests too
+                    below.append(v)
+            elif isinstance(n, yaml.SequenceNode):
+                below.extend(n.value)
+        level = below
+        depth += 1
 
 
 def parse(split_: Split) -> tuple[Parsed | None, list[Problem]]:
-    problems: list[Problem] = []
+    """The front matter of a split file: a mapping, with positions in the file."""
     if not split_.fm_end:
-        return None, problems
+        return None, []
     offset = split_.fm_start  # YAML line 0 is file line fm_start + 1
     text = "\n".join(split_.lines[split_.fm_start : split_.fm_end - 1])
-    if len(text) > MAX_FRONT_MATTER_BYTES:
+    parsed, problems = load_yaml(text, offset)
+    if parsed is None:
+        return None, problems
+    if not isinstance(parsed.data, dict):
         problems.append(
-            Problem("yaml-syntax", split_.fm_start, 1, "the front matter is larger than 256 KiB", "move long text into the body")
+            Problem("yaml-syntax", split_.fm_start + 1, 1, "the front matter must be a mapping of fields", "write `field: value` lines")
         )
         return None, problems
+    return parsed, problems
+
+
+def load_yaml(
+    text: str,
+    offset: int = 0,
+    what: str = "front matter",
+    max_chars: int = MAX_FRONT_MATTER_BYTES,
+    max_nodes: int = MAX_NODES,
+) -> tuple[Parsed | None, list[Problem]]:
+    """Parse one YAML document safely: bounded in size, nodes and depth, every failure a
+    Problem at its line (`offset` is the file line before the text's first line)."""
+    problems: list[Problem] = []
+    first = max(1, offset)
+    if len(text) > max_chars:
+        problems.append(Problem("yaml-syntax", first, 1, f"the {what} is larger than {max_chars // 1024} KiB", "move long text into the body" if what == "front matter" else "split it"))
+        return None, problems
+    remap = text if any(c in text for c in _YAML_ONLY_BREAKS) else None
+
+    def where(mark: yaml.Mark) -> tuple[int, int]:
+        return _mark_pos(mark, offset, remap)
+
     loader = _Loader(text)
     try:
         if _nesting_bound(text) > _SAFE_DEPTH:
             mark = _too_deep(text)
             if mark is not None:
-                problems.append(_deep_problem(offset + mark.line + 1, mark.column + 1))
+                problems.append(_deep_problem(*where(mark), what))
                 return None, problems
         node = loader.get_single_node()
         if node is None:
-            problems.append(Problem("yaml-syntax", split_.fm_start, 1, "the front matter is empty", "fill in the fields (see `pmkb new`)"))
+            problems.append(Problem("yaml-syntax", first, 1, f"the {what} is empty", "fill in the fields (see `pmkb new`)"))
             return None, problems
-        _walk(node, offset, problems)
+        _walk(node, where, problems, what, max_nodes)
         if any(p.rule == "yaml-syntax" for p in problems):
             return None, problems
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line = offset + (mark.line + 1 if mark else 1)
-        col = mark.column + 1 if mark else 1
-        what = " ".join(x for x in (err.context, err.problem) if x)
-        problems.append(Problem("yaml-syntax", line, col, f"front matter is not valid YAML: {what}", "fix the YAML; quote values that contain `: ` or start with a special character"))
+        line, col = where(mark) if mark else (offset + 1, 1)
+        detail = " ".join(x for x in (err.context, err.problem) if x)
+        problems.append(Problem("yaml-syntax", line, col, f"{what} is not valid YAML: {detail}", "fix the YAML; quote values that contain `: ` or start with a special character"))
         return None, problems
-    except (yaml.YAMLError, ValueError, TypeError, RecursionError, OverflowError) as err:
-        problems.append(Problem("yaml-syntax", split_.fm_start, 1, f"front matter is not valid YAML: {err}", "fix the YAML"))
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow; position in UTF-8 bytes
+        index = len(text.encode("utf-8")[: err.position].decode("utf-8", "ignore"))
+        line = offset + text.count("\n", 0, index) + 1
+        col = index - text.rfind("\n", 0, index)
+        char = f"U+{err.character:04X}" if isinstance(err.character, int) else repr(err.character)
+        problems.append(Problem("yaml-syntax", line, col, f"{what} is not valid YAML: the character {char} is not allowed ({err.reason})", "remove the character, or write it as an escape in a double-quoted string (`\\u0007`)"))
+        return None, problems
+    except Exception as err:  # a parser bug must cost one finding, not the whole check
+        problems.append(Problem("yaml-syntax", first, 1, f"{what} is not valid YAML: {type(err).__name__}: {err}", "fix the YAML"))
         return None, problems
     finally:
         loader.dispose()
-    if not isinstance(data, dict):
-        problems.append(
-            Problem("yaml-syntax", split_.fm_start + 1, 1, "the front matter must be a mapping of fields", "write `field: value` lines")
-        )
-        return None, problems
-    return Parsed(data=data, node=node, offset=offset), problems
+    return Parsed(data=data, node=node, offset=offset, text=remap, source=text), problems
 
 
 LineOf = Callable[[tuple[Any, ...]], tuple[int, int]]

@@ -3,6 +3,10 @@
 A line scanner rather than a full Markdown parse: checking 5,000 postmortems in well
 under two seconds leaves no room for a pure-Python parser, and the rules only need to
 know what is a heading, code, a comment, a quote, a link target or prose.
+
+Linear time on any input: a pattern that scans to a closing delimiter (`](…)`, `<!--…-->`,
+a backtick string) would rescan the rest of the line from every opener when the closer
+never comes, so those spans are found by one left-to-right pass, not by regex search.
 """
 
 from __future__ import annotations
@@ -12,13 +16,12 @@ from dataclasses import dataclass, field
 
 from ..model import Section
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
-_LINK_TARGET = re.compile(r"\]\([^)]*\)|\]\[[^\]]*\]|^ {0,3}\[[^\]]+\]:.*$")
+_BACKTICKS = re.compile(r"`+")
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:.*$")  # anchored: one attempt per line
 _URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+")
-_HTML = re.compile(r"<[^>]{0,500}>")
-_COMMENT_ONE_LINE = re.compile(r"<!--.*?-->")
+_HTML_MAX = 502  # `<`, up to 500 characters, `>`
 # Quoted chat or log lines: "[14:02] alice: ...", "<alice> ...", "14:02:11 ERROR ...".
 _CHAT = re.compile(r"^\s*(?:[-*]\s+)?(?:\[\d{1,2}:\d{2}(?::\d{2})?\]|<[\w.@-]+>|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*\s+(?:[A-Z]+\b)?|\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\s+[A-Z]{3,})")
 _SUPPRESS = re.compile(r"pmkb:\s*(disable-next-line|disable-file|disable)(?:\s*=\s*([\w\-, ]+))?")
@@ -71,16 +74,85 @@ def _blank(match: re.Match[str]) -> str:
     return " " * (match.end() - match.start())
 
 
+def heading_title(rest: str) -> str:
+    """A heading's text without its optional closing `#`s (CommonMark: they follow a space)."""
+    title = rest.rstrip(" \t")
+    bare = title.rstrip("#")
+    if len(bare) < len(title) and (not bare or bare[-1] in " \t"):
+        title = bare.rstrip(" \t")
+    return title
+
+
+def spans(text: str, opener: str, closer: str, limit: int | None = None) -> list[tuple[int, int]]:
+    """Leftmost non-overlapping `opener … closer` spans (the first closer after the opener,
+    the whole span at most `limit` long), as `re.sub` with a lazy pattern would find them,
+    in one pass: the next closer is looked up only when the last one is behind."""
+    out: list[tuple[int, int]] = []
+    close = -1
+    i = text.find(opener)
+    while i >= 0:
+        body = i + len(opener)
+        if close < body:
+            close = text.find(closer, body)
+            if close < 0:
+                break
+        end = close + len(closer)
+        if limit is None or end - i <= limit:
+            out.append((i, end))
+            i = text.find(opener, end)
+        else:
+            i = text.find(opener, i + 1)
+    return out
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Inline code: a backtick string up to the next backtick string of the same length."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    following: list[int] = [-1] * len(runs)
+    last: dict[int, int] = {}
+    for k in range(len(runs) - 1, -1, -1):
+        size = runs[k][1] - runs[k][0]
+        following[k] = last.get(size, -1)
+        last[size] = k
+    out: list[tuple[int, int]] = []
+    k = 0
+    while k < len(runs):
+        j = following[k]
+        if j < 0:
+            k += 1
+            continue
+        out.append((runs[k][0], runs[j][1]))
+        k = j + 1
+    return out
+
+
+def _blank_spans(text: str, found: list[tuple[int, int]]) -> str:
+    if not found:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for a, b in found:
+        parts.append(text[pos:a])
+        parts.append(" " * (b - a))
+        pos = b
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 def mask_line(text: str) -> str:
     """Blank out what the language rules must not read, keeping columns."""
     if "`" in text:
-        text = _INLINE_CODE.sub(_blank, text)
-    if "](" in text or "][" in text or "]:" in text:
-        text = _LINK_TARGET.sub(_blank, text)
+        text = _blank_spans(text, code_spans(text))
+    if "](" in text:
+        text = _blank_spans(text, spans(text, "](", ")"))
+    if "][" in text:
+        text = _blank_spans(text, spans(text, "][", "]"))
+    if "]:" in text:
+        text = _LINK_DEFINITION.sub(_blank, text)
     if "://" in text or "www." in text:
         text = _URL.sub(_blank, text)
     if "<" in text:
-        text = _HTML.sub(_blank, text)
+        text = _blank_spans(text, spans(text, "<", ">", _HTML_MAX))
     return text
 
 
@@ -112,7 +184,7 @@ def scan(lines: list[str], body_start: int) -> tuple[list[Section], str, Suppres
             in_comment = False
             text = " " * (end + 3) + text[end + 3 :]
         if "<!--" in text:
-            text = _COMMENT_ONE_LINE.sub(_blank, text)
+            text = _blank_spans(text, spans(text, "<!--", "-->"))
             start = text.find("<!--")
             if start >= 0:
                 in_comment = True
@@ -134,7 +206,8 @@ def scan(lines: list[str], body_start: int) -> tuple[list[Section], str, Suppres
                 if len(hm.group(1)) == 2:
                     if current is not None:
                         current.end_line = lineno - 1
-                    current = Section(hm.group(2), normalise(hm.group(2)), lineno, lineno, False)
+                    title = heading_title(hm.group(2))
+                    current = Section(title, normalise(title), lineno, lineno, False)
                     sections.append(current)
                 elif current is not None:
                     current.has_content = True

@@ -13,9 +13,16 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: object) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)  # our own numbers (a negative age) stay numbers
     text = "" if value is None else str(value)
     # Spreadsheets run cells that start like a formula; a leading quote keeps them text.
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _md(value: object) -> str:
+    """A Markdown table cell: on one line, `|` escaped."""
+    return " ".join(str(value).split()).replace("|", "\\|")
 
 
 def _row(a) -> dict[str, object]:
@@ -67,6 +74,5 @@ def remediation_md(report: Remediation) -> str:
         "|---|---|---|---|---|---|",
     ]
     for a in report.open:
-        summary = a.summary.replace("|", "\\|")
-        lines.append(f"| {a.id} | {summary} | {a.owner} | {a.due or '–'} | {a.overdue_days or '–'} | {a.status} |")
+        lines.append(f"| {a.id} | {_md(a.summary)} | {_md(a.owner)} | {a.due or '–'} | {a.overdue_days or '–'} | {a.status} |")
     return "\n".join(lines) + "\n"

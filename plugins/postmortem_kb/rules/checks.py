@@ -79,7 +79,7 @@ def sections(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     if tpl is None:
         return
     have = {s.key: s for s in pm.sections}
-    previous_line = pm.body_start
+    previous_line = min(pm.body_start, max(1, len(pm.lines)))  # the closing `---` when the body is empty
     for title, key in zip(tpl.sections, tpl.keys, strict=True):
         found = have.get(key)
         if found is None:
@@ -100,7 +100,9 @@ def references(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     known = ctx.taxonomy.factors
     own = {cf.factor for cf in m.contributing_factors}
     for i, cf in enumerate(m.contributing_factors):
-        if known and cf.factor not in known:
+        if cf.factor == "todo":
+            yield Hit("unknown-factor", *_pos(pm, "contributing_factors", i, "factor"), "contributing factor not chosen yet (`todo`)", f"pick an id from {ctx.taxonomy.path} that names this condition")
+        elif known and cf.factor not in known:
             close = difflib.get_close_matches(cf.factor, list(known), n=1, cutoff=0.5)
             yield Hit("unknown-factor", *_pos(pm, "contributing_factors", i, "factor"), f"unknown factor `{cf.factor}`" + (f"; did you mean `{close[0]}`?" if close else ""), f"use an id from {ctx.taxonomy.path}, or add this factor there")
         for j, ref in enumerate(cf.enabled_by):
@@ -218,14 +220,7 @@ def _text_hit(pm: Postmortem, hit: Any, starts: list[int]) -> Hit:
 
 
 def _scalar_pos(pm: Postmortem, path: tuple[Any, ...], offset: int) -> tuple[int, int]:
-    node = pm.line_of.scalar_node(path)
-    if node is None:
-        return pm.line_of.line_of(path)
-    line = pm.line_of.offset + node.start_mark.line + 1
-    col = node.start_mark.column + 1
-    if node.start_mark.line == node.end_mark.line and node.style in (None, "", '"', "'"):
-        return line, col + (1 if node.style in ('"', "'") else 0) + offset
-    return line, col
+    return pm.line_of.text_pos(path, offset)
 
 
 def _later(value: Any, delta: timedelta) -> Any:

@@ -13,6 +13,7 @@ any capitalised word as well, for verbs only people do ("forgot").
 
 from __future__ import annotations
 
+import bisect
 import re
 import string
 from collections.abc import Iterable, Iterator
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from ..load.frontmatter import load_yaml
 
 HERE = Path(__file__).parent
 _WINDOW = 80  # characters around a keyword that a pattern may reach (subject, adverbs, object)
@@ -54,7 +57,15 @@ class Hit:
 
 
 def _read(path: Path) -> dict:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
+    """A rule file, parsed as safely as front matter (no alias bombs, no deep nesting)."""
+    text = path.read_text(encoding="utf-8")
+    if not text.strip():
+        return {}
+    parsed, problems = load_yaml(text, 0, "rule file", max_chars=4 * 1024 * 1024, max_nodes=1_000_000)
+    if parsed is None:
+        p = problems[0]
+        raise yaml.YAMLError(f"{path}, line {p.line}, column {p.column}: {p.message}")
+    return parsed.data or {}
 
 
 def name_tokens(names: Iterable[str]) -> frozenset[str]:
@@ -142,15 +153,26 @@ class LanguageRules:
                 spans += [(keyed, lo, hi) for lo, hi in _windows(frozenset(present), folded)]
             if unkeyed:
                 spans.append((unkeyed, 0, len(text)))
-            taken: list[tuple[int, int, str | None]] = []  # one finding per phrase, however many patterns match it
+            # One finding per phrase, however many patterns match it. The phrases taken
+            # are disjoint and kept sorted, so a new match is checked against its two
+            # neighbours only (a text with thousands of hits stays linear).
+            starts: list[int] = []
+            ends: list[int] = []
+            subjects: list[str | None] = []
             for chosen, lo, hi in spans:
                 for m in _combined(rule, chosen).finditer(text, lo, hi):
-                    if any(a < m.end() and m.start() < b for a, b, _ in taken):
+                    a, b = m.span()
+                    if a == b:
+                        continue  # an empty match names no phrase
+                    k = bisect.bisect_right(starts, a)
+                    if (k and ends[k - 1] > a) or (k < len(starts) and starts[k] < b):
                         continue
-                    if rule.unless is not None and _vetoed(rule.unless, text, m.start(), m.end()):
+                    if rule.unless is not None and _vetoed(rule.unless, text, a, b):
                         continue
-                    taken.append((m.start(), m.end(), self._unknown_subject(m, known)))
-            for a, b, subject in sorted(taken):
+                    starts.insert(k, a)
+                    ends.insert(k, b)
+                    subjects.insert(k, self._unknown_subject(m, known))
+            for a, b, subject in zip(starts, ends, subjects, strict=True):
                 yield Hit(rule, a, b, text[a:b], subject)
 
     def _unknown_subject(self, m: re.Match[str], known: frozenset[str]) -> str | None:

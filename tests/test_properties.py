@@ -1,0 +1,127 @@
+"""Property-based tests of the front-matter parser, the section scanner and the checker.
+
+Any input gives findings or a clean pass, never an exception, and every finding points
+inside its file (tests/hostile.py builds the inputs and states the invariants). The
+same strategies run at scale in `make fuzz` (fuzz/run.py); here they run a few hundred
+examples each, so the suite stays fast.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hostile import (
+    BASELINE,
+    OneFile,
+    file_bytes,
+    file_lines,
+    front_matter_text,
+    markdown_lines,
+    meta_file,
+    outside,
+    split_lines,
+)
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from postmortem_kb.load import frontmatter
+from postmortem_kb.load.sections import scan
+
+FAST = settings(max_examples=250, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@pytest.fixture(scope="module")
+def one_file():
+    with tempfile.TemporaryDirectory() as folder:
+        yield OneFile(Path(folder))
+
+
+# ---- the front-matter parser ----------------------------------------------------------
+
+
+@FAST
+@given(front_matter_text())
+@example("---\nid: " + "[" * 5000 + "\n---\n")  # deeper than the C composer's stack
+@example("---\nstarted: !!timestamp soon\n---\n")  # PyYAML's constructor raised AttributeError
+@example('---\ntitle: "a\u2028b"\nid: [\n---\n')  # YAML breaks lines at U+2028, Markdown does not
+@example("---\na: \x00\n---\n")  # a reader error has a byte offset, not a mark
+def test_the_front_matter_parser_never_raises_and_points_inside_the_file(text):
+    sp = frontmatter.split(text)
+    parsed, problems = frontmatter.parse(sp)
+    lines = split_lines(text)
+    assert sp.lines == lines
+    for p in [*sp.problems, *problems]:
+        assert p.rule in ("front-matter", "yaml-syntax", "schema"), p
+        assert outside(lines, p.line, p.column) is None, p
+    if parsed is not None:
+        assert isinstance(parsed.data, dict)
+        for key in parsed.data:
+            assert outside(lines, *parsed.line_of((key,))) is None
+            assert outside(lines, *parsed.key_line(str(key))) is None
+
+
+@FAST
+@given(st.text(max_size=300))
+def test_splitting_any_text_keeps_every_line(text):
+    sp = frontmatter.split(text)
+    assert sp.lines == split_lines(text)
+    assert 1 <= sp.body_start <= len(sp.lines) + 1
+    if sp.fm_end:
+        assert sp.lines[0].rstrip() == "---" and sp.fm_start == 1 < sp.fm_end <= len(sp.lines)
+
+
+# ---- the section scanner --------------------------------------------------------------
+
+
+@FAST
+@given(markdown_lines(), st.integers(1, 5))
+@example(["## Timeline", "x ](" * 200], 1)
+@example(["## " + "#" * 300 + "x"], 1)
+def test_the_section_scanner_never_raises_and_masks_without_moving_columns(body, body_start):
+    lines = ["---"] * (body_start - 1) + body
+    sections, prose, supp = scan(lines, body_start)
+    prose_lines = prose.split("\n") if body else [""]
+    assert len(prose_lines) == max(1, len(body))
+    for raw, masked in zip(body, prose_lines, strict=False):
+        # Masking blanks characters out (or drops a trailing comment): what is left of a
+        # line is in its place, so a phrase found in the prose has the file's column.
+        assert len(masked) <= len(raw)
+        assert all(m == " " or m == r for m, r in zip(masked, raw, strict=False)), (raw, masked)
+    for s in sections:
+        assert body_start <= s.line <= s.end_line <= len(lines), s
+    assert [s.line for s in sections] == sorted(s.line for s in sections)
+    assert all(body_start <= line <= len(lines) + 1 for line in supp.by_line)
+
+
+# ---- the checker ----------------------------------------------------------------------
+
+
+@FAST
+@given(file_bytes())
+@example(BASELINE[: BASELINE.index("\n---\n", 4) + 5].encode())  # no body: sections went "missing" after the last line
+@example(b"")
+@example(b"\xef\xbb\xbf---\r\nid: \xff\r\n---\r\n")
+def test_the_checker_never_raises_and_its_findings_point_inside_the_file(one_file, data):
+    assert one_file.violations(data) == []
+
+
+@settings(FAST, max_examples=150)
+@given(meta_file())
+@example(b"---\nstarted: 0001-01-01T00:00:00+23:59\n---\n")
+def test_extreme_dates_and_values_give_findings_not_exceptions(one_file, data):
+    assert one_file.violations(data) == []
+
+
+@settings(FAST, max_examples=100)
+@given(file_bytes())
+def test_a_finding_names_its_rule_and_severity_and_says_what_to_do(one_file, data):
+    from postmortem_kb.rules.registry import registry
+
+    reg = registry()
+    for f in one_file.findings(data):
+        assert reg[f.rule].code == f.code
+        assert f.severity in ("error", "warning")
+        assert f.message.strip() and f.hint.strip()
+    assert file_lines(data) is not None

@@ -1,0 +1,94 @@
+"""`make serve` (mkdocs serve --dirty) rebuilds what an edit changes: the postmortem, the
+reports, the taxonomy's pages, the playbook."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from site_helpers import copy_kb
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.read().decode("utf-8")
+    except OSError:
+        return ""
+
+
+def _wait_for(url: str, needle: str, seconds: float = 90) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        if needle in _get(url):
+            return time.monotonic() - start
+        time.sleep(0.2)
+    page = _get(url)
+    raise AssertionError(f"{needle!r} never appeared at {url}: {page[page.find('<title>') : page.find('</title>')]!r}")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    root = copy_kb(tmp_path_factory.mktemp("serve"))
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, stdout=open(root / "serve.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_for(base, "Recent postmortems", 180)
+        yield root, base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_editing_a_postmortem_refreshes_its_page_and_the_reports(served):
+    root, base = served
+    path = root / "postmortems/2024/2024-03-14-customer-comms-outage.md"
+    _edit(path, "title: Customer notifications stopped for two hours", "title: Customer notifications stopped for two long hours")
+    _wait_for(base + "2024/2024-03-14-customer-comms-outage/", "two long hours")
+    _wait_for(base + "assets/pmkb/catalog.json", "two long hours")
+    _wait_for(base + "services/notifications/", "two long hours")
+
+
+def test_editing_an_action_refreshes_the_remediation_report(served):
+    root, base = served
+    path = root / "postmortems/2024/2024-03-14-customer-comms-outage.md"
+    text = path.read_text(encoding="utf-8")
+    summary = re.search(r"summary: (Move the notification workers[^\n]*)", text).group(1)
+    _edit(path, summary, summary + " (phase two)")
+    _wait_for(base + "remediation/", "(phase two)")
+
+
+def test_editing_the_taxonomy_refreshes_factor_pages_and_postmortem_chips(served):
+    root, base = served
+    _edit(root / "postmortems/factors.yml", "name: Alerting gap", "name: Alerting blind spot")
+    _wait_for(base + "factors/alerting-gap/", "Alerting blind spot")
+    _wait_for(base + "2024/2024-03-14-customer-comms-outage/", "Alerting blind spot")
+
+
+def test_editing_a_playbook_page_refreshes_it(served):
+    root, base = served
+    _edit(root / "ops-playbook/severities.md", "# Severities", "# Severities and what they mean")
+    _wait_for(base + "playbook/severities/", "Severities and what they mean")
