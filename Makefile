@@ -50,5 +50,9 @@ test: setup browser
 bench: setup
 	$(BIN)/python bench/run.py
 
+# Fuzz the parsers and the checker (hypothesis at scale; FUZZ_EXAMPLES=20000 by default).
+fuzz: setup
+	$(BIN)/python fuzz/run.py
+
 clean:
 	rm -rf site site-public .pytest_cache bench/out

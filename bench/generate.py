@@ -33,7 +33,9 @@ LAST_DAY = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 # --------------------------------------------------------------------------------------
 # Pools. Everything here is written in blameless wording: systems and conditions are the
-# subjects of failures; people are the subjects of what went well.
+# subjects of failures; people are the subjects of what went well. The sections the
+# templates make public (Summary, Impact, Contributing factors, Lessons learned) and the
+# action summaries name roles, never people: the public-leak rule holds them to that.
 # --------------------------------------------------------------------------------------
 
 TEAMS: dict[str, str] = {
@@ -421,7 +423,7 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
             "Few people on the rotation had worked with {dep}, and its behaviour under failover was not documented.",
         ],
         "para": [
-            "The runbook for {svc} still described the old queue-based design. The responders spent the first part of the incident reconciling what the runbook said with what they saw, until {helper} joined and explained the current setup.",
+            "The runbook for {svc} still described the old queue-based design. The responders spent the first part of the incident reconciling what the runbook said with what they saw, until an engineer who had worked on the redesign joined and explained the current setup.",
             "{Dep} is stable and rarely needs attention, which is also why few people know it well. The knowledge of how it fails over lived with two engineers, and it took time to reach one of them.",
         ],
         "actions": [
@@ -449,7 +451,7 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
             "No incident commander was named until late in the response, so decisions on customer communication waited.",
         ],
         "para": [
-            "The {team} and {team2} teams both saw the symptoms and opened their own channels. Each team's findings would have shortened the other's search, but they met only when {helper} noticed the second channel.",
+            "The {team} and {team2} teams both saw the symptoms and opened their own channels. Each team held findings the other was still looking for, and they met only when the incident commander noticed the second channel.",
             "Without a named incident commander, questions about customer messaging went to whoever seemed senior. Several people were waiting for a decision that nobody had been asked to make.",
         ],
         "actions": [

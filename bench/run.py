@@ -431,7 +431,7 @@ def report(results: dict[str, Any]) -> None:
         s = results.get("build_summary", {})
         for variant in ("plain", "postmortem-kb"):
             v = s.get(variant) or {}
-            per = ", ".join(f"{n:,}: {x:.2f}" for n, x in v.get("s_per_1k", {}).items())
+            per = ", ".join(f"{int(n):,}: {x:.2f}" for n, x in v.get("s_per_1k", {}).items())
             marg = ", ".join(f"{m['from']:,}→{m['to']:,}: {m['s_per_1k']:.2f}" for m in v.get("marginal", []))
             if per:
                 print(f"  {variant:<14} s per 1k postmortems: {per}; growth per 1k: {marg or '—'}")

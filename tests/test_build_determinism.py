@@ -53,6 +53,9 @@ def test_a_link_to_a_file_outside_the_repository_is_not_published(tmp_path):
     (root / "postmortems" / "2024" / "leak.md").symlink_to(secret)
     result = build_site(root, tmp_path / "site")
     assert "outside the repository" in result.stderr
+    assert "assets/javascripts" not in result.stderr  # the theme's own files are not links of ours
+    assert (tmp_path / "site" / "assets" / "pmkb" / "pmkb.css").is_file()
+    assert list((tmp_path / "site" / "assets" / "stylesheets").glob("main.*.min.css"))
     for page in (tmp_path / "site").rglob("*"):
         if page.is_file() and page.suffix in {".html", ".json", ".md", ".xml"}:
             assert "confidential-marker-7731" not in page.read_text(encoding="utf-8", errors="replace"), page

@@ -68,10 +68,12 @@ class PostmortemKBPlugin(BasePlugin):
 
     def on_files(self, files: Files, config: Any) -> Files:
         project = self.project
+        docs_dir = os.path.normpath(config.docs_dir)
         for f in list(files):
             # A link in the postmortems folder that points outside the repository would
-            # publish whatever it points at: leave such files out.
-            if f.abs_src_path and not Path(f.abs_src_path).resolve().is_relative_to(project.root):
+            # publish whatever it points at: leave such files out. (Theme files come from
+            # the installed theme, not from this folder.)
+            if f.src_dir and os.path.normpath(f.src_dir) == docs_dir and f.abs_src_path and not Path(f.abs_src_path).resolve().is_relative_to(project.root):
                 log.warning("%s is a link to a file outside the repository; not published", f.src_uri)
                 files.remove(f)
         corpus, findings = self.incremental.refresh(Checker(project, self.today))
