@@ -43,13 +43,19 @@ class IncrementalCorpus:
             for abs_path, rel in files:
                 stat = _stat(abs_path)
                 old = self.entries.get(abs_path)
-                if old is not None and old[0] == stat:
-                    pm, result = old[1], (None if fresh_context else old[2])
+                if old is not None and old[0] == stat and not fresh_context:
+                    pm, result = old[1], old[2]
                 else:
+                    # A changed context means checking again, which needs the line map
+                    # that was let go after the last check: read the file again.
                     pm, result = load_postmortem(abs_path, rel), None
                     self.reloaded += 1
                 if result is None:
                     result = checker.check_file(pm, ctx)
+                    # Only the checker reads the YAML line map and the masked prose; the
+                    # site keeps 20,000 postmortems in memory, so let them go.
+                    pm.line_of = None
+                    pm.prose = ""
                 entries[abs_path] = (stat, pm, result)
                 results.append(result)
         finally:

@@ -147,9 +147,14 @@ class PostmortemKBPlugin(BasePlugin):
         # from front matter (services, factors), so keep their escaping.
         if "title" not in page.meta and page.title:
             page.meta["title"] = page.title
-        # HTML blocks the site held back from Markdown (see render.env.Stash) go back in.
-        stash = self.site.stashes.pop(page.file.src_uri, None)
+        # HTML blocks the site held back from Markdown (see render.env.Stash) go back in;
+        # the late ones after the search index has read the page (on_post_page).
+        stash = self.site.stashes.get(page.file.src_uri)
         return html if stash is None else stash.restore(html)
+
+    def on_post_page(self, output: str, page: Any, config: Any) -> str:
+        stash = self.site.stashes.pop(page.file.src_uri, None)
+        return output if stash is None else stash.restore(output, late=True)
 
     # ---- helpers ----------------------------------------------------------------
 

@@ -98,8 +98,8 @@ def split_lines(text: str) -> list[str]:
 
 
 def decode(raw: bytes) -> tuple[str | None, Problem | None]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    raw = raw[bom:]
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as err:
@@ -109,7 +109,7 @@ def decode(raw: bytes) -> tuple[str | None, Problem | None]:
             "encoding",
             line,
             col,
-            f"the file is not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start})",
+            f"the file is not UTF-8 (byte 0x{raw[err.start]:02x} at offset {bom + err.start})",
             "save the file as UTF-8",
         )
 

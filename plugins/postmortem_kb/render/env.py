@@ -35,33 +35,54 @@ def md(value: Any) -> Markup:
 
 class Stash:
     """HTML blocks of one generated page, held back from Markdown (nothing in them is
-    Markdown) and put back into the rendered HTML by the adapter with `restore`."""
+    Markdown) and put back into the rendered HTML by the adapter with `restore`.
+
+    "Late" blocks (diagrams, lists of other pages) go back only after the search index
+    has read the page: they carry no words worth finding, and parsing them for the index
+    would cost more than the rest of the page.
+    """
 
     def __init__(self, key: str) -> None:
         self.key = key
         self.blocks: list[str] = []
+        self.late: set[int] = set()
 
-    def put(self, html: str) -> str:
+    def put(self, html: str, late: bool = False) -> str:
         self.blocks.append(html)
+        n = len(self.blocks) - 1
+        if late:
+            self.late.add(n)
         # An HTML comment on a line of its own: Markdown passes it through untouched.
-        return f"<!--pmkb-stash:{self.key}:{len(self.blocks) - 1}-->"
+        return f"<!--pmkb-stash:{self.key}:{n}-->"
 
-    def restore(self, html: str) -> str:
+    def restore(self, html: str, late: bool = False) -> str:
         if not self.blocks:
             return html
         pattern = re.compile(r"(?:<p>)?<!--pmkb-stash:" + re.escape(self.key) + r":(\d+)-->(?:</p>)?")
-        return pattern.sub(lambda m: self.blocks[int(m.group(1))], html)
+
+        def put_back(m: re.Match[str]) -> str:
+            n = int(m.group(1))
+            return self.blocks[n] if (n in self.late) == late else m.group(0)
+
+        return pattern.sub(put_back, html)
 
 
-@pass_context
-def block(ctx: Context, value: Any) -> Markup:
-    """`{% filter block %}<html>{% endfilter %}`: the block as it is, or (when the page
-    has a `stash`) a placeholder for it."""
-    html = str(value).strip("\n")
-    stash = ctx.get("stash")
-    if stash is None:
-        return Markup(html + "\n")
-    return Markup("\n" + stash.put(html) + "\n\n")
+def _stash_filter(late: bool) -> Any:
+    @pass_context
+    def block(ctx: Context, value: Any) -> Markup:
+        """`{% filter block %}<html>{% endfilter %}`: the block as it is, or (when the page
+        has a `stash`) a placeholder for it."""
+        html = str(value).strip("\n")
+        stash = ctx.get("stash")
+        if stash is None:
+            return Markup(html + "\n")
+        return Markup("\n" + stash.put(html, late=late) + "\n\n")
+
+    return block
+
+
+block = _stash_filter(late=False)
+late_block = _stash_filter(late=True)
 
 
 def js_data(value: Any) -> Markup:
@@ -88,6 +109,7 @@ def make_env(override_dir: Path | None = None) -> Environment:
     )
     env.filters["md"] = md
     env.filters["block"] = block
+    env.filters["late_block"] = late_block
     env.filters["js_data"] = js_data
     env.filters["fmt_minutes"] = fmt_minutes
     return env

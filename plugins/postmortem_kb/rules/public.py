@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterator
@@ -67,12 +68,23 @@ def _leaks(text: str, people: set[str], internal_domains: list[str], internal_wo
         yield m.start(), m.group(0), "a chat handle"
     for m in _CHANNEL.finditer(text):
         yield m.start(), m.group(0), "a chat channel"
-    for name in people:
-        for m in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text):
+    names = _words_re(frozenset(people), False)
+    if names is not None:
+        for m in names.finditer(text):
             yield m.start(), m.group(0), "a person's name"
-    for word in internal_words:
-        for m in re.finditer(rf"(?<![\w]){re.escape(word)}(?![\w])", text, re.IGNORECASE):
+    words = _words_re(frozenset(internal_words), True)
+    if words is not None:
+        for m in words.finditer(text):
             yield m.start(), m.group(0), "an internal name"
+
+
+@functools.lru_cache(maxsize=256)
+def _words_re(words: frozenset[str], ignore_case: bool) -> re.Pattern[str] | None:
+    """One pattern for a set of names, longest first; compiled once per set."""
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE if ignore_case else 0)
 
 
 def tracker_hosts(pm: Postmortem) -> set[str]:
