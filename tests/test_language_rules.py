@@ -263,3 +263,11 @@ def test_a_broken_organisation_rule_file_is_a_configuration_error(kb, content):
     assert (code, out) == (2, "")
     assert "language_rules" in kb.stderr
     assert "Traceback" not in kb.stderr
+
+
+def test_a_team_that_owns_an_action_is_not_a_person(kb):
+    kb.write(
+        meta={"actions": [{"summary": "Add settlement retries", "owner": "Payments team", "due": date(2024, 5, 1), "status": "done", "tracker": "https://t.example.com/1", "kind": "prevent"}]},
+        sections={"Impact": "Payments failed to settle for two hours."},
+    )
+    assert kb.findings() == []

@@ -68,12 +68,22 @@ def _read(path: Path) -> dict:
     return parsed.data or {}
 
 
+# Owners such as "Payments team" name a group, not a person: "Payments failed to settle"
+# is about a system.
+GROUP_WORDS = frozenset({"team", "squad", "group", "guild", "platform", "on-call", "oncall", "rotation", "sre", "ops", "tribe", "chapter", "org"})
+
+
+def looks_like_a_person(name: str) -> bool:
+    words = name.split()
+    return bool(words) and all(w[:1].isupper() for w in words) and not {w.lower() for w in words} & GROUP_WORDS
+
+
 def name_tokens(names: Iterable[str]) -> frozenset[str]:
     """Full names and their single words, as they may appear as a sentence's subject."""
     out: set[str] = set()
     for name in names:
         name = " ".join(str(name).split())
-        if not name or len(name) > 80:
+        if not name or len(name) > 80 or not looks_like_a_person(name):
             continue
         out.add(name)
         out.update(w for w in name.split() if len(w) >= 2 and w[0].isupper())

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from ..load.sections import normalise
 from ..model import Postmortem
+from .language import looks_like_a_person
 
 _URL = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]\"'`]+")
 _HOST = re.compile(r"\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z][a-z0-9-]{1,62})\b", re.IGNORECASE)
@@ -97,17 +98,9 @@ def tracker_hosts(pm: Postmortem) -> set[str]:
     return hosts
 
 
-_GROUP_WORDS = {"team", "squad", "group", "guild", "platform", "on-call", "oncall", "rotation", "sre", "ops", "tribe", "chapter", "org"}
-
-
-def _looks_like_a_person(name: str) -> bool:
-    words = name.split()
-    return bool(words) and all(w[:1].isupper() for w in words) and not {w.lower() for w in words} & _GROUP_WORDS
-
-
 def people_names(pm: Postmortem) -> set[str]:
     """Authors, and action owners that look like people (not "edge team")."""
-    candidates = list(pm.meta.authors) + [a.owner for a in pm.meta.actions if a.owner and _looks_like_a_person(a.owner)]
+    candidates = list(pm.meta.authors) + [a.owner for a in pm.meta.actions if a.owner and looks_like_a_person(a.owner)]
     names: set[str] = set()
     for full in candidates:
         full = " ".join(full.split())
