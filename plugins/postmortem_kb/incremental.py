@@ -8,10 +8,11 @@ templates, the settings). The corpus-wide pass is cheap and always runs.
 from __future__ import annotations
 
 import gc
+import multiprocessing as mp
 import os
 from dataclasses import dataclass, field
 
-from .check import Checker, FileResult
+from .check import PARALLEL_FROM, Checker, FileResult
 from .load.corpus import corpus_files, load_postmortem, load_shell
 from .model import Corpus, Finding, Postmortem
 
@@ -36,34 +37,62 @@ class IncrementalCorpus:
         files = corpus_files(project)
         entries: dict[str, tuple[StatKey, Postmortem, FileResult | None]] = {}
         results: list[FileResult] = []
-        self.reloaded = 0
-        was_enabled = gc.isenabled()
-        gc.disable()  # see load.corpus.load_many
-        try:
-            for abs_path, rel in files:
-                stat = _stat(abs_path)
-                old = self.entries.get(abs_path)
-                if old is not None and old[0] == stat and not fresh_context:
-                    pm, result = old[1], old[2]
-                else:
-                    # A changed context means checking again, which needs the line map
-                    # that was let go after the last check: read the file again.
-                    pm, result = load_postmortem(abs_path, rel), None
-                    self.reloaded += 1
-                if result is None:
-                    result = checker.check_file(pm, ctx)
-                    # Only the checker reads the YAML line map and the masked prose; the
-                    # site keeps 20,000 postmortems in memory, so let them go.
-                    pm.line_of = None
-                    pm.prose = ""
-                entries[abs_path] = (stat, pm, result)
-                results.append(result)
-        finally:
-            if was_enabled:
-                gc.enable()
+        stats = {abs_path: _stat(abs_path) for abs_path, _ in files}
+        # A changed context means checking again, which needs the line map that was let
+        # go after the last check: read those files again too.
+        stale = [(a, r) for a, r in files if fresh_context or (self.entries.get(a) or ((None,),))[0] != stats[a]]
+        fresh = dict(_load_and_check(checker, ctx, stale))
+        self.reloaded = len(stale)
+        for abs_path, _rel in files:
+            if abs_path in fresh:
+                pm, result = fresh[abs_path]
+            else:
+                _, pm, result = self.entries[abs_path]
+            entries[abs_path] = (stats[abs_path], pm, result)
+            results.append(result)
         self.entries = entries
         shell.postmortems = [pm for _, pm, _ in entries.values()]
         return shell, checker.combine(shell, results)
+
+
+_WORKER: tuple[Checker, object] | None = None  # set before the pool forks
+
+
+def _chunk(files: list[tuple[str, str]]) -> list[tuple[str, tuple[Postmortem, FileResult]]]:
+    checker, ctx = _WORKER  # type: ignore[misc]
+    gc.disable()  # see load.corpus.load_many
+    root = str(checker.project.root)
+    out = []
+    for abs_path, rel in files:
+        pm = load_postmortem(abs_path, rel, root)
+        result = checker.check_file(pm, ctx)  # type: ignore[arg-type]
+        # Only the checker reads the YAML line map and the masked prose; the site keeps
+        # every postmortem in memory (and workers send them back), so let them go.
+        pm.line_of = None
+        pm.prose = ""
+        if pm.meta is not None:
+            pm.data = None
+        out.append((abs_path, (pm, result)))
+    return out
+
+
+def _load_and_check(checker: Checker, ctx: object, files: list[tuple[str, str]]) -> list[tuple[str, tuple[Postmortem, FileResult]]]:
+    """Load and check `files`, in worker processes when there are many (a first build)."""
+    global _WORKER
+    _WORKER = (checker, ctx)
+    jobs = os.cpu_count() or 1
+    was_enabled = gc.isenabled()
+    try:
+        if jobs > 1 and len(files) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
+            size = max(1, -(-len(files) // (jobs * 4)))
+            chunks = [files[i : i + size] for i in range(0, len(files), size)]
+            with mp.get_context("fork").Pool(jobs) as pool:
+                return [item for chunk in pool.imap(_chunk, chunks) for item in chunk]
+        return _chunk(files)
+    finally:
+        _WORKER = None
+        if was_enabled:
+            gc.enable()
 
 
 def _stat(path: str) -> StatKey:

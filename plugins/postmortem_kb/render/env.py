@@ -56,15 +56,15 @@ class Stash:
         return f"<!--pmkb-stash:{self.key}:{n}-->"
 
     def restore(self, html: str, late: bool = False) -> str:
-        if not self.blocks:
-            return html
-        pattern = re.compile(r"(?:<p>)?<!--pmkb-stash:" + re.escape(self.key) + r":(\d+)-->(?:</p>)?")
-
-        def put_back(m: re.Match[str]) -> str:
-            n = int(m.group(1))
-            return self.blocks[n] if (n in self.late) == late else m.group(0)
-
-        return pattern.sub(put_back, html)
+        # Plain `str.replace` per token: a regex over every page's whole HTML costs more
+        # than the rest of this plugin's work on the page.
+        for n, block in enumerate(self.blocks):
+            if (n in self.late) != late:
+                continue
+            token = f"<!--pmkb-stash:{self.key}:{n}-->"
+            wrapped = f"<p>{token}</p>"
+            html = html.replace(wrapped, block, 1) if wrapped in html else html.replace(token, block, 1)
+        return html
 
 
 def _stash_filter(late: bool) -> Any:
