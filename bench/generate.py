@@ -26,6 +26,8 @@ from typing import Any
 
 import yaml
 
+from postmortem_kb.config import read_mkdocs_yml
+
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 21)
 FIRST_DAY = datetime(2019, 1, 1, tzinfo=timezone.utc)
@@ -1135,19 +1137,6 @@ def generate(dest: Path, n: int, seed: int = 1) -> Path:
     return dest
 
 
-class _LenientLoader(yaml.SafeLoader):
-    """mkdocs.yml may carry `!ENV` or `!!python/name:` tags; keep their plain values."""
-
-
-def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_mapping(node)
-
-
-_LenientLoader.add_multi_constructor("", _any_tag)
 
 
 def _filter_nav(items: Any, docs: Path) -> Any:
@@ -1175,7 +1164,7 @@ def _filter_nav(items: Any, docs: Path) -> Any:
 def plain_config(dest: Path) -> Path:
     """Write dest/mkdocs-plain.yml: the same Material site without the postmortem-kb plugin."""
     dest = Path(dest)
-    src = yaml.load((dest / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_LenientLoader) or {}
+    src = read_mkdocs_yml(dest / "mkdocs.yml") or {}
     docs_dir = str(src.get("docs_dir", "docs"))
     theme = dict(src.get("theme") or {"name": "material"})
     theme["name"] = "material"

@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from postmortem_kb.cli import main
+from postmortem_kb.config import read_mkdocs_yml
 
 ROOT = Path(__file__).parents[1]
 TODAY = "2024-03-20"  # the default frozen date of these tests: after every baseline deadline
@@ -134,8 +135,7 @@ class KB:
 
     def set_plugin_config(self, **settings: Any) -> None:
         """Merge `settings` into the postmortem-kb section of mkdocs.yml (nested dicts merge)."""
-        text = self.config.read_text(encoding="utf-8")
-        doc = yaml.load(text, Loader=_AnyTagLoader)
+        doc = read_mkdocs_yml(self.config)
         for entry in doc["plugins"]:
             if isinstance(entry, dict) and "postmortem-kb" in entry:
                 section = entry["postmortem-kb"]
@@ -202,11 +202,6 @@ class KB:
         return result
 
 
-class _AnyTagLoader(yaml.SafeLoader):
-    pass
-
-
-_AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: loader.construct_scalar(node))
 
 
 def line_col(path: Path, needle: str, occurrence: int = 1) -> tuple[int, int]:

@@ -27,6 +27,8 @@ from typing import Any
 
 import yaml
 
+from postmortem_kb.config import read_mkdocs_yml
+
 ROOT = Path(__file__).parents[1]
 TODAY = date(2026, 11, 21)  # the frozen clock of every site build in these tests
 PLUGIN = "postmortem-kb"
@@ -46,23 +48,10 @@ UTC = timezone.utc
 # ---- mkdocs.yml -------------------------------------------------------------------
 
 
-class _AnyTagLoader(yaml.SafeLoader):
-    """mkdocs.yml may hold tags (`!ENV`, `!!python/name:`); keep their plain values."""
-
-
-def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_mapping(node)
-
-
-_AnyTagLoader.add_multi_constructor("", _any_tag)
 
 
 def read_config(path: Path) -> dict[str, Any]:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_AnyTagLoader)
+    return read_mkdocs_yml(path)
 
 
 def plugin_section(doc: dict[str, Any]) -> dict[str, Any]:

@@ -103,6 +103,11 @@ def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 _LenientLoader.add_multi_constructor("", _any_tag)
 
 
+def read_mkdocs_yml(path: Path) -> Any:
+    """mkdocs.yml as data, its tags (`!ENV`, `!!python/name:`) kept as plain values."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_LenientLoader)
+
+
 def format_validation_error(err: ValidationError, prefix: str) -> str:
     parts = []
     for e in err.errors():
@@ -132,7 +137,7 @@ def load_project(config_file: str | os.PathLike[str] | None = None, cwd: Path | 
     if path is None or not path.is_file():
         raise ConfigError(f"no mkdocs.yml found (looked in {cwd or Path.cwd()} and its parents); pass --config")
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LenientLoader) or {}
+        doc = read_mkdocs_yml(path) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: not valid YAML: {err}") from None
     if not isinstance(doc, dict):
