@@ -64,7 +64,9 @@ class Similarity:
         for fid in self.factors_of.get(pm_id, ()):
             shared.update(self.by_factor[fid])
         shared.pop(pm_id, None)
-        return sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        # A common factor brings thousands of candidates: take the top few by count (C
+        # speed; ties keep the corpus order, so the result is stable), then order them.
+        return sorted(shared.most_common(limit), key=lambda kv: (-kv[1], kv[0]))
 
 
 def to_json(g: nx.Graph) -> dict[str, Any]:
