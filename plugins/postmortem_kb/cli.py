@@ -323,14 +323,21 @@ def cmd_import(project: Project, args: argparse.Namespace) -> int:
     )
     schema = project.templates_dir / "postmortem.schema.json"
     counts = {"imported": 0, "exists": 0, "failed": 0}
-    for outcome in run(
+    outcomes = run(
         args.sources,
         into,
         options,
         dry_run=args.dry_run,
         show=lambda p: relative(project, p),
         schema_path=lambda dest: os.path.relpath(schema, dest.parent.resolve()) if schema.is_file() else None,
-    ):
+    )
+    if not sys.stdout.isatty():
+        # The report goes to a file or a pipe: show progress on the terminal instead.
+        from .importer.sources import collect
+        from .progress import progress
+
+        outcomes = progress(outcomes, len(list(collect(args.sources))), "importing")
+    for outcome in outcomes:
         counts[outcome.status] += 1
         print(outcome.line, flush=True)
     done = "would be imported" if args.dry_run else "imported"
