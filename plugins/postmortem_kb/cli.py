@@ -198,7 +198,7 @@ def cmd_new(project: Project, args: argparse.Namespace) -> int:
 def _one_line(value: str) -> str:
     """A command-line value as front matter can hold it: one line, no control characters
     (YAML refuses most of them), bytes a non-UTF-8 terminal sent as U+FFFD."""
-    value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    value = "".join(ch if not 0xD800 <= ord(ch) <= 0xDFFF else "\ufffd" for ch in value)
     value = "".join(ch for ch in value if ch.isprintable() or ch.isspace() or unicodedata.category(ch) == "Cf")
     return " ".join(value.replace("\ufeff", "").split())
 
