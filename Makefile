@@ -10,7 +10,7 @@ PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build test check lint bench fuzz browser clean
+.PHONY: setup serve build test check lint bench bench-serve fuzz browser clean
 
 setup: $(STAMP) node_modules/.installed
 
@@ -49,6 +49,10 @@ test: setup browser
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# The `make serve` bar: edit one of 5,000 served postmortems, time until it is fresh.
+bench-serve: setup
+	$(BIN)/python bench/serve_edit.py 5000
 
 # Fuzz the parsers and the checker (hypothesis at scale; FUZZ_EXAMPLES=20000 by default).
 fuzz: setup

@@ -30,9 +30,11 @@ def _get(url: str) -> str:
         return ""
 
 
-def _wait_for(url: str, needle: str, seconds: float = 90) -> float:
+def _wait_for(url: str, needle: str, seconds: float = 90, proc: subprocess.Popen | None = None) -> float:
     start = time.monotonic()
     while time.monotonic() - start < seconds:
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"mkdocs serve exited with {proc.returncode}")
         if needle in _get(url):
             return time.monotonic() - start
         time.sleep(0.2)
@@ -50,7 +52,7 @@ def served(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}/"
     try:
-        _wait_for(base, "Recent postmortems", 180)
+        _wait_for(base, "Recent postmortems", 180, proc)
         yield root, base
     finally:
         proc.terminate()
