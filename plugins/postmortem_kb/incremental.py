@@ -56,6 +56,7 @@ class IncrementalCorpus:
 
 
 _WORKER: tuple[Checker, object] | None = None  # set before the pool forks
+KEEP_LINES = True  # the public site needs each file's lines; the internal site does not
 
 
 def _chunk(files: list[tuple[str, str]]) -> list[tuple[str, tuple[Postmortem, FileResult]]]:
@@ -72,6 +73,8 @@ def _chunk(files: list[tuple[str, str]]) -> list[tuple[str, tuple[Postmortem, Fi
         pm.prose = ""
         if pm.meta is not None:
             pm.data = None
+            if not KEEP_LINES:
+                pm.lines = []  # only the public site reads the text again; MkDocs reads the file
         out.append((abs_path, (pm, result)))
     return out
 

@@ -18,6 +18,7 @@ from mkdocs.config.base import ValidationError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
+from . import incremental
 from .check import Checker
 from .config import ConfigError, Project, Settings, parse_settings
 from .incremental import IncrementalCorpus
@@ -76,6 +77,9 @@ class PostmortemKBPlugin(BasePlugin):
             if f.src_dir and os.path.normpath(f.src_dir) == docs_dir and f.abs_src_path and not Path(f.abs_src_path).resolve().is_relative_to(project.root):
                 log.warning("%s is a link to a file outside the repository; not published", f.src_uri)
                 files.remove(f)
+        # Memory: at 20,000 postmortems their text is most of what we hold; only the public
+        # site reads it again (the internal site's pages are read by MkDocs itself).
+        incremental.KEEP_LINES = self.settings.public.build
         corpus, findings = self.incremental.refresh(Checker(project, self.today))
         self._report(findings)
         self.site = Site(
