@@ -59,3 +59,15 @@ def test_a_link_to_a_file_outside_the_repository_is_not_published(tmp_path):
     for page in (tmp_path / "site").rglob("*"):
         if page.is_file() and page.suffix in {".html", ".json", ".md", ".xml"}:
             assert "confidential-marker-7731" not in page.read_text(encoding="utf-8", errors="replace"), page
+
+
+def test_a_folder_linked_from_outside_the_repository_is_not_published(tmp_path):
+    root = copy_kb(tmp_path)
+    outside = tmp_path / "elsewhere" / "2019"
+    outside.mkdir(parents=True)
+    (outside / "notes.md").write_text("# Notes\n\nconfidential-marker-9042\n", encoding="utf-8")
+    (root / "postmortems" / "archive").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    build_site(root, tmp_path / "site")
+    for page in (tmp_path / "site").rglob("*"):
+        if page.is_file() and page.suffix in {".html", ".json", ".md", ".xml"}:
+            assert "confidential-marker-9042" not in page.read_text(encoding="utf-8", errors="replace"), page
