@@ -6,6 +6,7 @@ returned as Markdown or bytes, so the MkDocs adapter only hands them over.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -46,6 +47,7 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 CATEGORY_ORDER = ["technical", "detection", "response", "organisational"]
 
 
+@functools.lru_cache(maxsize=65536)
 def page_url(src_uri: str, directory_urls: bool = True) -> str:
     """The URL (relative to the site root) MkDocs gives a Markdown source path."""
     stem, _ = posixpath.splitext(src_uri)
@@ -57,6 +59,7 @@ def page_url(src_uri: str, directory_urls: bool = True) -> str:
     return stem + "/"
 
 
+@functools.lru_cache(maxsize=4096)
 def base_of(src_uri: str, directory_urls: bool = True) -> str:
     """Prefix from the page's URL back to the site root."""
     url = page_url(src_uri, directory_urls)
@@ -78,6 +81,7 @@ class Site:
     src_of: dict[str, str] = field(default_factory=dict)  # postmortem id -> src_uri
     stashes: dict[str, Stash] = field(default_factory=dict)  # src_uri -> HTML held back from Markdown
     stash_html: bool = False  # hold HTML blocks back (the MkDocs adapter restores them)
+    _rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     pms: list[Postmortem] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -121,18 +125,21 @@ class Site:
         }
 
     def row(self, pm: Postmortem, from_src: str) -> dict[str, Any]:
-        m = pm.meta
-        return {
-            "id": m.id,
-            "title": m.title,
-            "url": self.pm_url(m.id, from_src),
-            "date": m.started.date().isoformat(),
-            "year": m.started.year,
-            "severity": m.severity,
-            "services": list(m.services),
-            "status": m.status,
-            "ttr_text": human_duration(time_to_restore(pm)),
-        }
+        """A postmortem as a table row on the page `from_src` (lists show it many times)."""
+        base = self._rows.get(pm.meta.id)
+        if base is None:
+            m = pm.meta
+            base = self._rows[m.id] = {
+                "id": m.id,
+                "title": m.title,
+                "date": m.started.date().isoformat(),
+                "year": m.started.year,
+                "severity": m.severity,
+                "services": list(m.services),
+                "status": m.status,
+                "ttr_text": human_duration(time_to_restore(pm)),
+            }
+        return {**base, "url": self.pm_url(pm.meta.id, from_src)}
 
     # ---- pages ------------------------------------------------------------------
 
