@@ -1,6 +1,44 @@
-"""The valid baseline postmortem body that test helpers start from."""
+"""The valid baseline postmortem (front matter and body) that test helpers start from."""
 
 from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+UTC = timezone.utc
+
+BASE_META: dict[str, Any] = {
+    "id": "2024-03-14-order-emails-delayed",
+    "title": "Order confirmation emails delayed by a queue backlog",
+    "status": "published",
+    "template": "standard",
+    "severity": "SEV2",
+    "services": ["notifications"],
+    "teams": ["messaging"],
+    "authors": ["Priya Raman"],
+    "started": datetime(2024, 3, 14, 13, 52, tzinfo=UTC),
+    "detected": datetime(2024, 3, 14, 14, 6, tzinfo=UTC),
+    "mitigated": datetime(2024, 3, 14, 15, 40, tzinfo=UTC),
+    "resolved": datetime(2024, 3, 14, 16, 5, tzinfo=UTC),
+    "filed": date(2024, 3, 15),
+    "customer_impact": False,
+    "trigger": "A scheduled certificate rotation closed every open broker connection at once.",
+    "contributing_factors": [
+        {"factor": "software-defect", "description": "Send workers exited on a closed connection instead of reconnecting."},
+        {"factor": "alerting-gap", "description": "Alerts watched failed sends; stopped workers send nothing, so nothing paged."},
+    ],
+    "actions": [
+        {
+            "summary": "Make send workers reconnect to the broker with backoff",
+            "owner": "Tomás Ortega",
+            "due": date(2024, 4, 30),
+            "status": "done",
+            "tracker": "https://tracker.example.com/MSG-771",
+            "kind": "prevent",
+        }
+    ],
+}
+
 
 BASE_SECTIONS: dict[str, str] = {
     "Summary": "From 13:52 to 15:40 UTC order confirmation emails were queued instead of sent.\nThey were all delivered by 16:05.",

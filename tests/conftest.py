@@ -17,13 +17,13 @@ import io
 import json
 import shutil
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from baseline import BASE_SECTIONS, LIGHTWEIGHT_SECTIONS
+from baseline import BASE_META, BASE_SECTIONS, LIGHTWEIGHT_SECTIONS
 
 from postmortem_kb.cli import main
 from postmortem_kb.config import read_mkdocs_yml
@@ -32,37 +32,6 @@ ROOT = Path(__file__).parents[1]
 TODAY = "2024-03-20"  # the default frozen date of these tests: after every baseline deadline
 UTC = timezone.utc
 
-BASE_META: dict[str, Any] = {
-    "id": "2024-03-14-order-emails-delayed",
-    "title": "Order confirmation emails delayed by a queue backlog",
-    "status": "published",
-    "template": "standard",
-    "severity": "SEV2",
-    "services": ["notifications"],
-    "teams": ["messaging"],
-    "authors": ["Priya Raman"],
-    "started": datetime(2024, 3, 14, 13, 52, tzinfo=UTC),
-    "detected": datetime(2024, 3, 14, 14, 6, tzinfo=UTC),
-    "mitigated": datetime(2024, 3, 14, 15, 40, tzinfo=UTC),
-    "resolved": datetime(2024, 3, 14, 16, 5, tzinfo=UTC),
-    "filed": date(2024, 3, 15),
-    "customer_impact": False,
-    "trigger": "A scheduled certificate rotation closed every open broker connection at once.",
-    "contributing_factors": [
-        {"factor": "software-defect", "description": "Send workers exited on a closed connection instead of reconnecting."},
-        {"factor": "alerting-gap", "description": "Alerts watched failed sends; stopped workers send nothing, so nothing paged."},
-    ],
-    "actions": [
-        {
-            "summary": "Make send workers reconnect to the broker with backoff",
-            "owner": "Tomás Ortega",
-            "due": date(2024, 4, 30),
-            "status": "done",
-            "tracker": "https://tracker.example.com/MSG-771",
-            "kind": "prevent",
-        }
-    ],
-}
 
 
 
