@@ -12,11 +12,11 @@
     count.textContent = "The graph library is missing from this build (run `make setup`).";
     return;
   }
-  var css = getComputedStyle(document.body);
-  function color(cat) { return (css.getPropertyValue("--pmkb-" + cat) || "#777").trim() || "#777"; }
+  // Colours are read when drawing, not at load: the palette (light or dark) can change.
+  function color(cat) { return (getComputedStyle(document.body).getPropertyValue("--pmkb-" + cat) || "#777").trim() || "#777"; }
   var cy = null, all = null;
   // Material's colours can be 8-digit hex, which the canvas styles reject: use the scheme.
-  var fg = document.body.getAttribute("data-md-color-scheme") === "slate" ? "#e2e4e9" : "#333";
+  function fg() { return document.body.getAttribute("data-md-color-scheme") === "slate" ? "#e2e4e9" : "#333"; }
 
   function selected() {
     var cats = {}, p = { cats: cats };
@@ -60,7 +60,7 @@
       container: canvas,
       elements: els,
       style: [
-        { selector: "node", style: { "background-color": "data(col)", label: "data(label)", "font-size": 9, color: fg, "text-wrap": "ellipsis", "text-max-width": 120, width: "mapData(weight, 0, 30, 12, 48)", height: "mapData(weight, 0, 30, 12, 48)" } },
+        { selector: "node", style: { "background-color": "data(col)", label: "data(label)", "font-size": 9, color: fg(), "text-wrap": "ellipsis", "text-max-width": 120, width: "mapData(weight, 0, 30, 12, 48)", height: "mapData(weight, 0, 30, 12, 48)" } },
         { selector: "node[kind = 'factor']", style: { shape: "diamond" } },
         { selector: "node[kind = 'service']", style: { shape: "round-rectangle" } },
         { selector: "node[kind = 'incident']", style: { "font-size": 7 } },
@@ -89,6 +89,8 @@
   fetch(root.getAttribute("data-src")).then(function (r) { return r.json(); }).then(function (json) {
     all = json;
     form.addEventListener("change", draw);
+    // Redraw with the other palette's colours when the reader switches light/dark.
+    new MutationObserver(draw).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
     draw();
   }).catch(function (e) { count.textContent = "Could not load the graph data (" + e + ")."; });
 })();
