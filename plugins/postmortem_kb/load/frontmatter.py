@@ -11,7 +11,7 @@ import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -37,8 +37,8 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
     # The C composer asks Python for the tag of every untagged node. PyYAML's `resolve`
     # concatenates two resolver lists per scalar; these are the same resolvers, in the
     # same order, joined once (a fifth of the time to load 5,000 front matters).
-    _implicit: dict[str, tuple[tuple[str, Any], ...]] = {}
-    _wildcard: tuple[tuple[str, Any], ...] = ()
+    _implicit: ClassVar[dict[str, tuple[tuple[str, Any], ...]]] = {}
+    _wildcard: ClassVar[tuple[tuple[str, Any], ...]] = ()
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
@@ -339,7 +339,7 @@ def _build(
             if isinstance(n, yaml.MappingNode):
                 seen: set[str] = set()
                 plain = slot is not None and n.tag == _MAP
-                for k, v in n.value:
+                for k, _v in n.value:
                     if isinstance(k, yaml.ScalarNode):
                         if k.value in seen:
                             line, col = where(k.start_mark)
