@@ -26,7 +26,9 @@ class IncrementalCorpus:
     reloaded: int = 0  # files loaded by the last refresh, for the log
     context_changed: bool = False  # the day, taxonomy, templates or settings changed since the last refresh
 
-    def refresh(self, checker: Checker) -> tuple[Corpus, list[Finding]]:
+    def refresh(self, checker: Checker, check: bool = True) -> tuple[Corpus, list[Finding] | None]:
+        """The corpus, and its findings (None when `check` is false: a full build checks
+        on the side, see `mkdocs_plugin`)."""
         project = checker.project
         shell = load_shell(project)
         key = _context_key(checker)
@@ -36,12 +38,12 @@ class IncrementalCorpus:
         ctx = checker.context(shell)
         files = corpus_files(project)
         entries: dict[str, tuple[StatKey, Postmortem, FileResult | None]] = {}
-        results: list[FileResult] = []
+        results: list[FileResult | None] = []
         stats = {abs_path: _stat(abs_path) for abs_path, _ in files}
         # A changed context means checking again, which needs the line map that was let
         # go after the last check: read those files again too.
-        stale = [(a, r) for a, r in files if fresh_context or (self.entries.get(a) or ((None,),))[0] != stats[a]]
-        fresh = dict(_load_and_check(checker, ctx, stale))
+        stale = [(a, r) for a, r in files if fresh_context or _outdated(self.entries.get(a), stats[a], check)]
+        fresh = dict(_load_and_check(checker, ctx, stale, check))
         self.reloaded = len(stale)
         for abs_path, _rel in files:
             if abs_path in fresh:
@@ -52,21 +54,27 @@ class IncrementalCorpus:
             results.append(result)
         self.entries = entries
         shell.postmortems = [pm for _, pm, _ in entries.values()]
-        return shell, checker.combine(shell, results)
+        if not check:
+            return shell, None
+        return shell, checker.combine(shell, results)  # type: ignore[arg-type]
 
 
-_WORKER: tuple[Checker, object] | None = None  # set before the pool forks
+_WORKER: tuple[Checker, object, bool] | None = None  # set before the pool forks
 KEEP_LINES = True  # the public site needs each file's lines; the internal site does not
 
 
-def _chunk(files: list[tuple[str, str]]) -> list[tuple[str, tuple[Postmortem, FileResult]]]:
-    checker, ctx = _WORKER  # type: ignore[misc]
+def _outdated(entry: tuple[StatKey, Postmortem, FileResult | None] | None, stat: StatKey, check: bool) -> bool:
+    return entry is None or entry[0] != stat or (check and entry[2] is None)
+
+
+def _chunk(files: list[tuple[str, str]]) -> list[tuple[str, tuple[Postmortem, FileResult | None]]]:
+    checker, ctx, check = _WORKER  # type: ignore[misc]
     gc.disable()  # see load.corpus.load_many
     root = str(checker.project.root)
     out = []
     for abs_path, rel in files:
         pm = load_postmortem(abs_path, rel, root)
-        result = checker.check_file(pm, ctx)  # type: ignore[arg-type]
+        result = checker.check_file(pm, ctx) if check else None  # type: ignore[arg-type]
         # Only the checker reads the YAML line map and the masked prose; the site keeps
         # every postmortem in memory (and workers send them back), so let them go.
         pm.line_of = None
@@ -79,10 +87,10 @@ def _chunk(files: list[tuple[str, str]]) -> list[tuple[str, tuple[Postmortem, Fi
     return out
 
 
-def _load_and_check(checker: Checker, ctx: object, files: list[tuple[str, str]]) -> list[tuple[str, tuple[Postmortem, FileResult]]]:
-    """Load and check `files`, in worker processes when there are many (a first build)."""
+def _load_and_check(checker: Checker, ctx: object, files: list[tuple[str, str]], check: bool = True) -> list[tuple[str, tuple[Postmortem, FileResult | None]]]:
+    """Load (and check) `files`, in worker processes when there are many (a first build)."""
     global _WORKER
-    _WORKER = (checker, ctx)
+    _WORKER = (checker, ctx, check)
     jobs = os.cpu_count() or 1
     was_enabled = gc.isenabled()
     try:

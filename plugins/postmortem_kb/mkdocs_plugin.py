@@ -1,13 +1,19 @@
 """The MkDocs face: a thin adapter over the same core that `pmkb check` runs.
 
-load → check → analyse → render happen in `on_files`, once per build; the events
-only hand MkDocs the generated files and decorate each postmortem page.
+load → analyse → render happen in `on_files`, once per build; the events only hand
+MkDocs the generated files and decorate each postmortem page. In a full build the
+check, and the rendering of each postmortem page's blocks, run on the second core while
+MkDocs converts the pages (see `offload`); their findings are reported before the build
+ends, so `--strict` still fails on them. `mkdocs serve` checks again only what changed,
+before the pages, and renders the blocks of the pages it rebuilds.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import zlib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,10 +25,12 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from . import incremental
-from .check import Checker
+from .check import Checker, check_project
 from .config import ConfigError, Project, Settings, parse_settings
 from .incremental import IncrementalCorpus
-from .model import Postmortem
+from .load.frontmatter import decode, split
+from .model import Finding, Postmortem
+from .offload import Offload
 from .render.env import make_env
 from .render.site import Site
 
@@ -86,8 +94,12 @@ class PostmortemKBPlugin(BasePlugin):
         # Memory: at 20,000 postmortems their text is most of what we hold; only the public
         # site reads it again (the internal site's pages are read by MkDocs itself).
         incremental.KEEP_LINES = self.settings.public.build
-        corpus, findings = self.incremental.refresh(Checker(project, self.today))
-        self._report(findings)
+        # Serving checks before the pages (only what changed); a full build checks on the side.
+        corpus, findings = self.incremental.refresh(Checker(project, self.today), check=self.materialise)
+        if findings is not None:
+            self._report(findings)
+        self.side: Offload[tuple[list[Finding], dict[str, bytes]]] | None = None
+        self.packed_blocks: dict[str, bytes] = {}
         self.site = Site(
             corpus=corpus,
             settings=self.settings,
@@ -100,7 +112,9 @@ class PostmortemKBPlugin(BasePlugin):
         )
         self.by_src: dict[str, Postmortem] = {}
         if self.settings.public.build:
-            return self._public_files(files, config)
+            files = self._public_files(files, config)
+            self.side = Offload(self._side_job)
+            return files
         for pm in corpus.postmortems:
             src = self.site.src_uri(pm)
             if pm.meta is None or pm.meta.status == "draft":
@@ -132,20 +146,48 @@ class PostmortemKBPlugin(BasePlugin):
             self._put(files, File.generated(config, "assets/pmkb/cytoscape.min.js", abs_src_path=str(lib)))
         else:
             log.warning("cytoscape is not installed (%s); the graph page will not draw. Run `make setup`.", lib)
+        if not self.materialise:
+            self.side = Offload(self._side_job)  # forked last: it sees everything decided above
         return files
+
+    def _side_job(self) -> tuple[list[Finding], dict[str, bytes]]:
+        """The check, and every postmortem page's blocks (compressed: at 20,000 pages they
+        wait in memory until MkDocs writes the pages)."""
+        findings, _ = check_project(Checker(self.project, self.today), jobs=1)
+        blocks = {src: zlib.compress(json.dumps(self.site.blocks(pm)).encode("utf-8"), 1) for src, pm in self.by_src.items()}
+        return findings, blocks
+
+    def on_page_read_source(self, page: Any, config: Any) -> str | None:
+        # A postmortem page is read here rather than by MkDocs: its front matter was parsed
+        # once already (MkDocs would parse it again, and its fields are not page settings:
+        # `template:` names a postmortem template, not an HTML one), and the page's
+        # Markdown is the body with the tokens of its blocks (`Site.skeleton`).
+        # (Deprecated in MkDocs 1.6 in favour of `File.content_string`, which would hold
+        # every body in memory from `on_files` on.)
+        pm = self.by_src.get(page.file.src_uri)
+        if pm is None or page.file.abs_src_path is None:
+            return None
+        try:
+            with open(page.file.abs_src_path, "rb") as fh:
+                text, _problem = decode(fh.read())
+        except OSError:
+            return None
+        if text is None:
+            return None
+        sp = split(text)
+        return self.site.skeleton(pm, "\n".join(sp.lines[sp.body_start - 1 :]))
 
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Files) -> str:
         src = page.file.src_uri
         pm = self.by_src.get(src)
         if pm is not None:
-            # Our `template:` names a postmortem template; to MkDocs it would name an HTML one.
-            page.meta.pop("template", None)
-            # Our `title:` is plain text; the theme prints a page's meta title as HTML.
-            page.meta["title"] = str(escape(pm.meta.title))
-            # Our free `tags:` are plain text too; Material's search results print them as HTML.
-            if "tags" in page.meta:
+            # Front-matter fields are not page settings (see on_page_read_source). The
+            # title is plain text, and the theme prints a page's meta title as HTML; so
+            # are the free tags, which Material's search results print.
+            page.meta = {"title": str(escape(pm.meta.title))}
+            if pm.meta.tags:
                 page.meta["tags"] = [str(escape(t)) for t in pm.meta.tags]
-            return self.site.decorate(pm, markdown)
+            return markdown
         if src.startswith("playbook/") and src.endswith(".md"):
             return self._render_policy(markdown, src)
         return markdown
@@ -162,8 +204,24 @@ class PostmortemKBPlugin(BasePlugin):
         stash = self.site.stashes.get(page.file.src_uri)
         return html if stash is None else stash.restore(html)
 
+    def on_env(self, env: Any, config: Any, files: Files) -> Any:
+        # Every page is converted; the pages are written next. Collect the side job.
+        if self.side is not None:
+            findings, self.packed_blocks = self.side.result()
+            if self.side.error:
+                log.info("the side job failed and ran here instead: %s", self.side.error)
+            self.side = None
+            self._report(findings)
+        return env
+
     def on_post_page(self, output: str, page: Any, config: Any) -> str:
-        stash = self.site.stashes.pop(page.file.src_uri, None)
+        src = page.file.src_uri
+        pm = self.by_src.get(src)
+        if pm is not None:
+            packed = self.packed_blocks.pop(src, None)
+            blocks = json.loads(zlib.decompress(packed)) if packed is not None else self.site.blocks(pm)
+            return self.site.fill(output, blocks)
+        stash = self.site.stashes.pop(src, None)
         return output if stash is None else stash.restore(output, late=True)
 
     # ---- helpers ----------------------------------------------------------------

@@ -12,6 +12,7 @@ import json
 import os
 import posixpath
 import re
+import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,7 +40,7 @@ from ..model import Corpus, Postmortem
 from ..rules.language import HERE as RULES_DIR
 from ..rules.registry import registry
 from . import charts
-from .env import Stash, make_env
+from .env import Stash, make_env, md
 from .reports import remediation_csv, remediation_json
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -81,6 +82,7 @@ class Site:
     src_of: dict[str, str] = field(default_factory=dict)  # postmortem id -> src_uri
     stashes: dict[str, Stash] = field(default_factory=dict)  # src_uri -> HTML held back from Markdown
     stash_html: bool = False  # hold HTML blocks back (the MkDocs adapter restores them)
+    token_key: str = field(default_factory=lambda: secrets.token_hex(6))  # authors cannot guess a block's token
     _rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     pms: list[Postmortem] = field(default_factory=list)
 
@@ -385,16 +387,39 @@ class Site:
 
     # ---- one postmortem ------------------------------------------------------------
 
-    def decorate(self, pm: Postmortem, markdown: str) -> str:
-        """The author's Markdown with the header card, factors, actions and related incidents."""
+    # A postmortem page is the author's Markdown with four HTML blocks put in by token:
+    # the header card, the factors (table and diagram), the actions and the related
+    # incidents. The tokens cost nothing to place; the blocks are rendered apart (in a
+    # second process during a full build) and restored after the search index has read
+    # the page, so neither Markdown nor the index parses them.
+    BLOCKS = ("card", "factors", "actions", "related")
+
+    def block_token(self, name: str) -> str:
+        return f"<!--pmkb-block:{self.token_key}:{name}-->"
+
+    def skeleton(self, pm: Postmortem, body: str) -> str:
+        """The page's Markdown: title, the author's body, tokens where the blocks go."""
+        t = self.block_token
+        body = _insert_after_heading(body, "contributing factors", f"\n{t('factors')}\n")
+        body = _insert_after_heading(body, "action items", f"\n{t('actions')}\n").strip("\n")
+        return f"# {md(pm.meta.title)}\n\n{t('card')}\n\n{body}\n\n## Related incidents\n\n{t('related')}\n"
+
+    def fill(self, html: str, blocks: dict[str, str]) -> str:
+        """Put the blocks in place of their tokens (Markdown may have wrapped one in <p>)."""
+        for name, block in blocks.items():
+            token = self.block_token(name)
+            wrapped = f"<p>{token}</p>"
+            html = html.replace(wrapped, block, 1) if wrapped in html else html.replace(token, block, 1)
+        return html
+
+    def blocks(self, pm: Postmortem) -> dict[str, str]:
+        """The HTML blocks of one postmortem page, from autoescaping templates."""
         src = self.src_uri(pm)
         m = pm.meta
         env = self.env
         factors = [self.factor_view(cf.factor, src) for cf in m.contributing_factors]
         public_url = m.public_postmortem if isinstance(m.public_postmortem, str) else None
-        stash = self.stash(src)
-        header = env.get_template("pm_header.md.j2").render(
-            stash=stash,
+        card = env.get_template("pm_card.html.j2").render(
             pm=m,
             services=[{"name": s, "url": self.url(self.service_src(s), src)} for s in m.services],
             duration=human_duration(duration(pm)),
@@ -404,12 +429,12 @@ class Site:
             factors=factors,
         )
         factor_rows = [{**fv, "description": cf.description, "enabled_by": cf.enabled_by} for fv, cf in zip(factors, m.contributing_factors, strict=True)]
-        factors_block = env.get_template("pm_factors.md.j2").render(stash=stash, factors=factor_rows, diagram=self.diagram(pm, factors))
+        factors_block = env.get_template("pm_factors.html.j2").render(factors=factor_rows, diagram=self.diagram(pm, factors))
         actions = []
         for i, a in enumerate(m.actions, start=1):
             overdue = (self.today - a.due).days if a.due and a.status in OPEN_STATUSES and self.today > a.due else 0
             actions.append({"n": i, "summary": a.summary, "kind": a.kind, "owner": a.owner, "due": a.due.isoformat() if a.due else None, "status": a.status, "tracker": a.tracker, "overdue": overdue})
-        actions_block = env.get_template("pm_actions.md.j2").render(stash=stash, actions=actions)
+        actions_block = env.get_template("pm_actions.html.j2").render(actions=actions)
         declared = [self._related_row(r, src) for r in m.related if r in self.src_of]
         declared_ids = set(m.related)
         sim = [
@@ -417,10 +442,8 @@ class Site:
             for oid, n in self.similarity.similar(m.id, limit=8)
             if oid not in declared_ids and oid in self.src_of and n >= 1
         ][:5]
-        related = env.get_template("pm_related.md.j2").render(stash=stash, declared=declared, similar=sim)
-        body = _insert_after_heading(markdown, "contributing factors", factors_block)
-        body = _insert_after_heading(body, "action items", actions_block)
-        return header + body.rstrip("\n") + "\n" + related
+        related = env.get_template("pm_related.html.j2").render(declared=declared, similar=sim)
+        return {"card": card.strip(), "factors": factors_block.strip(), "actions": actions_block.strip(), "related": related.strip()}
 
     def _related_row(self, pm_id: str, from_src: str) -> dict[str, Any]:
         other = self.by_id.get(pm_id)
@@ -456,7 +479,7 @@ def _insert_after_heading(markdown: str, key: str, block: str) -> str:
     from ..load.sections import normalise
 
     lines = markdown.split("\n")
-    fence = False
+    fence = False  # a heading inside a code block is code
     for i, line in enumerate(lines):
         stripped = line.lstrip()
         if stripped.startswith(("```", "~~~")):
