@@ -68,6 +68,7 @@ PAYLOAD = " ".join([RAW_PAYLOADS[0], RAW_PAYLOADS[1], "[x](javascript:alert(1))"
 COLON_ID = "2026-10-02-colon-title"
 COLON_TITLE = "Checkout: payments ~ slow | retried *twice*"
 INVALID_ID = "2026-10-02-invalid-front-matter"
+DEEP_ID = "2026-10-03-filed-deeper"
 
 
 def sample_url(path: Path) -> str:
@@ -126,6 +127,10 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # A schema error (a due date that is not a date): reported, not published, no crash.
     bad = write_postmortem(root, meta={"id": INVALID_ID, "title": "Invalid front matter example"})
     bad.write_text(bad.read_text(encoding="utf-8").replace("due: 2026-12-30", "due: next tuesday"), encoding="utf-8")
+    # One a folder deeper than the rest: its links to the rest of the site are one "../" longer.
+    deep = write_postmortem(root, meta={"id": DEEP_ID, "title": "Filed a folder deeper"})
+    (deep.parent / "archive").mkdir()
+    deep.rename(deep.parent / "archive" / deep.name)
     return root
 
 
@@ -310,6 +315,42 @@ def test_postmortems_stay_out_of_the_navigation(site: Path, url: str) -> None:
     for path, meta in PUBLISHED.items():
         assert meta["title"] not in text, f"{meta['title']!r} is in the nav of {url or 'home'}"
         assert site / sample_url(path) / "index.html" not in hrefs
+
+
+def _nav_html(html: str) -> str:
+    """The raw HTML of the tabs and the primary navigation of a page."""
+    out = []
+    for start in (html.index('<nav class="md-tabs"'), html.index('<nav class="md-nav md-nav--primary')):
+        depth, i = 0, start
+        for m in re.finditer(r"<nav\b|</nav>", html[start:]):
+            depth += 1 if m.group(0) == "<nav" else -1
+            if depth == 0:
+                i = start + m.end()
+                break
+        out.append(html[start:i])
+    return "\n".join(out)
+
+
+def _site_links(html: str, page_url: str) -> str:
+    """`html` with each relative link written as the site path it leads to."""
+    return re.sub(r'(href|src)="(?!#|[a-z]+:)([^"]*)"', lambda m: f'{m.group(1)}="/{posixpath.normpath(posixpath.join(page_url, m.group(2)))}"', html)
+
+
+def test_navigation_on_postmortem_pages_is_materials_own(site: Path) -> None:
+    """The plugin renders the navigation of postmortem pages once per folder depth: it
+    must be what Material renders for any other page outside the nav (a service page,
+    rendered by Material itself), link for link."""
+    pm_url, service_url = "2024/2024-03-14-customer-comms-outage/", "services/notifications/"
+    postmortem = _nav_html((site / pm_url / "index.html").read_text(encoding="utf-8"))
+    service = _nav_html((site / service_url / "index.html").read_text(encoding="utf-8"))
+    assert _site_links(postmortem, pm_url) == _site_links(service, service_url)
+    assert "md-nav__link--active" not in postmortem
+    deep_url = f"{DEEP_ID[:4]}/archive/{DEEP_ID}/"
+    deep = load_page(site, deep_url)
+    hrefs = [a.get("href") for n in _nav_parts(deep) for a in n.find_all("a") if a.get("href") and not a.get("href").startswith(("#", "http"))]
+    assert len(hrefs) >= 9
+    for href in hrefs:
+        assert target(site, deep_url, href).is_file(), f"{href} on {deep_url} leads nowhere"
 
 
 # ---- generated pages -------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def _chunk(files: list[tuple[str, str]]) -> list[tuple[str, tuple[Postmortem, Fi
     root = str(checker.project.root)
     out = []
     for abs_path, rel in files:
-        pm = load_postmortem(abs_path, rel, root)
+        pm = load_postmortem(abs_path, rel, root, scan_body=check or KEEP_LINES)
         result = checker.check_file(pm, ctx) if check else None  # type: ignore[arg-type]
         # Only the checker reads the YAML line map and the masked prose; the site keeps
         # every postmortem in memory (and workers send them back), so let them go.

@@ -18,7 +18,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined, TemplateError
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    TemplateError,
+)
 from markupsafe import escape
 from mkdocs.config.base import ValidationError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
@@ -37,6 +44,7 @@ from .render.site import Site
 log = get_plugin_logger(__name__)
 
 CYTOSCAPE = ("node_modules", "cytoscape", "dist", "cytoscape.min.js")
+THEME_OVERRIDES = Path(__file__).resolve().parent / "render" / "theme"
 
 
 class PostmortemKBPlugin(BasePlugin):
@@ -205,6 +213,23 @@ class PostmortemKBPlugin(BasePlugin):
         return html if stash is None else stash.restore(html)
 
     def on_env(self, env: Any, config: Any, files: Files) -> Any:
+        # The theme's navigation partials are the same on every page outside the nav:
+        # ours (render/theme) render Material's once per folder depth for postmortem
+        # pages. An organisation's own custom_dir still comes first; Material's
+        # originals stay reachable as "theme/...".
+        custom = config.theme.custom_dir
+        theme_dirs = [d for d in config.theme.dirs if d != custom]
+        env.loader = ChoiceLoader(
+            [
+                *([FileSystemLoader(custom)] if custom else []),
+                FileSystemLoader(str(THEME_OVERRIDES)),
+                FileSystemLoader(theme_dirs),
+                PrefixLoader({"theme": FileSystemLoader(theme_dirs)}),
+            ]
+        )
+        self.fragments: dict[str, Any] = {}
+        env.globals["pmkb_fragments"] = self.fragments
+        env.globals["pmkb_fragment_key"] = self._fragment_key
         # Every page is converted; the pages are written next. Collect the side job.
         if self.side is not None:
             findings, self.packed_blocks = self.side.result()
@@ -225,6 +250,33 @@ class PostmortemKBPlugin(BasePlugin):
         return output if stash is None else stash.restore(output, late=True)
 
     # ---- helpers ----------------------------------------------------------------
+
+    def _fragment_key(self, part: str, page: Any, base_url: str) -> str:
+        """The cache key of a theme partial on `page`, or "" to render it as usual.
+
+        Only postmortem pages share it: they are never in the nav, so nothing in it is
+        marked active, and its links differ only by the path back to the site root. (A
+        link to a page in the same top folder would be written shorter, so a page whose
+        top folder also holds a nav entry is rendered as usual.)
+        """
+        if page is None or page.file.src_uri not in self.by_src:
+            return ""
+        if page.url.split("/", 1)[0] in self.nav_folders:
+            return ""
+        return f"{part}:{base_url}"
+
+    def on_nav(self, nav: Any, config: Any, files: Files) -> Any:
+        # The top folders the nav (and the theme's assets) link into: see _fragment_key.
+        self.nav_folders = {"", "assets"}
+        self.nav_folders.update(p.url.split("/", 1)[0] for p in nav.pages)
+        stack = list(nav.items)
+        while stack:
+            item = stack.pop()
+            stack.extend(getattr(item, "children", None) or [])
+            url = getattr(item, "url", None)
+            if isinstance(url, str) and "://" not in url:
+                self.nav_folders.add(url.lstrip("/").split("/", 1)[0])
+        return nav
 
     def _report(self, findings: list) -> None:
         report_only = set(self.settings.report_only)

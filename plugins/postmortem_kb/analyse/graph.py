@@ -62,7 +62,9 @@ class Similarity:
     def similar(self, pm_id: str, limit: int = 5) -> list[tuple[str, int]]:
         """Other incidents sharing the most factors with `pm_id` (id, shared count)."""
         shared: Counter[str] = Counter()
-        for fid in self.factors_of.get(pm_id, ()):
+        # In a fixed order: a set of strings iterates in an order that changes from one
+        # process to the next, and ties at the cut would pick other incidents each build.
+        for fid in sorted(self.factors_of.get(pm_id, ())):
             shared.update(self.by_factor[fid])
         shared.pop(pm_id, None)
         # A common factor brings thousands of candidates: take the top few by count (C

@@ -41,11 +41,12 @@ def _schema_problems(err: ValidationError, parsed: frontmatter.Parsed) -> list[f
     return out
 
 
-def load_postmortem(abs_path: str, rel: str, root: str | None = None) -> Postmortem:
+def load_postmortem(abs_path: str, rel: str, root: str | None = None, scan_body: bool = True) -> Postmortem:
     """One file, loaded and parsed; every problem is on `pm.problems`, nothing raises.
 
     `rel` is the path relative to the repository root `root` (by default, the folder
-    that many levels above `abs_path`); nothing outside `root` is read.
+    that many levels above `abs_path`); nothing outside `root` is read. Without
+    `scan_body`, only the front matter is read (the sections are for the checker).
     """
     raw, problem = read_file(abs_path, root if root is not None else root_of(abs_path, rel))
     if raw is None:
@@ -71,6 +72,8 @@ def load_postmortem(abs_path: str, rel: str, root: str | None = None) -> Postmor
             pm.meta = FrontMatter.model_validate(parsed.data)
         except ValidationError as err:
             pm.problems.extend(_schema_problems(err, parsed))
+    if not scan_body:
+        return pm
     pm.sections, pm.prose, pm.suppressions = scan(sp.lines, sp.body_start)
     parse_suppressions(sp.lines[: sp.body_start - 1], 1, pm.suppressions)
     return pm
