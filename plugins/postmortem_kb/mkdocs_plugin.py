@@ -45,6 +45,7 @@ log = get_plugin_logger(__name__)
 
 CYTOSCAPE = ("node_modules", "cytoscape", "dist", "cytoscape.min.js")
 THEME_OVERRIDES = Path(__file__).resolve().parent / "render" / "theme"
+SideResult = tuple[list[Finding], dict[str, str | bytes], dict[str, bytes]]  # findings, downloads, packed blocks
 
 
 class PostmortemKBPlugin(BasePlugin):
@@ -106,7 +107,7 @@ class PostmortemKBPlugin(BasePlugin):
         corpus, findings = self.incremental.refresh(Checker(project, self.today), check=self.materialise)
         if findings is not None:
             self._report(findings)
-        self.side: Offload[tuple[list[Finding], dict[str, bytes]]] | None = None
+        self.side: Offload[SideResult] | None = None
         self.packed_blocks: dict[str, bytes] = {}
         self.site = Site(
             corpus=corpus,
@@ -148,6 +149,12 @@ class PostmortemKBPlugin(BasePlugin):
             files.remove(taxonomy)
         for src, content in self.site.pages().items():
             self._put(files, self._generated(config, src, content))
+        # The downloads are copied after every page is converted: a full build fills them
+        # in on_env, from the side job; serving computes them here.
+        data = self.site.downloads() if self.materialise else dict.fromkeys(Site.DOWNLOADS, "")
+        self.downloads: dict[str, File] = {src: self._generated(config, src, content) for src, content in data.items()}
+        for f in self.downloads.values():
+            self._put(files, f)
         self._add_playbook(files, config)
         lib = project.root.joinpath(*CYTOSCAPE)
         if lib.is_file():
@@ -158,12 +165,13 @@ class PostmortemKBPlugin(BasePlugin):
             self.side = Offload(self._side_job)  # forked last: it sees everything decided above
         return files
 
-    def _side_job(self) -> tuple[list[Finding], dict[str, bytes]]:
-        """The check, and every postmortem page's blocks (compressed: at 20,000 pages they
-        wait in memory until MkDocs writes the pages)."""
+    def _side_job(self) -> SideResult:
+        """The check, the downloads and every postmortem page's blocks (compressed: at
+        20,000 pages they wait in memory until MkDocs writes the pages)."""
         findings, _ = check_project(Checker(self.project, self.today), jobs=1)
+        downloads = {} if self.settings.public.build else self.site.downloads()
         blocks = {src: zlib.compress(json.dumps(self.site.blocks(pm)).encode("utf-8"), 1) for src, pm in self.by_src.items()}
-        return findings, blocks
+        return findings, downloads, blocks
 
     def on_page_read_source(self, page: Any, config: Any) -> str | None:
         # A postmortem page is read here rather than by MkDocs: its front matter was parsed
@@ -232,7 +240,12 @@ class PostmortemKBPlugin(BasePlugin):
         env.globals["pmkb_fragment_key"] = self._fragment_key
         # Every page is converted; the pages are written next. Collect the side job.
         if self.side is not None:
-            findings, self.packed_blocks = self.side.result()
+            findings, downloads, self.packed_blocks = self.side.result()
+            for src, content in downloads.items():
+                if isinstance(content, bytes):
+                    self.downloads[src].content_bytes = content
+                else:
+                    self.downloads[src].content_string = content
             if self.side.error:
                 log.info("the side job failed and ran here instead: %s", self.side.error)
             self.side = None

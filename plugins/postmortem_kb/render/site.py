@@ -153,8 +153,12 @@ class Site:
             stash = self.stashes[src] = Stash(hashlib.sha1(src.encode()).hexdigest()[:10])
         return stash
 
+    # Data files for download and for the pages' scripts: not Markdown, so a full build
+    # can produce them on the side and hand them over just before they are copied.
+    DOWNLOADS = ("assets/pmkb/catalog.json", "assets/pmkb/graph.json", "assets/pmkb/graph.graphml", "remediation.csv", "remediation.json")
+
     def pages(self) -> dict[str, str | bytes]:
-        """Every generated file, by source path."""
+        """Every generated page and asset, by source path (the downloads apart)."""
         out: dict[str, str | bytes] = {}
         render = self.env.get_template
         out["index.md"] = render("home.md.j2").render(
@@ -166,16 +170,14 @@ class Site:
             factors=sum(1 for n in self._factor_counts.values() if n > 1),
             recent=[self.row(pm, "index.md") for pm in self.pms[:10]],
         )
-        out.update(self._catalog())
-        out.update(self._graph())
+        out["catalog.md"] = self._catalog_page()
+        out["graph.md"] = self._graph_page()
         out["remediation.md"] = render("remediation.md.j2").render(
             stash=self.stash("remediation.md"),
             r=self.remediation,
             grace=self.settings.policy.stale_action_grace_days,
             urls={a.postmortem: self.pm_url(a.postmortem, "remediation.md") for a in self.remediation.open},
         )
-        out["remediation.csv"] = remediation_csv(self.remediation)
-        out["remediation.json"] = remediation_json(self.remediation)
         out["insights.md"] = self._insights()
         out.update(self._services())
         out.update(self._factors())
@@ -184,8 +186,19 @@ class Site:
             out[f"assets/pmkb/{name}"] = (ASSETS / name).read_bytes()
         return out
 
-    def _catalog(self) -> dict[str, str | bytes]:
-        src = "catalog.md"
+    def downloads(self) -> dict[str, str | bytes]:
+        """The files named in DOWNLOADS."""
+        out: dict[str, str | bytes] = {
+            "assets/pmkb/catalog.json": self._catalog_data(),
+            "assets/pmkb/graph.json": self._graph_data(),
+            "assets/pmkb/graph.graphml": to_graphml(self.graph),
+            "remediation.csv": remediation_csv(self.remediation),
+            "remediation.json": remediation_json(self.remediation),
+        }
+        assert tuple(out) == self.DOWNLOADS
+        return out
+
+    def _catalog_data(self) -> str:
         tax = self.corpus.taxonomy.factors
         rows = []
         for pm in self.pms:
@@ -204,12 +217,17 @@ class Site:
                 }
             )
         data = {"factors": {fid: f.name for fid, f in sorted(tax.items())}, "rows": rows}
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def _catalog_page(self) -> str:
+        src = "catalog.md"
+        tax = self.corpus.taxonomy.factors
         first = []
         for pm in self.pms[:50]:
             r = self.row(pm, src)
             r["factor_names"] = [tax[cf.factor].name if cf.factor in tax else cf.factor for cf in pm.meta.contributing_factors]
             first.append(r)
-        page = self.env.get_template("catalog.md.j2").render(
+        return self.env.get_template("catalog.md.j2").render(
             stash=self.stash(src),
             total=len(self.pms),
             base=base_of(src, self.directory_urls),
@@ -220,10 +238,8 @@ class Site:
             statuses=[s for s in STATUSES if s != "draft"],
             first_rows=first,
         )
-        return {src: page, "assets/pmkb/catalog.json": json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))}
 
-    def _graph(self) -> dict[str, str | bytes]:
-        src = "graph.md"
+    def _graph_data(self) -> str:
         data = to_json(self.graph)
         for node in data["nodes"]:
             kind = node["kind"]
@@ -233,23 +249,22 @@ class Site:
                 node["url"] = page_url(self.factor_src(node["ref"]), self.directory_urls)
             else:
                 node["url"] = page_url(self.service_src(node["label"]), self.directory_urls)
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def _graph_page(self) -> str:
+        src = "graph.md"
         years = sorted({pm.meta.started.year for pm in self.pms}) or [self.today.year]
         # Big knowledge bases open on the last three years: tens of thousands of nodes
         # help nobody at first sight; the filter widens the window.
         from_year = years[0] if len(self.pms) <= 1500 else max(years[0], years[-1] - 2)
         cats = [c for c in CATEGORY_ORDER if c in self.corpus.taxonomy.categories] + sorted(set(self.corpus.taxonomy.categories) - set(CATEGORY_ORDER))
-        page = self.env.get_template("graph.md.j2").render(
+        return self.env.get_template("graph.md.j2").render(
             stash=self.stash(src),
             base=base_of(src, self.directory_urls),
             categories=[{"id": c} for c in cats],
             years=years,
             from_year=from_year,
         )
-        return {
-            src: page,
-            "assets/pmkb/graph.json": json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
-            "assets/pmkb/graph.graphml": to_graphml(self.graph),
-        }
 
     def _insights(self) -> str:
         ins = self.insights
