@@ -11,6 +11,7 @@ never comes, so those spans are found by one left-to-right pass, not by regex se
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ _CHAT = re.compile(r"^\s*(?:[-*]\s+)?(?:\[\d{1,2}:\d{2}(?::\d{2})?\]|<[\w.@-]+>|
 _SUPPRESS = re.compile(r"pmkb:\s*(disable-next-line|disable-file|disable)(?:\s*=\s*([\w\-, ]+))?")
 
 
+@functools.lru_cache(maxsize=4096)  # the same few titles, on every file
 def normalise(title: str) -> str:
     title = re.sub(r"[*_`]", "", title)
     return re.sub(r"\s+", " ", title).strip().rstrip(":").lower()
