@@ -10,10 +10,16 @@ before the pages, and renders the blocks of the pages it rebuilds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import secrets
+import shutil
+import tempfile
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,16 +42,42 @@ from .check import Checker, check_project
 from .config import ConfigError, Project, Settings, parse_settings
 from .incremental import IncrementalCorpus
 from .load.frontmatter import decode, split
-from .model import Finding, Postmortem
+from .model import Corpus, Finding
 from .offload import Offload
-from .render.env import make_env
-from .render.site import Site
+from .render.env import Stash, make_env
+from .render.site import BlockTokens, Site
 
 log = get_plugin_logger(__name__)
 
 CYTOSCAPE = ("node_modules", "cytoscape", "dist", "cytoscape.min.js")
 THEME_OVERRIDES = Path(__file__).resolve().parent / "render" / "theme"
-SideResult = tuple[list[Finding], dict[str, str | bytes], dict[str, bytes]]  # findings, downloads, packed blocks
+
+
+@dataclass(slots=True)
+class PageInfo:
+    """What the adapter keeps of a published postmortem: the corpus stays elsewhere."""
+
+    title: str
+    tags: list[str]
+
+
+@dataclass
+class Plan:
+    """The site as MkDocs must know it before converting a page."""
+
+    pages: dict[str, str | bytes]  # generated pages and assets, by source path
+    stashes: dict[str, Stash]  # the HTML blocks of the generated pages
+    published: dict[str, PageInfo] = field(default_factory=dict)  # postmortem pages, by source path
+    unpublished: list[str] = field(default_factory=list)  # drafts and invalid files, by source path
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Late:
+    """What a full build needs only once the pages are converted."""
+
+    findings: list[Finding]
+    blocks: dict[str, bytes]  # each postmortem page's blocks, JSON, zlib-compressed
 
 
 class PostmortemKBPlugin(BasePlugin):
@@ -82,6 +114,9 @@ class PostmortemKBPlugin(BasePlugin):
             if folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))
         self.env = make_env(self.project.templates_dir / "pages")
+        self.config_site_name = config.site_name
+        self.directory_urls = config.use_directory_urls
+        self.tokens = BlockTokens(secrets.token_hex(6))
         return config
 
     def on_files(self, files: Files, config: Any) -> Files:
@@ -100,78 +135,127 @@ class PostmortemKBPlugin(BasePlugin):
             if behind_link and not Path(path).resolve().is_relative_to(project.root):
                 log.warning("%s is a link to a file outside the repository; not published", f.src_uri)
                 files.remove(f)
-        # Memory: at 20,000 postmortems their text is most of what we hold; only the public
-        # site reads it again (the internal site's pages are read by MkDocs itself).
-        incremental.KEEP_LINES = self.settings.public.build
-        # Serving checks before the pages (only what changed); a full build checks on the side.
-        corpus, findings = self.incremental.refresh(Checker(project, self.today), check=self.materialise)
-        if findings is not None:
-            self._report(findings)
-        self.side: Offload[SideResult] | None = None
+        self.stashes: dict[str, Stash] = {}
         self.packed_blocks: dict[str, bytes] = {}
-        self.site = Site(
-            corpus=corpus,
-            settings=self.settings,
-            today=self.today,
-            docs_dir=project.docs_dir,
-            site_name=config.site_name,
-            directory_urls=config.use_directory_urls,
-            env=self.env,
-            stash_html=True,
-        )
-        self.by_src: dict[str, Postmortem] = {}
+        self.side: Offload | None = None
+        if self.materialise:
+            plan = self._serve_plan()
+        else:
+            # A full build: the corpus is loaded, analysed and checked in a child process
+            # (see offload), which sends the plan of the site first and works on while
+            # MkDocs converts the pages. This process never holds the corpus.
+            self.downloads_dir = Path(tempfile.mkdtemp(prefix="pmkb-downloads-"))
+            self.side = Offload(functools.partial(self._side_job, config.site_name, config.use_directory_urls))
+            plan = self.side.next()
+        self.published = plan.published
+        self.stashes = plan.stashes
+        for warning in plan.warnings:
+            log.warning(warning)
+        for src in plan.unpublished:
+            f = files.get_file_from_path(src)
+            if f is not None:
+                files.remove(f)
         if self.settings.public.build:
-            files = self._public_files(files, config)
-            self.side = Offload(self._side_job)
-            return files
-        for pm in corpus.postmortems:
-            src = self.site.src_uri(pm)
-            if pm.meta is None or pm.meta.status == "draft":
-                # Drafts are not published; nor is a postmortem whose front matter is not
-                # valid (it may be a draft, and its `template:` would break the page build).
-                # Its findings were reported above, so `--strict` still fails on it.
-                f = files.get_file_from_path(src)
-                if f is not None:
+            for f in list(files):  # the public site: only the generated public pages
+                if f.abs_src_path and Path(f.abs_src_path).resolve().is_relative_to(self.project.docs_dir):
                     files.remove(f)
-                if pm.meta is None:
-                    log.warning("%s is not published: its front matter is not valid", pm.path)
-                continue
-            self.by_src[src] = pm
+            for src, content in plan.pages.items():
+                self._put(files, self._generated(config, src, content))
+            return files
         if self.materialise and self.incremental.context_changed:
             # The taxonomy, a template or the settings changed: every postmortem page shows
             # them, so drop their output and let the dirty build render them again.
-            for src in self.by_src:
+            for src in self.published:
                 f = files.get_file_from_path(src)
                 if f is not None and os.path.exists(f.abs_dest_path):
                     os.remove(f.abs_dest_path)
         taxonomy = files.get_file_from_path(self.settings.taxonomy)
         if taxonomy is not None:
             files.remove(taxonomy)
-        for src, content in self.site.pages().items():
+        for src, content in plan.pages.items():
             self._put(files, self._generated(config, src, content))
-        # The downloads are copied after every page is converted: a full build fills them
-        # in on_env, from the side job; serving computes them here.
-        data = self.site.downloads() if self.materialise else dict.fromkeys(Site.DOWNLOADS, "")
-        self.downloads: dict[str, File] = {src: self._generated(config, src, content) for src, content in data.items()}
-        for f in self.downloads.values():
-            self._put(files, f)
+        for src in Site.DOWNLOADS:
+            # Copied after every page is converted: a full build's child writes them
+            # meanwhile (see _side_job); serving wrote them with the pages.
+            folder = self.downloads_dir if not self.materialise else self._cache_dir()
+            self._put(files, File(src, str(folder), config.site_dir, config.use_directory_urls))
         self._add_playbook(files, config)
         lib = project.root.joinpath(*CYTOSCAPE)
         if lib.is_file():
             self._put(files, File.generated(config, "assets/pmkb/cytoscape.min.js", abs_src_path=str(lib)))
         else:
             log.warning("cytoscape is not installed (%s); the graph page will not draw. Run `make setup`.", lib)
-        if not self.materialise:
-            self.side = Offload(self._side_job)  # forked last: it sees everything decided above
         return files
 
-    def _side_job(self) -> SideResult:
-        """The check, the downloads and every postmortem page's blocks (compressed: at
-        20,000 pages they wait in memory until MkDocs writes the pages)."""
+    def _site(self, corpus: Corpus, site_name: str, directory_urls: bool) -> Site:
+        return Site(
+            corpus=corpus,
+            settings=self.settings,
+            today=self.today,
+            docs_dir=self.project.docs_dir,
+            site_name=site_name,
+            directory_urls=directory_urls,
+            env=self.env,
+            stash_html=True,
+        )
+
+    def _plan(self, site: Site) -> Plan:
+        """What MkDocs needs of the knowledge base before it converts a page."""
+        plan = Plan(pages=site.public_pages() if self.settings.public.build else site.pages(), stashes=site.stashes)
+        for pm in site.corpus.postmortems:
+            src = site.src_uri(pm)
+            if pm.meta is None or pm.meta.status == "draft":
+                # Drafts are not published; nor is a postmortem whose front matter is not
+                # valid (it may be a draft, and its `template:` would break the page build).
+                # Its findings are reported too, so `--strict` still fails on it.
+                plan.unpublished.append(src)
+                if pm.meta is None:
+                    plan.warnings.append(f"{pm.path} is not published: its front matter is not valid")
+                continue
+            plan.published[src] = PageInfo(title=pm.meta.title, tags=list(pm.meta.tags))
+        return plan
+
+    def _serve_plan(self) -> Plan:
+        """Serving: load and check again only what changed, here and now."""
+        incremental.KEEP_LINES = self.settings.public.build
+        corpus, findings = self.incremental.refresh(Checker(self.project, self.today))
+        self._report(findings or [])
+        self.site = self._site(corpus, self.config_site_name, self.directory_urls)
+        self.pm_of = {self.site.src_uri(pm): pm for pm in corpus.postmortems}
+        if not self.settings.public.build:
+            for src, content in self.site.downloads().items():
+                path = self._cache_dir() / src
+                data = content.encode("utf-8") if isinstance(content, str) else content
+                if not path.is_file() or path.read_bytes() != data:  # unchanged: not copied again
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(data)
+        return self._plan(self.site)
+
+    def _side_job(self, site_name: str, directory_urls: bool) -> Iterator[Plan | Late]:
+        """A full build's work on the knowledge base, in the order MkDocs needs it."""
+        # Memory: at 20,000 postmortems their text is most of what we would hold; only
+        # the public site reads it again (the internal site's pages are read by MkDocs).
+        incremental.KEEP_LINES = self.settings.public.build
+        corpus, _ = IncrementalCorpus().refresh(Checker(self.project, self.today), check=False)
+        site = self._site(corpus, site_name, directory_urls)
+        plan = self._plan(site)
+        yield plan
         findings, _ = check_project(Checker(self.project, self.today), jobs=1)
-        downloads = {} if self.settings.public.build else self.site.downloads()
-        blocks = {src: zlib.compress(json.dumps(self.site.blocks(pm)).encode("utf-8"), 1) for src, pm in self.by_src.items()}
-        return findings, downloads, blocks
+        blocks: dict[str, bytes] = {}
+        if not self.settings.public.build:
+            for src, content in site.downloads().items():
+                path = self.downloads_dir / src
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+            # Compressed: at 20,000 pages they wait in memory until MkDocs writes the pages.
+            for pm in corpus.postmortems:
+                src = site.src_uri(pm)
+                if src in plan.published:
+                    blocks[src] = zlib.compress(json.dumps(site.blocks(pm)).encode("utf-8"), 1)
+        yield Late(findings=findings, blocks=blocks)
+
+    def _cache_dir(self) -> Path:
+        return self.project.root / ".cache" / "plugin" / "postmortem-kb" / "pages"
 
     def on_page_read_source(self, page: Any, config: Any) -> str | None:
         # A postmortem page is read here rather than by MkDocs: its front matter was parsed
@@ -180,8 +264,8 @@ class PostmortemKBPlugin(BasePlugin):
         # Markdown is the body with the tokens of its blocks (`Site.skeleton`).
         # (Deprecated in MkDocs 1.6 in favour of `File.content_string`, which would hold
         # every body in memory from `on_files` on.)
-        pm = self.by_src.get(page.file.src_uri)
-        if pm is None or page.file.abs_src_path is None:
+        info = self.published.get(page.file.src_uri)
+        if info is None or page.file.abs_src_path is None:
             return None
         try:
             with open(page.file.abs_src_path, "rb") as fh:
@@ -191,18 +275,18 @@ class PostmortemKBPlugin(BasePlugin):
         if text is None:
             return None
         sp = split(text)
-        return self.site.skeleton(pm, "\n".join(sp.lines[sp.body_start - 1 :]))
+        return self.tokens.skeleton(info.title, "\n".join(sp.lines[sp.body_start - 1 :]))
 
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Files) -> str:
         src = page.file.src_uri
-        pm = self.by_src.get(src)
-        if pm is not None:
+        info = self.published.get(src)
+        if info is not None:
             # Front-matter fields are not page settings (see on_page_read_source). The
             # title is plain text, and the theme prints a page's meta title as HTML; so
             # are the free tags, which Material's search results print.
-            page.meta = {"title": str(escape(pm.meta.title))}
-            if pm.meta.tags:
-                page.meta["tags"] = [str(escape(t)) for t in pm.meta.tags]
+            page.meta = {"title": str(escape(info.title))}
+            if info.tags:
+                page.meta["tags"] = [str(escape(t)) for t in info.tags]
             return markdown
         if src.startswith("playbook/") and src.endswith(".md"):
             return self._render_policy(markdown, src)
@@ -217,7 +301,7 @@ class PostmortemKBPlugin(BasePlugin):
             page.meta["title"] = page.title
         # HTML blocks the site held back from Markdown (see render.env.Stash) go back in;
         # the late ones after the search index has read the page (on_post_page).
-        stash = self.site.stashes.get(page.file.src_uri)
+        stash = self.stashes.get(page.file.src_uri)
         return html if stash is None else stash.restore(html)
 
     def on_env(self, env: Any, config: Any, files: Files) -> Any:
@@ -240,27 +324,35 @@ class PostmortemKBPlugin(BasePlugin):
         env.globals["pmkb_fragment_key"] = self._fragment_key
         # Every page is converted; the pages are written next. Collect the side job.
         if self.side is not None:
-            findings, downloads, self.packed_blocks = self.side.result()
-            for src, content in downloads.items():
-                if isinstance(content, bytes):
-                    self.downloads[src].content_bytes = content
-                else:
-                    self.downloads[src].content_string = content
+            late: Late = self.side.next()
             if self.side.error:
                 log.info("the side job failed and ran here instead: %s", self.side.error)
+            self.side.close()
             self.side = None
-            self._report(findings)
+            self.packed_blocks = late.blocks
+            self._report(late.findings)
         return env
 
     def on_post_page(self, output: str, page: Any, config: Any) -> str:
         src = page.file.src_uri
-        pm = self.by_src.get(src)
-        if pm is not None:
+        if src in self.published:
             packed = self.packed_blocks.pop(src, None)
-            blocks = json.loads(zlib.decompress(packed)) if packed is not None else self.site.blocks(pm)
-            return self.site.fill(output, blocks)
-        stash = self.site.stashes.pop(src, None)
+            blocks = json.loads(zlib.decompress(packed)) if packed is not None else self.site.blocks(self.pm_of[src])
+            return self.tokens.fill(output, blocks)
+        stash = self.stashes.pop(src, None)
         return output if stash is None else stash.restore(output, late=True)
+
+    def on_build_error(self, error: Exception) -> None:
+        if self.side is not None:
+            self.side.close()
+            self.side = None
+        self.on_post_build(None)
+
+    def on_post_build(self, config: Any) -> None:
+        downloads = getattr(self, "downloads_dir", None)
+        if downloads is not None:
+            shutil.rmtree(downloads, ignore_errors=True)
+            self.downloads_dir = None
 
     # ---- helpers ----------------------------------------------------------------
 
@@ -272,7 +364,7 @@ class PostmortemKBPlugin(BasePlugin):
         link to a page in the same top folder would be written shorter, so a page whose
         top folder also holds a nav entry is rendered as usual.)
         """
-        if page is None or page.file.src_uri not in self.by_src:
+        if page is None or page.file.src_uri not in self.published:
             return ""
         if page.url.split("/", 1)[0] in self.nav_folders:
             return ""
@@ -307,22 +399,13 @@ class PostmortemKBPlugin(BasePlugin):
             files.remove(existing)
         files.append(file)
 
-    def _public_files(self, files: Files, config: Any) -> Files:
-        """The public site: none of the source files, only the generated public pages."""
-        for f in list(files):
-            if f.abs_src_path and Path(f.abs_src_path).resolve().is_relative_to(self.project.docs_dir):
-                files.remove(f)
-        for src, content in self.site.public_pages().items():
-            self._put(files, self._generated(config, src, content))
-        return files
-
     def _generated(self, config: Any, src: str, content: str | bytes) -> File:
         if not self.materialise:
             return File.generated(config, src, content=content)
-        folder = self.project.root / ".cache" / "plugin" / "postmortem-kb" / "pages"
+        folder = self._cache_dir()
         path = folder / src
         data = content.encode("utf-8") if isinstance(content, str) else content
-        stash = self.site.stashes.get(src)
+        stash = self.stashes.get(src)
         if stash is not None and stash.blocks:
             # The page's HTML blocks live in the stash, not in the text: their digest goes
             # into the file so that a change to them makes the page "modified" too.

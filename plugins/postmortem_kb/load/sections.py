@@ -72,6 +72,21 @@ def parse_suppressions(lines: list[str], first_line: int, supp: Suppressions) ->
                 supp.add(lineno + 1, codes)
 
 
+def _may_be_chat(stripped: str) -> bool:
+    """Whether `_CHAT` can match a line (stripped of its whitespace, not empty): what
+    follows the bullet, if any, must be `[`, `<` or a digit. Most lines start with a
+    letter, a `|` or a bullet and a letter, and skip the regex."""
+    first = stripped[0]
+    if first in "-*":
+        rest = stripped[1:]
+        if not rest or not rest[0].isspace():
+            return False
+        first = rest.lstrip()[:1]
+        if not first:
+            return False
+    return first in "[<" or first.isdecimal()
+
+
 def _blank(match: re.Match[str]) -> str:
     return " " * (match.end() - match.start())
 
@@ -169,7 +184,9 @@ def scan(lines: list[str], body_start: int) -> tuple[list[Section], str, Suppres
     body = lines[body_start - 1 :]
     parse_suppressions(body, body_start, supp)
     for i, raw in enumerate(body):
-        lineno = body_start + i
+        if not raw:  # an empty line is empty prose in a fence, a comment or the open
+            prose.append("")
+            continue
         text = raw
         if fence is not None:
             prose.append("")
@@ -191,7 +208,7 @@ def scan(lines: list[str], body_start: int) -> tuple[list[Section], str, Suppres
             if start >= 0:
                 in_comment = True
                 text = text[:start]
-        fm = _FENCE.match(text)
+        fm = _FENCE.match(text) if "`" in text or "~" in text else None
         if fm:
             fence = fm.group(1)[0] * 3
             prose.append("")
@@ -202,9 +219,11 @@ def scan(lines: list[str], body_start: int) -> tuple[list[Section], str, Suppres
         if not stripped:
             prose.append("")
             continue
-        if stripped[0] == "#":
+        first = stripped[0]
+        if first == "#":
             hm = _HEADING.match(text)
             if hm:
+                lineno = body_start + i
                 if len(hm.group(1)) == 2:
                     if current is not None:
                         current.end_line = lineno - 1
@@ -217,7 +236,7 @@ def scan(lines: list[str], body_start: int) -> tuple[list[Section], str, Suppres
                 continue
         if current is not None:
             current.has_content = True
-        if stripped[0] == ">" or _CHAT.match(text):
+        if first == ">" or ((first in "-*[<" or first.isdecimal()) and _may_be_chat(stripped) and _CHAT.match(text)):
             prose.append("")  # quoted chat/log lines are evidence, not our words
             continue
         prose.append(mask_line(text))

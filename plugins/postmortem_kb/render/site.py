@@ -12,7 +12,6 @@ import json
 import os
 import posixpath
 import re
-import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -82,7 +81,6 @@ class Site:
     src_of: dict[str, str] = field(default_factory=dict)  # postmortem id -> src_uri
     stashes: dict[str, Stash] = field(default_factory=dict)  # src_uri -> HTML held back from Markdown
     stash_html: bool = False  # hold HTML blocks back (the MkDocs adapter restores them)
-    token_key: str = field(default_factory=lambda: secrets.token_hex(6))  # authors cannot guess a block's token
     _rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     pms: list[Postmortem] = field(default_factory=list)
 
@@ -402,33 +400,9 @@ class Site:
 
     # ---- one postmortem ------------------------------------------------------------
 
-    # A postmortem page is the author's Markdown with four HTML blocks put in by token:
-    # the header card, the factors (table and diagram), the actions and the related
-    # incidents. The tokens cost nothing to place; the blocks are rendered apart (in a
-    # second process during a full build) and restored after the search index has read
-    # the page, so neither Markdown nor the index parses them.
-    BLOCKS = ("card", "factors", "actions", "related")
-
-    def block_token(self, name: str) -> str:
-        return f"<!--pmkb-block:{self.token_key}:{name}-->"
-
-    def skeleton(self, pm: Postmortem, body: str) -> str:
-        """The page's Markdown: title, the author's body, tokens where the blocks go."""
-        t = self.block_token
-        body = _insert_after_heading(body, "contributing factors", f"\n{t('factors')}\n")
-        body = _insert_after_heading(body, "action items", f"\n{t('actions')}\n").strip("\n")
-        return f"# {md(pm.meta.title)}\n\n{t('card')}\n\n{body}\n\n## Related incidents\n\n{t('related')}\n"
-
-    def fill(self, html: str, blocks: dict[str, str]) -> str:
-        """Put the blocks in place of their tokens (Markdown may have wrapped one in <p>)."""
-        for name, block in blocks.items():
-            token = self.block_token(name)
-            wrapped = f"<p>{token}</p>"
-            html = html.replace(wrapped, block, 1) if wrapped in html else html.replace(token, block, 1)
-        return html
-
     def blocks(self, pm: Postmortem) -> dict[str, str]:
-        """The HTML blocks of one postmortem page, from autoescaping templates."""
+        """The HTML blocks of one postmortem page, from autoescaping templates (see
+        BlockTokens for where they go)."""
         src = self.src_uri(pm)
         m = pm.meta
         env = self.env
@@ -487,6 +461,37 @@ class Site:
         return Markup(self.env.get_template("diagram.svg.j2").render(
             boxes=boxes, enabled=enabled, width=ix + iw + 10, height=height, ix=ix, iy=iy, iw=iw, incident=pm.meta.severity + " incident", trigger=bool(pm.meta.trigger)
         ))
+
+
+class BlockTokens:
+    """A postmortem page is the author's Markdown with four HTML blocks put in by token:
+    the header card, the factors (table and diagram), the actions and the related
+    incidents (`Site.blocks`). The tokens cost nothing to place; the blocks are rendered
+    apart (in a second process during a full build) and put in after the search index
+    has read the page, so neither Markdown nor the index parses them."""
+
+    NAMES = ("card", "factors", "actions", "related")
+
+    def __init__(self, key: str) -> None:
+        self.key = key  # unguessable: an author's own comment is never taken for a token
+
+    def token(self, name: str) -> str:
+        return f"<!--pmkb-block:{self.key}:{name}-->"
+
+    def skeleton(self, title: str, body: str) -> str:
+        """The page's Markdown: title, the author's body, tokens where the blocks go."""
+        t = self.token
+        body = _insert_after_heading(body, "contributing factors", f"\n{t('factors')}\n")
+        body = _insert_after_heading(body, "action items", f"\n{t('actions')}\n").strip("\n")
+        return f"# {md(title)}\n\n{t('card')}\n\n{body}\n\n## Related incidents\n\n{t('related')}\n"
+
+    def fill(self, html: str, blocks: dict[str, str]) -> str:
+        """Put the blocks in place of their tokens (Markdown may have wrapped one in <p>)."""
+        for name, block in blocks.items():
+            token = self.token(name)
+            wrapped = f"<p>{token}</p>"
+            html = html.replace(wrapped, block, 1) if wrapped in html else html.replace(token, block, 1)
+        return html
 
 
 def _insert_after_heading(markdown: str, key: str, block: str) -> str:
