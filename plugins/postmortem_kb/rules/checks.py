@@ -151,7 +151,8 @@ def timeline_order(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     sec = pm.section("timeline")
     if sec is None:
         return
-    prose_lines = pm.prose.split("\n")
+    # The prose only as far as the section's end: the lines after it are not looked at.
+    prose_lines = pm.prose.split("\n", max(0, sec.end_line - pm.body_start + 1))
     rows = []
     for lineno in range(sec.line + 1, sec.end_line + 1):
         idx = lineno - pm.body_start
@@ -174,34 +175,50 @@ def language(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     people = name_tokens([*m.authors, *(a.owner for a in m.actions if a.owner)])
     text = pm.prose
     if text:
+        # Most files have no hit: where each line starts is worked out at the first one.
         lines = text.split("\n")
-        # Where each line starts, built at C speed (most files have no hit to place).
-        starts = list(map(operator.add, itertools.accumulate(map(len, lines[:-1]), initial=0), itertools.count()))
+        starts: list[int] = []
         for hit in ctx.language.scan(text, people=people):
-            yield _text_hit(pm, hit, starts)
+            yield _text_hit(pm, hit, starts or _line_starts(lines, starts))
         action_sec = pm.section("action items")
         if action_sec is not None:
-            lo = starts[action_sec.line - pm.body_start]
+            k = action_sec.line - pm.body_start
+            lo = sum(map(len, lines[:k])) + k
             end_idx = action_sec.end_line - pm.body_start + 1
-            hi = starts[end_idx] if end_idx < len(starts) else len(text)
+            hi = sum(map(len, lines[:end_idx])) + end_idx if end_idx < len(lines) else len(text)
             for hit in ctx.language.scan(text[lo:hi], people=people, only_actions=True):
                 hit.start += lo
                 hit.end += lo
-                yield _text_hit(pm, hit, starts)
-    # Front-matter prose is scanned as two texts (actions, the rest), not field by field.
-    fields: list[tuple[tuple[Any, ...], str]] = [(("title",), m.title)]
-    if m.trigger:
-        fields.append((("trigger",), m.trigger))
-    fields += [(("contributing_factors", i, "description"), cf.description) for i, cf in enumerate(m.contributing_factors)]
-    summaries = [(("actions", i, "summary"), a.summary) for i, a in enumerate(m.actions)]
-    for group, is_action in ((fields, False), (summaries, True)):
+                yield _text_hit(pm, hit, starts or _line_starts(lines, starts))
+    # Front-matter prose is scanned as two texts (actions, the rest), not field by field;
+    # which field a hit is in is worked out for hits only.
+    values = [m.title, *([m.trigger] if m.trigger else []), *(cf.description for cf in m.contributing_factors)]
+    summaries = [a.summary for a in m.actions]
+    for group, is_action in ((values, False), (summaries, True)):
         if not group:
             continue
-        joined, offsets = _join([value for _, value in group])
-        for hit in ctx.language.scan(joined, actions=is_action, people=people):
+        paths: list[tuple[Any, ...]] = []
+        offsets: list[int] = []
+        for hit in ctx.language.scan(_SEPARATOR.join(group), actions=is_action, people=people):
+            if not paths:
+                paths = _field_paths(m, is_action)
+                offsets = _join(group)[1]
             k = bisect.bisect_right(offsets, hit.start) - 1
-            line, col = _scalar_pos(pm, group[k][0], hit.start - offsets[k])
+            line, col = _scalar_pos(pm, paths[k], hit.start - offsets[k])
             yield Hit(hit.rule.name, line, col, hit.rule.message.replace("{match}", _short(hit.text)), hit.rule.hint, hit.subject)
+
+
+def _line_starts(lines: list[str], out: list[int]) -> list[int]:
+    """Fill `out` with the offset of each line of "\n".join(lines)."""
+    out.extend(map(operator.add, itertools.accumulate(map(len, lines[:-1]), initial=0), itertools.count()))
+    return out
+
+
+def _field_paths(m: Any, actions: bool) -> list[tuple[Any, ...]]:
+    """The paths of the values `language` joins, in the same order."""
+    if actions:
+        return [("actions", i, "summary") for i in range(len(m.actions))]
+    return [("title",), *([("trigger",)] if m.trigger else []), *(("contributing_factors", i, "description") for i in range(len(m.contributing_factors)))]
 
 
 _SEPARATOR = "\n\x00\n"  # no phrase spans it: NUL is neither a word character nor a space

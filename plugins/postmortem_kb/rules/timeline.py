@@ -26,37 +26,41 @@ class Entry:
 
 def entries(lines: list[tuple[int, str]], tz: timezone) -> Iterator[Entry]:
     """Table rows and time-led bullets; table rows without a readable time yield when=None."""
+    # The regexes are tried only on text that has what they need: a time has a ":", a
+    # separator row a "--", a bullet starts with a marker or a digit.
     seen_header = False
     last_row = -1
     for lineno, text in lines:
         stripped = text.strip()
         if not stripped:
             continue
-        if stripped.startswith("|"):
+        lead = stripped[0]
+        if lead == "|":
             if lineno != last_row + 1:
                 seen_header = False  # a new table, with its own header row
             last_row = lineno
-            if _TABLE_SEP.match(stripped):
+            if "--" in stripped and _TABLE_SEP.match(stripped):
                 continue
-            cells = [c.strip() for c in stripped.strip("|").split("|")]
-            first = cells[0]
-            if len(cells) > 1 and _TIME.match(cells[1]) and (not first or _DATE_CELL.match(first)):
-                # "| Date | Time | Event |" tables; a blank date cell continues the day above
-                time_cell = cells[1]
-                column = (text.index(first) if first else text.index(time_cell)) + 1
-                yield _entry(lineno, column, f"{first.strip('*_`')} {time_cell}".strip(), tz, strict=True)
-                seen_header = True
-                continue
+            cells = stripped.strip("|").split("|")
+            first = cells[0].strip()
+            if len(cells) > 1:
+                time_cell = cells[1].strip()
+                if ":" in time_cell and _TIME.match(time_cell) and (not first or _DATE_CELL.match(first)):
+                    # "| Date | Time | Event |" tables; a blank date cell continues the day above
+                    column = (text.index(first) if first else text.index(time_cell)) + 1
+                    yield _entry(lineno, column, f"{first.strip('*_`')} {time_cell}".strip(), tz, strict=True)
+                    seen_header = True
+                    continue
             if not seen_header:
                 seen_header = True
-                if not _TIME.match(first):
+                if ":" not in first or not _TIME.match(first):
                     continue  # the header row
             if not first:
                 continue  # a continuation row
             yield _entry(lineno, text.index(first) + 1, first, tz, strict=True)
-        elif _BULLET.match(stripped):
+        elif (lead in "-*+" or lead.isdecimal()) and _BULLET.match(stripped):
             item = _BULLET.sub("", stripped)
-            if _TIME.match(item):
+            if ":" in item and _TIME.match(item):
                 yield _entry(lineno, text.index(item[:1]) + 1 if item else 1, item, tz, strict=False)
 
 
