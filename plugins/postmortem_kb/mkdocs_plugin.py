@@ -11,6 +11,7 @@ before the pages, and renders the blocks of the pages it rebuilds.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
 import os
@@ -239,8 +240,12 @@ class PostmortemKBPlugin(BasePlugin):
         corpus, _ = IncrementalCorpus().refresh(Checker(self.project, self.today), check=False)
         site = self._site(corpus, site_name, directory_urls)
         plan = self._plan(site)
+        published = set(plan.published)
         yield plan
-        findings, _ = check_project(Checker(self.project, self.today), jobs=1)
+        # Memory: the child lives while MkDocs converts every page, so it lets go of what
+        # it has sent, and of the corpus before the check (which reads file by file).
+        del plan
+        site.stashes.clear()
         blocks: dict[str, bytes] = {}
         if not self.settings.public.build:
             for src, content in site.downloads().items():
@@ -250,8 +255,11 @@ class PostmortemKBPlugin(BasePlugin):
             # Compressed: at 20,000 pages they wait in memory until MkDocs writes the pages.
             for pm in corpus.postmortems:
                 src = site.src_uri(pm)
-                if src in plan.published:
+                if src in published:
                     blocks[src] = zlib.compress(json.dumps(site.blocks(pm)).encode("utf-8"), 1)
+        del site, corpus
+        gc.collect()
+        findings, _ = check_project(Checker(self.project, self.today), jobs=1)
         yield Late(findings=findings, blocks=blocks)
 
     def _cache_dir(self) -> Path:
