@@ -239,7 +239,8 @@ def scan(lines: list[str], body_start: int) -> tuple[list[Section], str, Suppres
         if first == ">" or ((first in "-*[<" or first.isdecimal()) and _may_be_chat(stripped) and _CHAT.match(text)):
             prose.append("")  # quoted chat/log lines are evidence, not our words
             continue
-        prose.append(mask_line(text))
+        # mask_line changes nothing in a line without "`", "]", "<", "://" or "www." (most lines)
+        prose.append(mask_line(text) if "`" in text or "]" in text or "<" in text or "://" in text or "www." in text else text)
     if current is not None:
         current.end_line = body_start + len(body) - 1
     return sections, "\n".join(prose), supp
