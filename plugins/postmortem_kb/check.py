@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import gc
+import json
 import multiprocessing as mp
 import os
 import re
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from .cache import CheckCache, fingerprint
 from .config import ConfigError, Project, Settings
 from .load.corpus import corpus_files, load_postmortem, load_shell, postmortem_files
 from .load.files import inside
@@ -215,35 +217,65 @@ def _check_chunk(files: list[tuple[str, str]]) -> list[FileResult]:
     return [checker.check_file(load_postmortem(a, r, root), ctx) for a, r in files]
 
 
-def check_project(checker: Checker, extra: Iterable[str] | None = None, only: Iterable[str] | None = None, jobs: int | None = None) -> tuple[list[Finding], int]:
+def check_project(
+    checker: Checker,
+    extra: Iterable[str] | None = None,
+    only: Iterable[str] | None = None,
+    jobs: int | None = None,
+    cache: bool = False,
+) -> tuple[list[Finding], int]:
     """Load and check every file without keeping the corpus: the CLI's path.
 
     Files are checked in worker processes (forked, so the context is shared, not
-    pickled); only their small FileResults come back. Output does not depend on `jobs`.
+    pickled); only their small FileResults come back. With `cache`, the results of
+    unchanged files come from `.cache/pmkb/` (see cache.py). Output does not depend on
+    `jobs` or on the cache.
     """
     global _WORKER
     files = corpus_files(checker.project, extra)
     shell = load_shell(checker.project)
     ctx = checker.context(shell)
+    store = _open_cache(checker) if cache else None
+    results: list[FileResult | None] = [store.get(a) if store else None for a, _ in files]
+    todo = [f for f, r in zip(files, results, strict=True) if r is None]
     _WORKER = (checker, ctx)
     jobs = jobs or os.cpu_count() or 1
     try:
-        if jobs > 1 and len(files) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
-            size = max(1, -(-len(files) // (jobs * 4)))
-            chunks = [files[i : i + size] for i in range(0, len(files), size)]
+        if jobs > 1 and len(todo) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
+            size = max(1, -(-len(todo) // (jobs * 4)))
+            chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
             with mp.get_context("fork").Pool(jobs) as pool:
-                results = [r for chunk in pool.imap(_check_chunk, chunks) for r in chunk]
+                fresh = [r for chunk in pool.imap(_check_chunk, chunks) for r in chunk]
         else:
             was_enabled = gc.isenabled()
             try:
-                results = _check_chunk(files)
+                fresh = _check_chunk(todo)
             finally:
                 if was_enabled:
                     gc.enable()
     finally:
         _WORKER = None
+    it = iter(fresh)
+    results = [r if r is not None else next(it) for r in results]
+    if store is not None:
+        for (abs_path, _), r in zip(todo, fresh, strict=True):
+            store.put(abs_path, r)
+        store.save(keep={a for a, _ in files})
     wanted = set(only) if only is not None else None
-    return checker.combine(shell, results, wanted), len(wanted) if wanted is not None else len(files)
+    return checker.combine(shell, results, wanted), len(wanted) if wanted is not None else len(files)  # type: ignore[arg-type]
+
+
+def _open_cache(checker: Checker) -> CheckCache:
+    project = checker.project
+    parts = [
+        checker.today.isoformat(),
+        project.settings.model_dump_json(),
+        ",".join(sorted(checker.enabled)),
+        json.dumps(sorted(checker.severity.items())),
+        str(project.docs_dir),
+    ]
+    watched = [project.taxonomy_path, *sorted(project.templates_dir.glob("*.md")), *(project.root / f for f in project.settings.language_rules)]
+    return CheckCache(project.root / ".cache" / "pmkb" / "check.json", fingerprint(parts, watched))
 
 
 PARALLEL_FROM = 200  # below this, starting workers costs more than it saves

@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--ignore", action="append", default=[], metavar="RULES", help="skip these rules")
     c.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     c.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="worker processes (default: one per CPU)")
+    c.add_argument("--no-cache", action="store_true", help="check every file afresh; neither read nor write .cache/pmkb")
 
     n = sub.add_parser("new", help="start a postmortem from a template")
     n.add_argument("title")
@@ -143,7 +144,7 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
             print(f"pmkb: {err}", file=sys.stderr)
             return 2
     checker = Checker(project, _today(args.today, project), args.select, args.ignore)
-    findings, files = check_project(checker, extra, only, args.jobs)
+    findings, files = check_project(checker, extra, only, args.jobs, cache=not args.no_cache)
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     sys.stdout.write(FORMATS[args.format](findings, {"files": files, "color": color, "site_url": project.site_url}))
     return 1 if any(f.severity == "error" for f in findings) else 0

@@ -1,0 +1,160 @@
+"""The check cache: a file's results are kept until the file or what it is checked
+against changes, as ruff and eslint keep theirs.
+
+`pmkb check one.md` still needs every file (duplicate ids, related ids and people's
+names are corpus-wide), so without a cache each run, a pre-commit hook's included,
+reads and checks the whole knowledge base again. The cache lives in `.cache/pmkb/`
+(git-ignored) as JSON: nothing in it is ever executed, and an unreadable or foreign
+cache is simply rebuilt.
+
+A result is reused only when the context is the same: the day (`--today`), the
+settings, the selected rules, the taxonomy, templates and phrase files, and the code
+of the checker itself. A file is recognised by its size and modification time, and
+failing that by a digest of its bytes (a fresh clone changes every mtime).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from .model import Finding
+
+VERSION = 1
+RECENT_NS = 2_000_000_000
+PACKAGE = Path(__file__).resolve().parent
+
+
+def fingerprint(parts: list[str], files: list[Path]) -> str:
+    """A digest of `parts`, of the files' contents and of the checker's own code."""
+    h = hashlib.sha256(f"pmkb-cache-{VERSION}".encode())
+    for part in parts:
+        h.update(b"\0" + part.encode("utf-8", "surrogatepass"))
+    code = sorted(p for p in PACKAGE.rglob("*") if p.suffix in (".py", ".yml") and p.is_file())
+    for path in [*files, *code]:
+        h.update(b"\0" + str(path).encode("utf-8", "surrogatepass") + b"\0")
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"<missing>")
+    return h.hexdigest()
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def stat_key(path: str) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+class CheckCache:
+    """Per-file check results, valid for one context fingerprint."""
+
+    def __init__(self, path: Path, context: str) -> None:
+        self.path = path
+        self.context = context
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.hits = 0
+        self.dirty = False
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(doc, dict) and doc.get("version") == VERSION and doc.get("context") == context and isinstance(doc.get("files"), dict):
+                self.entries = doc["files"]
+        except (OSError, ValueError, UnicodeDecodeError):
+            pass  # no cache yet, or not one we can read: start afresh
+
+    def get(self, abs_path: str) -> Any | None:
+        """The cached FileResult of `abs_path`, if the file is unchanged."""
+        entry = self.entries.get(abs_path)
+        if not isinstance(entry, dict):
+            return None
+        try:
+            key = stat_key(abs_path)
+            if key is None:
+                return None
+            # A file written in the last seconds may have been written again within one
+            # tick of the file system's clock, same size: trust its bytes, not its stat.
+            recent = time.time_ns() - key[1] < RECENT_NS
+            if key != entry.get("stat") or recent:
+                with open(abs_path, "rb") as fh:
+                    if digest(fh.read()) != entry.get("digest"):
+                        return None
+                entry["stat"] = key  # same bytes, new mtime (a checkout): remember
+                self.dirty = True
+            result = _result_from(entry["result"])
+        except (OSError, KeyError, TypeError, ValueError):
+            return None
+        self.hits += 1
+        return result
+
+    def put(self, abs_path: str, result: Any) -> None:
+        try:
+            with open(abs_path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            return
+        self.entries[abs_path] = {"stat": stat_key(abs_path), "digest": digest(data), "result": _result_to(result)}
+        self.dirty = True
+
+    def save(self, keep: set[str] | None = None) -> None:
+        """Write the cache (only the files in `keep`, when given), atomically; a cache
+        that cannot be written costs the next run its speed, nothing else."""
+        if keep is not None and set(self.entries) - keep:
+            self.entries = {k: v for k, v in self.entries.items() if k in keep}
+            self.dirty = True
+        if not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".check-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"version": VERSION, "context": self.context, "files": self.entries}, fh, separators=(",", ":"))
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+
+def _finding_to(f: Finding) -> list[Any]:
+    return [f.path, f.line, f.column, f.code, f.rule, f.severity, f.message, f.hint]
+
+
+def _finding_from(v: list[Any]) -> Finding:
+    return Finding(*v)
+
+
+def _result_to(r: Any) -> dict[str, Any]:
+    return {
+        "path": r.path,
+        "id": r.id,
+        "id_pos": list(r.id_pos) if r.id_pos else None,
+        "related": [list(x) for x in r.related],
+        "silenced": sorted([list(x) for x in r.silenced]),
+        "findings": [_finding_to(f) for f in r.findings],
+        "people": sorted(r.people),
+        "pending": [[name, _finding_to(f)] for name, f in r.pending],
+    }
+
+
+def _result_from(d: dict[str, Any]) -> Any:
+    from .check import FileResult  # check imports this module
+
+    return FileResult(
+        path=d["path"],
+        id=d["id"],
+        id_pos=tuple(d["id_pos"]) if d["id_pos"] else None,
+        related=[(str(a), int(b), int(c)) for a, b, c in d["related"]],
+        silenced={(int(a), str(b)) for a, b in d["silenced"]},
+        findings=[_finding_from(f) for f in d["findings"]],
+        people=frozenset(d["people"]),
+        pending=[(str(name), _finding_from(f)) for name, f in d["pending"]],
+    )
