@@ -312,16 +312,20 @@ def tree(root: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-def test_check_writes_nothing_in_any_format_serial_or_parallel(kb, monkeypatch):
+def test_check_writes_nothing_but_its_cache_in_any_format_serial_or_parallel(kb, monkeypatch):
     monkeypatch.chdir(kb.root)
     for i in range(210):  # over PARALLEL_FROM: -j 2 forks workers
         kb.write(f"2024/pm-{i:03}.md", meta={"id": f"2024-03-14-pm-{i:03}"}, sections={"Impact": "It was human error."} if i % 7 == 0 else None)
     before = tree(kb.root)
     for fmt in FORMATS:
         for jobs in ("1", "2"):
-            code, _ = kb.check("--format", fmt, "-j", jobs)
+            code, _ = kb.check("--format", fmt, "-j", jobs, "--no-cache")
             assert code == 1
     assert tree(kb.root) == before
+    kb.check("-j", "2")
+    after = {os.path.relpath(k, kb.root): v for k, v in tree(kb.root).items()}
+    assert {k: v for k, v in after.items() if not k.startswith(".cache")} == {os.path.relpath(k, kb.root): v for k, v in before.items()}
+    assert sorted(k for k in after if k.startswith(".cache")) == [".cache", ".cache/pmkb", ".cache/pmkb/check.json"]
 
 
 # ---- pmkb new writes inside postmortems/ only ----------------------------------------------------

@@ -9,8 +9,10 @@ cache is simply rebuilt.
 
 A result is reused only when the context is the same: the day (`--today`), the
 settings, the selected rules, the taxonomy, templates and phrase files, and the code
-of the checker itself. A file is recognised by its size and modification time, and
-failing that by a digest of its bytes (a fresh clone changes every mtime).
+of the checker itself. A file is recognised by its size, modification time and inode,
+read with `stat` alone: the cache opens no file the loader would refuse (a FIFO, a link
+out of the repository). A file saved in the last seconds is always checked again, since
+two saves within one tick of the file system's clock would look the same.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -45,16 +48,19 @@ def fingerprint(parts: list[str], files: list[Path]) -> str:
     return h.hexdigest()
 
 
-def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
 def stat_key(path: str) -> list[int] | None:
+    """(size, mtime, inode) of a regular file that is not a link; None for anything else."""
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except OSError:
         return None
-    return [st.st_size, st.st_mtime_ns]
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _settled(key: list[int]) -> bool:
+    return time.time_ns() - key[1] >= RECENT_NS
 
 
 class CheckCache:
@@ -78,32 +84,22 @@ class CheckCache:
         entry = self.entries.get(abs_path)
         if not isinstance(entry, dict):
             return None
+        key = stat_key(abs_path)
+        if key is None or key != entry.get("stat") or not _settled(key):
+            return None
         try:
-            key = stat_key(abs_path)
-            if key is None:
-                return None
-            # A file written in the last seconds may have been written again within one
-            # tick of the file system's clock, same size: trust its bytes, not its stat.
-            recent = time.time_ns() - key[1] < RECENT_NS
-            if key != entry.get("stat") or recent:
-                with open(abs_path, "rb") as fh:
-                    if digest(fh.read()) != entry.get("digest"):
-                        return None
-                entry["stat"] = key  # same bytes, new mtime (a checkout): remember
-                self.dirty = True
             result = _result_from(entry["result"])
         except (OSError, KeyError, TypeError, ValueError):
             return None
         self.hits += 1
         return result
 
-    def put(self, abs_path: str, result: Any) -> None:
-        try:
-            with open(abs_path, "rb") as fh:
-                data = fh.read()
-        except OSError:
+    def put(self, abs_path: str, result: Any, key: list[int] | None) -> None:
+        """Keep `result` for the file as it was (`key`: its stat before it was read)."""
+        if key is None or stat_key(abs_path) != key:
+            self.entries.pop(abs_path, None)  # not a plain file, or changed while read
             return
-        self.entries[abs_path] = {"stat": stat_key(abs_path), "digest": digest(data), "result": _result_to(result)}
+        self.entries[abs_path] = {"stat": key, "result": _result_to(result)}
         self.dirty = True
 
     def save(self, keep: set[str] | None = None) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .cache import CheckCache, fingerprint
+from .cache import CheckCache, fingerprint, stat_key
 from .config import ConfigError, Project, Settings
 from .load.corpus import corpus_files, load_postmortem, load_shell, postmortem_files
 from .load.files import inside
@@ -238,6 +238,7 @@ def check_project(
     store = _open_cache(checker) if cache else None
     results: list[FileResult | None] = [store.get(a) if store else None for a, _ in files]
     todo = [f for f, r in zip(files, results, strict=True) if r is None]
+    keys = [stat_key(a) for a, _ in todo] if store else []  # before reading: a save meanwhile is not cached
     _WORKER = (checker, ctx)
     jobs = jobs or os.cpu_count() or 1
     try:
@@ -258,8 +259,8 @@ def check_project(
     it = iter(fresh)
     results = [r if r is not None else next(it) for r in results]
     if store is not None:
-        for (abs_path, _), r in zip(todo, fresh, strict=True):
-            store.put(abs_path, r)
+        for (abs_path, _), r, key in zip(todo, fresh, keys, strict=True):
+            store.put(abs_path, r, key)
         store.save(keep={a for a, _ in files})
     wanted = set(only) if only is not None else None
     return checker.combine(shell, results, wanted), len(wanted) if wanted is not None else len(files)  # type: ignore[arg-type]
