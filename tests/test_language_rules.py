@@ -36,6 +36,9 @@ FINDINGS = [
     ("In hindsight, it was obvious that the disk was filling.", "PM302", "counterfactual", "In hindsight, it was obvious"),
     ("The cause was a configuration change made the day before.", "PM303", "root-cause-language", "The cause was"),
     ("Engineers traced the single root cause to the retry policy.", "PM303", "root-cause-language", "the single root cause"),
+    # a typographic apostrophe (the only non-ASCII character) and the ASCII one
+    ("It was the on-call’s fault that the page went unanswered.", "PM301", "blame-language", "the on-call’s fault"),
+    ("Looking back, the responders' shared view was the on-call's fault.", "PM301", "blame-language", "the on-call's fault"),
 ]
 
 
@@ -219,6 +222,15 @@ def test_front_matter_prose_fields_are_checked_at_the_phrase_column(kb):
     ]
 
 
+def test_a_phrase_at_the_very_start_of_a_field_is_found(kb):
+    path = kb.write(meta={"title": "Human error took checkout down", "trigger": "Root cause was a full disk."})
+    found = kb.findings()
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [
+        ("PM301", *line_col(path, "Human error")),
+        ("PM303", *line_col(path, "Root cause was")),
+    ]
+
+
 def test_double_quoted_front_matter_value_column(kb):
     path = kb.write()
     text = path.read_text(encoding="utf-8").replace(
@@ -242,6 +254,28 @@ def test_an_organisation_rule_file_adds_patterns_to_a_rule(kb):
     path = write_prose(kb, "The platform team dropped the ball on the renewal.")
     found = kb.findings()
     assert [(f["code"], f["rule"], f["line"], f["column"]) for f in found] == [("PM301", "blame-language", *line_col(path, "dropped the ball"))]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "match"),
+    [
+        ("In the end the night shift DROPPED THE BALL on the renewal.", "DROPPED THE BALL"),
+        ("Zoë’s notes say the night shift dropped   the\tball on the renewal.", "dropped   the\tball"),
+        ("L’équipe a oublié de vider le nœud avant la bascule.", "a oublié de vider"),
+    ],
+    ids=["ascii", "non-ascii-text", "non-ascii-pattern"],
+)
+def test_organisation_patterns_match_whatever_the_case_and_script(kb, sentence, match):
+    # Patterns without keywords are tried on the whole text; what each must contain
+    # ("ball", "oublié") only decides where it is tried, never what it finds.
+    (kb / "house-style.yml").write_text(
+        "rules:\n  - code: PM301\n    patterns:\n      - '\\bdropped\\s+the\\s+ball\\b'\n      - '\\ba\\s+oublié\\s+de\\s+\\w+'\n",
+        encoding="utf-8",
+    )
+    kb.set_plugin_config(language_rules=["house-style.yml"])
+    path = write_prose(kb, sentence)
+    found = kb.findings()
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [("PM301", *line_col(path, match))]
 
 
 @pytest.mark.parametrize(

@@ -77,6 +77,27 @@ def test_public_facts_are_not_leaks(kb, text):
     assert leaks(kb) == []
 
 
+def test_leaks_on_several_lines_are_each_at_their_own_line_and_column(kb):
+    # The public lines are searched together; each leak is still placed on its line.
+    text = "Writes to db-7.prod.internal stalled.\n\nPriya Raman rolled back; see #incident-42 and https://grafana.corp/d/x.\n\nReplica 10.20.3.4 fell behind."
+    path = kb.write(meta={**CUSTOMER, "authors": ["Priya Raman"]}, sections={"Summary": text})
+    assert leaks(kb) == [
+        (*line_of(path, "db-7.prod.internal"), "an internal host name in a public section: “db-7.prod.internal”"),
+        (*line_of(path, "Priya Raman"), "a person's name in a public section: “Priya Raman”"),
+        (*line_of(path, "#incident-42"), "a chat channel in a public section: “#incident-42”"),
+        (*line_of(path, "https://grafana.corp/d/x."), "a private link in a public section: “https://grafana.corp/d/x.”"),
+        (*line_of(path, "10.20.3.4"), "a private address in a public section: “10.20.3.4”"),
+    ]
+
+
+def test_a_line_whose_lower_case_is_longer_does_not_shift_later_leaks(kb):
+    # "İ".lower() is two characters: the lines are then searched one by one.
+    kb.set_plugin_config(public={"internal_words": ["Falcon"]})
+    text = "İstanbul customers saw errors for an hour.\n\nThe FALCON rollout paused."
+    path = kb.write(meta=CUSTOMER, sections={"Summary": text})
+    assert leaks(kb) == [(*line_of(path, "FALCON"), "an internal name in a public section: “FALCON”")]
+
+
 def test_configured_internal_words_are_leaks(kb):
     kb.set_plugin_config(public={"internal_words": ["Project Falcon"]})
     path = kb.write(meta=CUSTOMER, sections={"Lessons learned": "The project falcon migration changed the load profile."})
