@@ -184,7 +184,7 @@ def scan(lines: list[str], body_start: int) -> tuple[list[Section], str, Suppres
     body = lines[body_start - 1 :]
     parse_suppressions(body, body_start, supp)
     for i, raw in enumerate(body):
-        if not raw:  # an empty line is empty prose in a fence, a comment or the open
+        if not raw:  # empty prose, whether in a fence, in a comment or neither
             prose.append("")
             continue
         text = raw
