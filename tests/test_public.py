@@ -36,6 +36,17 @@ def test_a_responders_name_in_a_public_section_is_a_leak(kb):
     assert leaks(kb) == [(*line_of(path, "Priya Raman"), "a person's name in a public section: “Priya Raman”")]
 
 
+def test_malformed_addresses_are_findings_not_crashes(kb):
+    """`http://[::1` (an IPv6 host never closed) makes Python's URL parser raise."""
+    kb.write(
+        meta={**CUSTOMER, "actions": [{"summary": "Page the database on-call on lag", "owner": "Aiko Mori", "due": date(2031, 1, 5), "status": "open", "kind": "detect", "tracker": "http://[::1"}]},
+        sections={"Summary": "Requests to http://[::1/health timed out for 20 minutes."},
+    )
+    found = kb.findings()
+    assert "Traceback" not in kb.stderr
+    assert [(f["rule"], f["message"]) for f in found if f["rule"] == "schema"] == [("schema", "`actions.0.tracker`: tracker must be an http(s) URL")]
+
+
 def test_names_in_internal_sections_are_fine(kb):
     kb.write(meta={**CUSTOMER, "authors": ["Priya Raman"]}, sections={"What went well": "Priya Raman rolled back within four minutes.", "Timeline": "| Time | Event |\n|---|---|\n| 10:05 | Priya paged the database on-call |"})
     assert leaks(kb) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -55,8 +56,13 @@ class Action(BaseModel):
     @field_validator("tracker")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
-        if value is not None and not _URL.match(value):
-            raise ValueError("tracker must be an http(s) URL")
+        if value is not None:
+            try:
+                host = urlsplit(value).hostname if _URL.match(value) else None
+            except ValueError:  # a malformed address, e.g. an unclosed `[` of an IPv6 host
+                host = None
+            if not host:
+                raise ValueError("tracker must be an http(s) URL")
         return value
 
 

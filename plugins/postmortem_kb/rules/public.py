@@ -96,7 +96,7 @@ def _leaks(text: str, people: set[str], internal_domains: list[str], internal_wo
     if "://" in text:
         for m in _url_matches(text):
             urls.append((m.start(), m.end()))
-            host = (urlsplit(m.group(0)).hostname or "").lower()
+            host = host_of(m.group(0))
             if host in tracker_hosts:
                 yield m.start(), m.group(0), "a link to the internal tracker"
             elif (host.endswith(domains) and any(host == d or host.endswith("." + d) for d in domains)) or _private_ip(host) or "." not in host:
@@ -167,10 +167,18 @@ def tracker_hosts(pm: Postmortem) -> set[str]:
     hosts = set()
     for a in pm.meta.actions:
         if a.tracker:
-            host = urlsplit(a.tracker).hostname
+            host = host_of(a.tracker)
             if host:
-                hosts.add(host.lower())
+                hosts.add(host)
     return hosts
+
+
+def host_of(url: str) -> str:
+    """The lower-case host of `url`; "" when it has none or cannot be read (`http://[::1`)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def people_names(pm: Postmortem) -> set[str]:
