@@ -128,17 +128,23 @@ class TreeSampler(threading.Thread):
             self.done.wait(self.interval)
 
 
-def measure(cmd: list[str], cwd: Path, keep_output: bool = False) -> Run:
-    """Run `cmd` once in a fresh process: wall time, peak RSS, and the tree's sampled memory."""
+def measure(cmd: list[str], cwd: Path, keep_output: bool = False, sample: bool = True) -> Run:
+    """Run `cmd` once in a fresh process: wall time, peak RSS, and (with `sample`) the
+    tree's sampled memory. Sampling reads /proc/<pid>/smaps_rollup of every process ten
+    times a second, which costs the measured processes time (and the sampler a share of
+    a CPU): timed runs of multi-process builds go unsampled, and memory gets a run of
+    its own."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env={**os.environ, "NO_COLOR": "1", "NO_MKDOCS_2_WARNING": "1"})
         sampler = TreeSampler(proc.pid)
-        sampler.start()
+        if sample:
+            sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         sampler.done.set()
-        sampler.join()
+        if sample:
+            sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -165,6 +171,7 @@ class Series:
     n: int
     runs: list[Run] = field(default_factory=list)
     error: str | None = None
+    memory_runs: list[Run] = field(default_factory=list)  # sampled runs, for memory only
 
     @property
     def best(self) -> float:
@@ -176,13 +183,13 @@ class Series:
 
     @property
     def rss(self) -> float:
-        return max(r.rss_mb for r in self.runs)
+        return max(r.rss_mb for r in self.runs + self.memory_runs)
 
     @property
     def memory(self) -> float:
         """The figure held to the memory bars: the larger of the single-process peak and
         the tree's summed PSS (a worker pool's memory is the sum of its processes)."""
-        return max(max(r.rss_mb, r.tree_pss_mb) for r in self.runs)
+        return max(max(r.rss_mb, r.tree_pss_mb) for r in self.runs + self.memory_runs)
 
     def as_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"label": self.label, "n": self.n, "error": self.error}
@@ -192,21 +199,22 @@ class Series:
                 "median_s": round(self.median, 3),
                 "memory_mb": round(self.memory, 1),
                 "peak_rss_mb": round(self.rss, 1),
-                "peak_tree_pss_mb": round(max(r.tree_pss_mb for r in self.runs), 1),
-                "peak_tree_rss_mb": round(max(r.tree_rss_mb for r in self.runs), 1),
-                "max_processes": max(r.procs for r in self.runs),
+                "peak_tree_pss_mb": round(max(r.tree_pss_mb for r in self.runs + self.memory_runs), 1),
+                "peak_tree_rss_mb": round(max(r.tree_rss_mb for r in self.runs + self.memory_runs), 1),
+                "max_processes": max(r.procs for r in self.runs + self.memory_runs),
+                "memory_runs_s": [round(r.wall_s, 3) for r in self.memory_runs],
                 "runs_s": [round(r.wall_s, 3) for r in self.runs],
                 "runs_rss_mb": [round(r.rss_mb, 1) for r in self.runs],
             }
         return d
 
 
-def repeat(label: str, n: int, cmd: list[str], cwd: Path, times: int, before: Any = None, ok: tuple[int, ...] = (0,)) -> Series:
+def repeat(label: str, n: int, cmd: list[str], cwd: Path, times: int, before: Any = None, ok: tuple[int, ...] = (0,), sample: bool = True) -> Series:
     s = Series(label, n)
     for i in range(times):
         if before:
             before()
-        run = measure(cmd, cwd)
+        run = measure(cmd, cwd, sample=sample)
         if run.returncode not in ok:
             s.error = f"exit {run.returncode}: " + (run.stderr.strip().splitlines() or ["(no output)"])[-1][:300]
             s.runs.append(run)
@@ -283,11 +291,16 @@ def bench_check(n: int, args: argparse.Namespace, results: dict[str, Any]) -> No
     # beside it.
     cached_cmd = [pmkb, "--config", config, "check", "--today", TODAY]
     cmd = [*cached_cmd, "--no-cache"]
-    check = repeat("pmkb check", n, cmd, kb, args.repeat, ok=(0, 1))
-    cached = repeat("pmkb check (cached)", n, cached_cmd, kb, args.repeat, ok=(0, 1))
+    # Timed unsampled, memory from a sampled run of its own (see measure).
+    check = repeat("pmkb check", n, cmd, kb, args.repeat, ok=(0, 1), sample=False)
+    if not check.error:
+        mem = measure(cmd, kb, sample=True)
+        check.memory_runs.append(mem)
+        print(f"  {'pmkb check':<19} n={n:<6} memory run: {mem.wall_s:8.2f} s {mem.rss_mb:9.2f} MB  tree {mem.tree_pss_mb:8.2f} MB PSS in {mem.procs} process(es)", flush=True)
+    cached = repeat("pmkb check (cached)", n, cached_cmd, kb, args.repeat, ok=(0, 1), sample=False)
     # The floor is one process; when pmkb checks in parallel, its one-process time is
     # the like-for-like figure (and shows what the workers buy on this machine).
-    serial = repeat("pmkb check -j1", n, [*cmd, "--jobs", "1"], kb, args.repeat, ok=(0, 1)) if _has_jobs(pmkb) else None
+    serial = repeat("pmkb check -j1", n, [*cmd, "--jobs", "1"], kb, args.repeat, ok=(0, 1), sample=False) if _has_jobs(pmkb) else None
     floor = repeat("floor", n, [sys.executable, str(HERE / "floor.py"), str(kb / "postmortems")], kb, args.repeat)
     entry: dict[str, Any] = {
         "n": n,
@@ -354,7 +367,15 @@ def bench_build(sizes: list[int], args: argparse.Namespace, results: dict[str, A
                 shutil.rmtree(site, ignore_errors=True)
 
             cmd = [mkdocs, "build", "-q", "-f", str(kb / config), "-d", str(site)]
-            series = repeat(f"build {variant}", n, cmd, kb, args.repeat, before=clean)
+            # Timed without the memory sampler (see measure); the plain build is one
+            # process, so its peak RSS is its memory; the plugin's tree is sampled in a
+            # run of its own.
+            series = repeat(f"build {variant}", n, cmd, kb, args.repeat, before=clean, sample=False)
+            if variant == "postmortem-kb" and not series.error:
+                clean()
+                mem = measure(cmd, kb, sample=True)
+                series.memory_runs.append(mem)
+                print(f"  {'build ' + variant:<19} n={n:<6} memory run: {mem.wall_s:8.2f} s {mem.rss_mb:9.2f} MB  tree {mem.tree_pss_mb:8.2f} MB PSS in {mem.procs} process(es)", flush=True)
             entry[variant] = series.as_dict()
             clean()  # sites of 20,000 pages are large; keep the disk free
         plain, plugin = entry["plain"], entry["postmortem-kb"]

@@ -18,6 +18,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -146,8 +147,10 @@ class PostmortemKBPlugin(BasePlugin):
             # (see offload), which sends the plan of the site first and works on while
             # MkDocs converts the pages. This process never holds the corpus.
             self.downloads_dir = Path(tempfile.mkdtemp(prefix="pmkb-downloads-"))
+            started = time.perf_counter()
             self.side = Offload(functools.partial(self._side_job, config.site_name, config.use_directory_urls))
             plan = self.side.next()
+            log.debug("the site's plan came after %.2f s", time.perf_counter() - started)
         self.published = plan.published
         self.stashes = plan.stashes
         for warning in plan.warnings:
@@ -332,7 +335,9 @@ class PostmortemKBPlugin(BasePlugin):
         env.globals["pmkb_fragment_key"] = self._fragment_key
         # Every page is converted; the pages are written next. Collect the side job.
         if self.side is not None:
+            started = time.perf_counter()
             late: Late = self.side.next()
+            log.debug("waited %.2f s for the check and the blocks", time.perf_counter() - started)
             if self.side.error:
                 log.info("the side job failed and ran here instead: %s", self.side.error)
             self.side.close()
