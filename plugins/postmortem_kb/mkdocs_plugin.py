@@ -227,13 +227,19 @@ class PostmortemKBPlugin(BasePlugin):
         self.site = self._site(corpus, self.config_site_name, self.directory_urls)
         self.pm_of = {self.site.src_uri(pm): pm for pm in corpus.postmortems}
         if not self.settings.public.build:
-            for src, content in self.site.downloads().items():
-                path = self._cache_dir() / src
-                data = content.encode("utf-8") if isinstance(content, str) else content
-                if not path.is_file() or path.read_bytes() != data:  # unchanged: not copied again
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(data)
+            # The downloads (a second at 5,000) are written by a child while MkDocs
+            # rebuilds the changed pages; on_env waits for it before they are copied.
+            self.side = Offload(self._serve_downloads)
         return self._plan(self.site)
+
+    def _serve_downloads(self) -> Iterator[Late]:
+        for src, content in self.site.downloads().items():
+            path = self._cache_dir() / src
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            if not path.is_file() or path.read_bytes() != data:  # unchanged: not copied again
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+        yield Late(findings=[], blocks={})
 
     def _side_job(self, site_name: str, directory_urls: bool) -> Iterator[Plan | Late]:
         """A full build's work on the knowledge base, in the order MkDocs needs it."""
