@@ -233,12 +233,7 @@ class PostmortemKBPlugin(BasePlugin):
         return self._plan(self.site)
 
     def _serve_downloads(self) -> Iterator[Late]:
-        for src, content in self.site.downloads().items():
-            path = self._cache_dir() / src
-            data = content.encode("utf-8") if isinstance(content, str) else content
-            if not path.is_file() or path.read_bytes() != data:  # unchanged: not copied again
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
+        _write_downloads(self.site, self._cache_dir())
         yield Late(findings=[], blocks={})
 
     def _side_job(self, site_name: str, directory_urls: bool) -> Iterator[Plan | Late]:
@@ -257,10 +252,7 @@ class PostmortemKBPlugin(BasePlugin):
         site.stashes.clear()
         blocks: dict[str, bytes] = {}
         if not self.settings.public.build:
-            for src, content in site.downloads().items():
-                path = self.downloads_dir / src
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+            _write_downloads(site, self.downloads_dir)
             # Compressed: at 20,000 pages they wait in memory until MkDocs writes the pages.
             for pm in corpus.postmortems:
                 src = site.src_uri(pm)
@@ -458,6 +450,17 @@ class PostmortemKBPlugin(BasePlugin):
             line = getattr(err, "lineno", None) or 1
             log.warning("%s/%s:%s: cannot fill in the policy values: %s", self.settings.playbook_dir, src.removeprefix("playbook/"), line, err)
             return markdown
+
+
+def _write_downloads(site: Site, folder: Path) -> None:
+    """The site's downloads as files in `folder`; one whose bytes did not change is left
+    alone (serving copies only what is newer than the site's copy)."""
+    for src, content in site.downloads().items():
+        path = folder / src
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        if not path.is_file() or path.read_bytes() != data:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
 
 
 def _links_under(folder: str) -> tuple[set[str], list[str]]:
