@@ -56,13 +56,18 @@ class Action(BaseModel):
     @field_validator("tracker")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
-        if value is not None:
+        if value is None:
+            return value
+        ok = bool(_URL.match(value))
+        if ok and ("[" in value or not value.isascii()):
+            # Only these can trip Python's URL parser (an unclosed `[` of an IPv6 host,
+            # a host that changes under NFKC), which later rules rely on.
             try:
-                host = urlsplit(value).hostname if _URL.match(value) else None
-            except ValueError:  # a malformed address, e.g. an unclosed `[` of an IPv6 host
-                host = None
-            if not host:
-                raise ValueError("tracker must be an http(s) URL")
+                ok = bool(urlsplit(value).hostname)
+            except ValueError:
+                ok = False
+        if not ok:
+            raise ValueError("tracker must be an http(s) URL")
         return value
 
 
