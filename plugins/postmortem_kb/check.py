@@ -243,7 +243,8 @@ def check_project(
     jobs = jobs or os.cpu_count() or 1
     try:
         if jobs > 1 and len(todo) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
-            size = max(1, -(-len(todo) // (jobs * 4)))
+            # Small chunks: the last one decides when both workers are done.
+            size = max(1, -(-len(todo) // (jobs * 16)))
             chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
             with mp.get_context("fork").Pool(jobs) as pool:
                 fresh = [r for chunk in pool.imap(_check_chunk, chunks) for r in chunk]
