@@ -129,6 +129,12 @@ def load_corpus(project: Project, paths: Iterable[str] | None = None) -> Corpus:
 
 
 def _rel(abs_path: str, root: Path) -> str:
+    prefix = str(root) + os.sep
+    plain = all(f"{os.sep}{part}{os.sep}" not in abs_path for part in ("", ".", ".."))
+    if plain and abs_path.startswith(prefix):
+        # The usual case, a file below the root, without os.path.relpath's normalising
+        # (a tenth of a second at 5,000 files, before any worker starts).
+        return abs_path[len(prefix) :].replace(os.sep, "/")
     try:
         rel = os.path.relpath(abs_path, root)
     except ValueError:
