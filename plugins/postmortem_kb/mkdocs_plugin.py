@@ -102,11 +102,13 @@ class PostmortemKBPlugin(BasePlugin):
         # pages written to disk (only when their text changes) take part in that, so a
         # save rebuilds the postmortem and the reports that changed, not 5,000 pages.
         self.materialise = command == "serve"
+        self.render_cache: dict | None = {} if self.materialise else None  # see Site.render_cache
 
     def on_config(self, config: Any) -> Any:
         if not hasattr(self, "incremental"):
             self.incremental = IncrementalCorpus()
             self.materialise = False
+            self.render_cache = None
         root = Path(config.config_file_path or ".").resolve().parent
         self.project = Project(root=root, docs_dir=Path(config.docs_dir).resolve(), site_url=config.site_url or "", settings=self.settings)
         self.today: date = self.settings.today or date.today()  # the edge: the build's clock
@@ -201,6 +203,7 @@ class PostmortemKBPlugin(BasePlugin):
             directory_urls=directory_urls,
             env=self.env,
             stash_html=True,
+            render_cache=self.render_cache,
         )
 
     def _plan(self, site: Site) -> Plan:

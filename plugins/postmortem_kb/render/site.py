@@ -82,6 +82,10 @@ class Site:
     stashes: dict[str, Stash] = field(default_factory=dict)  # src_uri -> HTML held back from Markdown
     stash_html: bool = False  # hold HTML blocks back (the MkDocs adapter restores them)
     _rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Pages rendered by the last build, by what they were rendered from: `mkdocs serve`
+    # passes the same dict to each rebuild, and a save re-renders only the service and
+    # factor pages whose incidents changed (see _render_cached).
+    render_cache: dict[str, tuple[str, list[str], set[int]]] | None = None
     pms: list[Postmortem] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -157,6 +161,7 @@ class Site:
 
     def pages(self) -> dict[str, str | bytes]:
         """Every generated page and asset, by source path (the downloads apart)."""
+        self._fresh_cache: dict[str, tuple[str, list[str], set[int]]] = {}
         out: dict[str, str | bytes] = {}
         render = self.env.get_template
         out["index.md"] = render("home.md.j2").render(
@@ -182,6 +187,9 @@ class Site:
         out.update(self._rules())
         for name in ("pmkb.css", "catalog.js", "graph.js"):
             out[f"assets/pmkb/{name}"] = (ASSETS / name).read_bytes()
+        if self.render_cache is not None:  # keep what this build rendered, nothing older
+            self.render_cache.clear()
+            self.render_cache.update(self._fresh_cache)
         return out
 
     def downloads(self) -> dict[str, str | bytes]:
@@ -195,6 +203,24 @@ class Site:
         }
         assert tuple(out) == self.DOWNLOADS
         return out
+
+    def _render_cached(self, src: str, tpl: Any, **context: Any) -> str:
+        """`tpl` rendered for `src` (with its stash), or the text the last build rendered
+        from the same template and context."""
+        if self.render_cache is None:
+            return tpl.render(stash=self.stash(src), **context)
+        key = f"{src}\0{id(tpl)}\0" + json.dumps(context, sort_keys=True, default=str)
+        hit = self.render_cache.get(key)
+        if hit is None:
+            text = tpl.render(stash=self.stash(src), **context)
+            stash = self.stashes.get(src)
+            hit = (text, list(stash.blocks) if stash else [], set(stash.late) if stash else set())
+        elif self.stash_html:
+            stash = self.stash(src)
+            assert stash is not None and not stash.blocks
+            stash.blocks, stash.late = list(hit[1]), set(hit[2])
+        self._fresh_cache[key] = hit
+        return hit[0]
 
     def _catalog_data(self) -> str:
         tax = self.corpus.taxonomy.factors
@@ -294,8 +320,9 @@ class Site:
             src = self.service_src(name)
             items = by_service[name]
             factors = Counter(cf.factor for pm in items for cf in pm.meta.contributing_factors)
-            out[src] = tpl.render(
-                stash=self.stash(src),
+            out[src] = self._render_cached(
+                src,
+                tpl,
                 name=name,
                 incidents=[self.row(pm, src) for pm in items],
                 first_year=min(pm.meta.started.year for pm in items),
@@ -328,8 +355,9 @@ class Site:
                 r = self.row(pm, src)
                 r["description"] = desc
                 rows.append(r)
-            out[src] = tpl.render(
-                stash=self.stash(src),
+            out[src] = self._render_cached(
+                src,
+                tpl,
                 f=self.factor_view(fid, src),
                 incidents=rows,
                 cooccurs=[(self.factor_view(o, src), n) for o, n in sorted(partners[fid].items(), key=lambda kv: (-kv[1], kv[0]))[:12]],

@@ -1,0 +1,49 @@
+"""`mkdocs serve` re-renders only the service and factor pages whose incidents changed."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from postmortem_kb.config import load_project
+from postmortem_kb.load.corpus import load_corpus
+from postmortem_kb.render.site import Site
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _site(cache: dict | None) -> Site:
+    project = load_project(ROOT / "mkdocs.yml")
+    corpus = load_corpus(project)
+    return Site(corpus=corpus, settings=project.settings, today=date(2026, 11, 21), docs_dir=project.docs_dir, stash_html=True, render_cache=cache)
+
+
+def _restored(site: Site, pages: dict) -> dict[str, str]:
+    """Each page with its held-back HTML put back: what the reader gets."""
+    out = {}
+    for src, text in pages.items():
+        if isinstance(text, str):
+            stash = site.stashes.get(src)
+            out[src] = stash.restore(stash.restore(text), late=True) if stash else text
+    return out
+
+
+def test_a_rebuild_reuses_unchanged_pages_and_renders_changed_ones():
+    cache: dict = {}
+    uncached = _site(None)
+    reference = _restored(uncached, uncached.pages())
+    first = _site(cache)
+    assert _restored(first, first.pages()) == reference
+    assert any(k.startswith("services/") for k in cache) and any(k.startswith("factors/") for k in cache)
+
+    second = _site(cache)
+    pm = next(p for p in second.corpus.postmortems if p.meta and p.meta.status == "published" and "notifications" in p.meta.services)
+    pm.meta = pm.meta.model_copy(update={"title": "A title changed while serving"})
+    pages = _restored(second, second.pages())
+    assert "A title changed while serving" in pages["services/notifications.md"]
+    assert all("A title changed while serving" not in pages[s] for s in pages if s.startswith("services/") and s not in ("services/notifications.md", "services/index.md") and all(svc not in s for svc in pm.meta.services))
+    # Pages the change does not touch are the same as an uncached render of the same corpus.
+    fresh = _site(None)
+    fpm = next(p for p in fresh.corpus.postmortems if p.meta and p.meta.id == pm.meta.id)
+    fpm.meta = pm.meta
+    assert pages == _restored(fresh, fresh.pages())
