@@ -139,7 +139,6 @@ class PostmortemKBPlugin(BasePlugin):
             if behind_link and not Path(path).resolve().is_relative_to(project.root):
                 log.warning("%s is a link to a file outside the repository; not published", f.src_uri)
                 files.remove(f)
-        self.stashes: dict[str, Stash] = {}
         self.packed_blocks: dict[str, bytes] = {}
         self.side: Offload | None = None
         if self.materialise:
@@ -154,7 +153,7 @@ class PostmortemKBPlugin(BasePlugin):
             plan = self.side.next()
             log.debug("the site's plan came after %.2f s", time.perf_counter() - started)
         self.published = plan.published
-        self.stashes = plan.stashes
+        self.stashes: dict[str, Stash] = plan.stashes
         for warning in plan.warnings:
             log.warning(warning)
         for src in plan.unpublished:
@@ -368,6 +367,19 @@ class PostmortemKBPlugin(BasePlugin):
             shutil.rmtree(downloads, ignore_errors=True)
             self.downloads_dir = None
 
+    def on_nav(self, nav: Any, config: Any, files: Files) -> Any:
+        # The top folders the nav (and the theme's assets) link into: see _fragment_key.
+        self.nav_folders = {"", "assets"}
+        self.nav_folders.update(p.url.split("/", 1)[0] for p in nav.pages)
+        stack = list(nav.items)
+        while stack:
+            item = stack.pop()
+            stack.extend(getattr(item, "children", None) or [])
+            url = getattr(item, "url", None)
+            if isinstance(url, str) and "://" not in url:
+                self.nav_folders.add(url.lstrip("/").split("/", 1)[0])
+        return nav
+
     # ---- helpers ----------------------------------------------------------------
 
     def _fragment_key(self, part: str, page: Any, base_url: str) -> str:
@@ -383,19 +395,6 @@ class PostmortemKBPlugin(BasePlugin):
         if page.url.split("/", 1)[0] in self.nav_folders:
             return ""
         return f"{part}:{base_url}"
-
-    def on_nav(self, nav: Any, config: Any, files: Files) -> Any:
-        # The top folders the nav (and the theme's assets) link into: see _fragment_key.
-        self.nav_folders = {"", "assets"}
-        self.nav_folders.update(p.url.split("/", 1)[0] for p in nav.pages)
-        stack = list(nav.items)
-        while stack:
-            item = stack.pop()
-            stack.extend(getattr(item, "children", None) or [])
-            url = getattr(item, "url", None)
-            if isinstance(url, str) and "://" not in url:
-                self.nav_folders.add(url.lstrip("/").split("/", 1)[0])
-        return nav
 
     def _report(self, findings: list) -> None:
         report_only = set(self.settings.report_only)
