@@ -125,3 +125,41 @@ def test_a_finding_names_its_rule_and_severity_and_says_what_to_do(one_file, dat
         assert f.severity in ("error", "warning")
         assert f.message.strip() and f.hint.strip()
     assert file_lines(data) is not None
+
+
+# ---- timestamps: the fast path reads what PyYAML reads ---------------------------------
+
+
+def _yaml_timestamp():
+    digits = lambda n: st.text("0123456789", min_size=n, max_size=n)  # noqa: E731
+    zone = st.sampled_from(["", "Z", "+00:00", "-00:00", "+05:30", "-11:00", "+23:59", "+24:00", " Z", "+5", "-0530"])
+    time = st.tuples(st.sampled_from(["T", "t", " ", "  "]), digits(2), digits(2), digits(2), st.sampled_from(["", ".5", ".123456789"]), zone)
+    return st.tuples(digits(4), st.sampled_from(["01", "02", "12", "13", "1", "00"]), digits(2), st.one_of(st.just(None), time)).map(
+        lambda t: f"{t[0]}-{t[1]}-{t[2]}" + ("" if t[3] is None else "".join(t[3][:1]) + ":".join(t[3][1:4]) + "".join(t[3][4:]))
+    )
+
+
+@FAST
+@given(_yaml_timestamp(), st.booleans())
+@example("2024-03-14T13:52:00Z", False)
+@example("2024-02-29 23:59:59+05:30", False)
+@example("2023-02-29", False)  # no such day
+@example("2024-03-14T25:00:00+00:00", True)
+def test_timestamps_load_as_pyyaml_loads_them(value, tagged):
+    import yaml
+
+    text = f"t: {'!!timestamp ' if tagged else ''}{value}"
+    try:
+        expected = yaml.load(text, Loader=yaml.CSafeLoader)["t"]
+    except (yaml.YAMLError, ValueError, TypeError, AttributeError):
+        expected = None
+    parsed, problems = frontmatter.load_yaml(text)
+    if expected is None:
+        assert parsed is None and problems and problems[0].rule == "yaml-syntax"
+        return
+    assert parsed is not None, problems
+    got = parsed.data["t"]
+    assert (type(got), got) == (type(expected), expected)
+    if hasattr(expected, "tzinfo"):
+        assert (got.tzinfo is None) == (expected.tzinfo is None)
+        assert got.utcoffset() == expected.utcoffset()

@@ -208,6 +208,8 @@ class LanguageRules:
         folded = _fold(text)
         # Keywords that are words of the text: one pass over the words for every rule.
         words = keywords.intersection(folded.split())
+        if not words and not any(unkeyed for _, unkeyed, _ in steps):
+            return  # most texts (titles, summaries, most sections) hold no keyword at all
         # Case-insensitive matching of ASCII text is matching its lower(): what a part
         # needs is looked up there. (Other text is lowered window by window, if ASCII.)
         lowered = text.lower() if text.isascii() else None
