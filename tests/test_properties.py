@@ -163,3 +163,16 @@ def test_timestamps_load_as_pyyaml_loads_them(value, tagged):
     if hasattr(expected, "tzinfo"):
         assert (got.tzinfo is None) == (expected.tzinfo is None)
         assert got.utcoffset() == expected.utcoffset()
+
+
+@FAST
+@given(st.one_of(_yaml_timestamp(), st.text(max_size=12), st.from_regex(r"[-+.0-9:_eE]{1,12}|(?i:y|n|yes|no|on|off|true|false|null|~)", fullmatch=True)), st.booleans())
+@example("2024-03-14T13:52:00Z", True)
+@example("1_000", True)
+@example("190:20:30", True)  # YAML 1.1 sexagesimal int
+@example("", True)
+def test_scalars_resolve_to_the_tags_pyyaml_gives_them(value, plain):
+    import yaml
+
+    ours = frontmatter._Loader("").resolve(yaml.ScalarNode, value, (plain, not plain))
+    assert ours == yaml.SafeLoader("").resolve(yaml.ScalarNode, value, (plain, not plain))

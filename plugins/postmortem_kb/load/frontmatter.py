@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -69,9 +70,22 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
     _implicit: ClassVar[dict[str, tuple[int, tuple[tuple[str, Any], ...]]]] = {}
     _wildcard: ClassVar[tuple[int, tuple[tuple[str, Any], ...]]] = (0, ())
 
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        if not self.yaml_path_resolvers:
+            # Without path resolvers the composer's two per-node hooks do nothing, and
+            # C no-ops in their place cost less than PyYAML's Python ones (7 % of composing).
+            self.descend_resolver = _takes_two_does_nothing
+            self.ascend_resolver = _takes_none_does_nothing
+
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
             if implicit[0]:
+                if _ISO.fullmatch(value):
+                    # What the timestamp resolver claims and the int and float ones cannot
+                    # (their digits take no `-` after the first): tried last, and paid
+                    # three regexes, for the commonest non-string value of a postmortem.
+                    return _TIMESTAMP
                 longest, resolvers = self._implicit.get(value[:1], self._wildcard)
                 if len(value) <= longest:
                     for tag, regexp in resolvers:
@@ -79,6 +93,10 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
                             return tag
             return _STR
         return super().resolve(kind, value, implicit)
+
+
+_takes_two_does_nothing = operator.is_
+_takes_none_does_nothing = tuple
 
 
 def _longest(resolvers: tuple[tuple[str, Any], ...]) -> int:
@@ -343,21 +361,25 @@ def _deep_problem(line: int, column: int, what: str) -> Problem:
 def _build(
     node: yaml.Node, loader: Any, where: Callable[[yaml.Mark], tuple[int, int]], problems: list[Problem], what: str, max_nodes: int
 ) -> tuple[bool, Any]:
-    """The document's value, built one level of the tree at a time while counting node
-    visits (alias expansions included), bounding nesting and finding duplicate keys.
+    """The document's value, built one level of the tree at a time while counting nodes
+    (alias expansions included), bounding nesting and finding duplicate keys.
 
     (False, None) when the document is refused (a yaml-syntax problem is added). Plain
     maps, lists and strings are built here; every other node (timestamps, numbers, merge
     keys, explicit tags, complex keys) goes to PyYAML's own constructors once the whole
     tree has passed the bounds, so values are what `yaml.load` gives. (PyYAML's generic
     constructor alone costs as much as parsing.)
+
+    A node is counted when it is queued, not when it is visited: a level of aliases to
+    one long list would otherwise queue (count × length) entries before the count ran
+    out, gigabytes from a 80 KB front matter.
     """
-    visits = 0
     root: list[Any] = [None]
     # (node, where its value goes: (container, key) to fill, or None when the node is only
     # counted and checked because PyYAML will build it)
     level: list[tuple[yaml.Node, tuple[Any, Any] | None]] = [(node, (root, 0))]
     later: list[tuple[Any, Any, yaml.Node]] = []  # built by PyYAML after the walk
+    counted = 1  # nodes queued in the levels so far
     depth = 1
     while level:
         if depth > MAX_DEPTH:
@@ -365,24 +387,23 @@ def _build(
             return False, None
         below: list[tuple[yaml.Node, tuple[Any, Any] | None]] = []
         for n, slot in level:
-            visits += 1
-            if visits > max_nodes:
-                line, col = where(node.start_mark)
-                problems.append(
-                    Problem(
-                        "yaml-syntax",
-                        line,
-                        col,
-                        f"the {what} expands to more than {max_nodes} values (aliases or nesting)",
-                        f"write the values out; the {what} needs no YAML anchors or aliases",
-                    )
-                )
-                return False, None
-            if isinstance(n, yaml.MappingNode):
+            kind = type(n)
+            if kind is yaml.ScalarNode:  # most nodes: no children, nothing to count
+                if slot is not None:
+                    tag = n.tag
+                    if tag == _STR:
+                        slot[0][slot[1]] = n.value
+                        continue
+                    if tag == _TIMESTAMP and (stamp := _iso_timestamp(n.value)) is not None:
+                        slot[0][slot[1]] = stamp
+                        continue
+                    later.append((slot[0], slot[1], n))
+                continue
+            if kind is yaml.MappingNode:
                 seen: set[str] = set()
                 plain = slot is not None and n.tag == _MAP
                 for k, _v in n.value:
-                    if isinstance(k, yaml.ScalarNode):
+                    if type(k) is yaml.ScalarNode:
                         if k.value in seen:
                             line, col = where(k.start_mark)
                             problems.append(
@@ -399,23 +420,34 @@ def _build(
                         value[k.value] = None  # the order of keys is kept; the value comes below
                         below.append((v, (value, k.value)))
                     slot[0][slot[1]] = value  # type: ignore[index]
-                    continue
-                below.extend((v, None) for _k, v in n.value)
-            elif isinstance(n, yaml.SequenceNode):
+                else:
+                    below.extend((v, None) for _k, v in n.value)
+                    if slot is not None:
+                        later.append((slot[0], slot[1], n))
+            elif kind is yaml.SequenceNode:
                 if slot is not None and n.tag == _SEQ:
                     items: list[Any] = [None] * len(n.value)
                     below.extend((v, (items, i)) for i, v in enumerate(n.value))
                     slot[0][slot[1]] = items
-                    continue
-                below.extend((v, None) for v in n.value)
-            elif slot is not None and n.tag == _STR:
-                slot[0][slot[1]] = n.value
-                continue
-            elif slot is not None and n.tag == _TIMESTAMP and (stamp := _iso_timestamp(n.value)) is not None:
-                slot[0][slot[1]] = stamp
-                continue
-            if slot is not None:
+                else:
+                    below.extend((v, None) for v in n.value)
+                    if slot is not None:
+                        later.append((slot[0], slot[1], n))
+            elif slot is not None:
                 later.append((slot[0], slot[1], n))
+            if counted + len(below) > max_nodes:
+                line, col = where(node.start_mark)
+                problems.append(
+                    Problem(
+                        "yaml-syntax",
+                        line,
+                        col,
+                        f"the {what} expands to more than {max_nodes} values (aliases or nesting)",
+                        f"write the values out; the {what} needs no YAML anchors or aliases",
+                    )
+                )
+                return False, None
+        counted += len(below)
         level = below
         depth += 1
     for container, key, n in later:
