@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q plugins  # bytecode, even where PYTHONDONTWRITEBYTECODE is set
 	touch $@
 
 # Front-end libraries for the graph page, self-hosted: the site makes no outside request.
