@@ -101,9 +101,9 @@ class Checker:
             id_pos = pm.line_of.line_of(("id",))
         if pm.meta is not None:
             # The phrase rules are most of the work; skip them when none of them is wanted.
-            phrase_rules = {r.name for r in ctx.language.rules}
+            skip = () if any(r.name in self.enabled for r in ctx.language.rules) else (language,)
             for rule in PER_POSTMORTEM:
-                if rule is language and not phrase_rules & self.enabled:
+                if rule in skip:
                     continue
                 for hit in rule(pm, ctx):
                     if hit.person is None:

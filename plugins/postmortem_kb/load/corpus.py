@@ -74,8 +74,10 @@ def load_postmortem(abs_path: str, rel: str, root: str | None = None, scan_body:
             pm.problems.extend(_schema_problems(err, parsed))
     if not scan_body:
         return pm
-    pm.sections, pm.prose, pm.suppressions = scan(sp.lines, sp.body_start)
-    parse_suppressions(sp.lines[: sp.body_start - 1], 1, pm.suppressions)
+    marked = "pmkb:" in text  # most files silence nothing: no line need be looked at
+    pm.sections, pm.prose, pm.suppressions = scan(sp.lines, sp.body_start, suppressions=marked)
+    if marked:
+        parse_suppressions(sp.lines[: sp.body_start - 1], 1, pm.suppressions)
     return pm
 
 

@@ -412,6 +412,26 @@ def _build(
                     later.append((slot[0], slot[1], n))
                 continue
             if kind is yaml.MappingNode:
+                if slot is not None and n.tag == _MAP:
+                    # The usual mapping, every key a plain string: built in one pass. At
+                    # the first other key, undone and left to the general way below.
+                    queued, reported = len(below), len(problems)
+                    value: dict[Any, Any] = {}
+                    for k, v in n.value:
+                        if type(k) is not yaml.ScalarNode or k.tag != _STR:
+                            break
+                        key = k.value
+                        if key in value:
+                            line, col = where(k.start_mark)
+                            problems.append(Problem("schema", line, col, f"duplicate key `{key}`", "keep one of the two; YAML keeps only the last"))
+                        value[key] = None  # the order of keys is kept; the value comes below
+                        below.append((v, (value, key)))
+                    else:
+                        slot[0][slot[1]] = value
+                        if counted + len(below) > max_nodes:
+                            return _too_many(node, where, problems, what, max_nodes)
+                        continue
+                    del below[queued:], problems[reported:]
                 seen: set[str] = set()
                 plain = slot is not None and n.tag == _MAP
                 for k, _v in n.value:
@@ -427,9 +447,9 @@ def _build(
                         below.append((k, None))  # a complex key (`? [a, b]`) nests too
                         plain = False
                 if plain:
-                    value: dict[Any, Any] = {}
+                    value = {}
                     for k, v in n.value:
-                        value[k.value] = None  # the order of keys is kept; the value comes below
+                        value[k.value] = None
                         below.append((v, (value, k.value)))
                     slot[0][slot[1]] = value  # type: ignore[index]
                 else:
@@ -448,23 +468,27 @@ def _build(
             elif slot is not None:
                 later.append((slot[0], slot[1], n))
             if counted + len(below) > max_nodes:
-                line, col = where(node.start_mark)
-                problems.append(
-                    Problem(
-                        "yaml-syntax",
-                        line,
-                        col,
-                        f"the {what} expands to more than {max_nodes} values (aliases or nesting)",
-                        f"write the values out; the {what} needs no YAML anchors or aliases",
-                    )
-                )
-                return False, None
+                return _too_many(node, where, problems, what, max_nodes)
         counted += len(below)
         level = below
         depth += 1
     for container, key, n in later:
         container[key] = loader.construct_object(n, deep=True)
     return True, root[0]
+
+
+def _too_many(node: yaml.Node, where: Callable[[yaml.Mark], tuple[int, int]], problems: list[Problem], what: str, max_nodes: int) -> tuple[bool, Any]:
+    line, col = where(node.start_mark)
+    problems.append(
+        Problem(
+            "yaml-syntax",
+            line,
+            col,
+            f"the {what} expands to more than {max_nodes} values (aliases or nesting)",
+            f"write the values out; the {what} needs no YAML anchors or aliases",
+        )
+    )
+    return False, None
 
 
 def parse(split_: Split) -> tuple[Parsed | None, list[Problem]]:

@@ -173,8 +173,9 @@ def mask_line(text: str) -> str:
     return text
 
 
-def scan(lines: list[str], body_start: int) -> tuple[list[Section], str, Suppressions]:
-    """Sections (level-2 headings), the masked prose of the body, and suppression comments."""
+def scan(lines: list[str], body_start: int, suppressions: bool = True) -> tuple[list[Section], str, Suppressions]:
+    """Sections (level-2 headings), the masked prose of the body, and suppression comments
+    (unless the caller knows there are none: no `pmkb:` in the file)."""
     sections: list[Section] = []
     prose: list[str] = []
     supp = Suppressions()
@@ -182,7 +183,8 @@ def scan(lines: list[str], body_start: int) -> tuple[list[Section], str, Suppres
     in_comment = False
     current: Section | None = None
     body = lines[body_start - 1 :]
-    parse_suppressions(body, body_start, supp)
+    if suppressions:
+        parse_suppressions(body, body_start, supp)
     for i, raw in enumerate(body):
         if not raw:  # empty prose, whether in a fence, in a comment or neither
             prose.append("")

@@ -48,24 +48,27 @@ def entries(lines: list[tuple[int, str]], tz: timezone) -> Iterator[Entry]:
                 if ":" in time_cell and _TIME.match(time_cell) and (not first or _DATE_CELL.match(first)):
                     # "| Date | Time | Event |" tables; a blank date cell continues the day above
                     column = (text.index(first) if first else text.index(time_cell)) + 1
-                    yield _entry(lineno, column, f"{first.strip('*_`')} {time_cell}".strip(), tz, strict=True)
+                    yield _entry(lineno, column, f"{first.strip('*_`')} {time_cell}".strip(), tz)
                     seen_header = True
                     continue
+            m = _TIME.match(first) if ":" in first else None
             if not seen_header:
                 seen_header = True
-                if ":" not in first or not _TIME.match(first):
+                if m is None:
                     continue  # the header row
             if not first:
                 continue  # a continuation row
-            yield _entry(lineno, text.index(first) + 1, first, tz, strict=True)
-        elif (lead in "-*+" or lead.isdecimal()) and _BULLET.match(stripped):
-            item = _BULLET.sub("", stripped)
-            if ":" in item and _TIME.match(item):
-                yield _entry(lineno, text.index(item[:1]) + 1 if item else 1, item, tz, strict=False)
+            yield _entry(lineno, text.index(first) + 1, first, tz, m)
+        elif (lead in "-*+" or lead.isdecimal()) and (bullet := _BULLET.match(stripped)):
+            item = stripped[bullet.end() :]
+            if ":" in item and (m := _TIME.match(item)):
+                yield _entry(lineno, text.index(item[:1]) + 1 if item else 1, item, tz, m)
 
 
-def _entry(line: int, column: int, cell: str, tz: timezone, strict: bool) -> Entry:
-    m = _TIME.match(cell)
+def _entry(line: int, column: int, cell: str, tz: timezone, m: re.Match[str] | None = None) -> Entry:
+    """The entry `cell` (whose `_TIME` match, when already made, is `m`) reads as."""
+    if m is None:
+        m = _TIME.match(cell)
     if not m:
         return Entry(line, column, None, False, cell)
     day, hh, mm, ss, half, zone = m.groups()
