@@ -176,3 +176,31 @@ def test_scalars_resolve_to_the_tags_pyyaml_gives_them(value, plain):
 
     ours = frontmatter._Loader("").resolve(yaml.ScalarNode, value, (plain, not plain))
     assert ours == yaml.SafeLoader("").resolve(yaml.ScalarNode, value, (plain, not plain))
+
+
+@FAST
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.builds(
+            lambda scheme, host, port, rest: f"{scheme}://{host}{port}{rest}",
+            st.sampled_from(["https", "http", "HTTP", "git+ssh", "ftp", "1x", " https"]),
+            st.text("abcXYZ019.-_@:[]% \t\u00e9", max_size=20),
+            st.sampled_from(["", ":", ":8080", ":x", ":80:90"]),
+            st.sampled_from(["", "/", "/a b", "?q", "#f", "\t/", "x"]),
+        ),
+    )
+)
+@example("https://Tracker.Example.COM:8443/browse/OPS-1")
+@example("http://[::1")
+@example("https://user@host/")
+def test_the_host_of_a_url_is_what_urlsplit_reads(url):
+    from urllib.parse import urlsplit
+
+    from postmortem_kb.rules.public import host_of
+
+    try:
+        expected = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        expected = ""
+    assert host_of(url) == expected

@@ -173,8 +173,16 @@ def tracker_hosts(pm: Postmortem) -> set[str]:
     return hosts
 
 
+# A URL whose host is plain letters, digits, dots and dashes, with a port or not and
+# nothing before it: its host is what urlsplit().hostname gives, at a fraction of the cost.
+_PLAIN_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([A-Za-z0-9.-]+)(?::[0-9]*)?(?=[/?#]|\Z)")
+
+
 def host_of(url: str) -> str:
     """The lower-case host of `url`; "" when it has none or cannot be read (`http://[::1`)."""
+    plain = _PLAIN_HOST.match(url)
+    if plain is not None:
+        return plain.group(1).lower()
     try:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
