@@ -510,7 +510,7 @@ def _sizes(text: str) -> list[int]:
 def _compile_package() -> None:
     """Write the package's bytecode, as its first run or a pip install would. This
     environment sets PYTHONDONTWRITEBYTECODE, and then every timed run would compile the
-    package's source again: a tenth of a second of each `pmkb check` that no user pays."""
+    package's source again: some 0.04 s of each `pmkb check` that no user pays."""
     import compileall
 
     import postmortem_kb
