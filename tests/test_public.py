@@ -109,6 +109,13 @@ def test_a_line_whose_lower_case_is_longer_does_not_shift_later_leaks(kb):
     assert leaks(kb) == [(*line_of(path, "FALCON"), "an internal name in a public section: “FALCON”")]
 
 
+def test_a_leak_after_a_letter_whose_lower_case_is_longer_is_found_at_its_column(kb):
+    # "İ".lower() is two characters; offsets in the lower-cased line ran one ahead.
+    kb.set_plugin_config(public={"internal_words": ["Falcon"]})
+    path = kb.write(meta=CUSTOMER, sections={"Summary": "İstanbul customers saw the FALCON rollout pause."})
+    assert leaks(kb) == [(*line_of(path, "FALCON"), "an internal name in a public section: “FALCON”")]
+
+
 def test_configured_internal_words_are_leaks(kb):
     kb.set_plugin_config(public={"internal_words": ["Project Falcon"]})
     path = kb.write(meta=CUSTOMER, sections={"Lessons learned": "The project falcon migration changed the load profile."})

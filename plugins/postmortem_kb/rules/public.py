@@ -53,14 +53,11 @@ def leaks_in(texts: list[str], people: set[str], internal_domains: list[str], in
     A postmortem's public lines are mostly short and clean: looking for each family (and
     each name) once in all of them costs a fraction of looking in each line. No family
     matches across a newline, so each match lies in one text. Where that could fail (a
-    word with a newline in it, or lower-casing that changes a text's length and so its
-    offsets), the texts are searched one by one."""
+    word with a newline in it), the texts are searched one by one."""
     if len(texts) < 2 or any("\n" in w for w in people) or any("\n" in w.lower() for w in internal_words):
         return [leaks(t, people, internal_domains, internal_words, tracker_hosts) for t in texts]
     joined = "\n".join(texts)
-    lowered = joined.lower()
-    if len(lowered) != len(joined):
-        return [leaks(t, people, internal_domains, internal_words, tracker_hosts) for t in texts]
+    lowered = lower_in_place(joined)
     starts: list[int] = []
     pos = 0
     for t in texts:
@@ -71,6 +68,15 @@ def leaks_in(texts: list[str], people: set[str], internal_domains: list[str], in
         k = bisect.bisect_right(starts, col) - 1
         grouped[k].append((col - starts[k], what, why))
     return [_longest_first(found) if found else found for found in grouped]
+
+
+def lower_in_place(text: str) -> str:
+    """`text.lower()`, character for character: a character whose lower case is longer
+    ("İ" is "i̇") stays as it is, so that an offset in the result is one in `text`."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
 
 
 def _by_position(found: tuple[int, str, str]) -> tuple[int, int]:
@@ -91,7 +97,7 @@ def _leaks(text: str, people: set[str], internal_domains: list[str], internal_wo
     # a digit, a dot and a digit (which every IPv4 address has).
     domains, dotted = _domains(tuple(internal_domains))
     if lowered is None:
-        lowered = text.lower()
+        lowered = lower_in_place(text)
     urls: list[tuple[int, int]] = []
     if "://" in text:
         for m in _url_matches(text):
@@ -150,9 +156,9 @@ def _domains(internal_domains: tuple[str, ...]) -> tuple[tuple[str, ...], re.Pat
 def _find_words(text: str, words: Iterable[str], why: str, ignore_case: bool, lowered: str | None = None) -> Iterator[tuple[int, str, str]]:
     """Whole-word occurrences by `str.find`: a handful of names per postmortem, each
     searched at C speed, costs less than compiling a pattern for each postmortem."""
-    haystack = (text.lower() if lowered is None else lowered) if ignore_case else text
+    haystack = (lower_in_place(text) if lowered is None else lowered) if ignore_case else text
     for word in words:
-        needle = word.lower() if ignore_case else word
+        needle = lower_in_place(word) if ignore_case else word
         if not needle:
             continue
         i = haystack.find(needle)
