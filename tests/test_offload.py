@@ -57,3 +57,26 @@ def test_without_parallelism_the_job_runs_here():
         yield os.getpid()
 
     assert Offload(job, parallel=False).next() == os.getpid()
+
+
+def test_download_folders_of_killed_builds_are_removed_and_a_running_builds_kept(tmp_path):
+    import subprocess
+
+    from postmortem_kb.mkdocs_plugin import DOWNLOADS_PREFIX, reap_downloads
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # its process id now names no process
+    dead = tmp_path / f"{DOWNLOADS_PREFIX}{gone.pid}-abc"
+    live = tmp_path / f"{DOWNLOADS_PREFIX}{os.getpid()}-def"
+    odd = tmp_path / f"{DOWNLOADS_PREFIX}notapid-ghi"
+    elsewhere = tmp_path / "elsewhere"
+    for folder in (dead, live, odd, elsewhere):
+        folder.mkdir()
+        (folder / "remediation.csv").write_text("x", encoding="utf-8")
+    link = tmp_path / f"{DOWNLOADS_PREFIX}{gone.pid}-jkl"
+    link.symlink_to(elsewhere, target_is_directory=True)
+
+    assert reap_downloads(tmp_path) == [dead]
+    assert not dead.exists()
+    assert (live / "remediation.csv").exists() and (odd / "remediation.csv").exists()
+    assert (elsewhere / "remediation.csv").exists()  # a link is not followed

@@ -82,6 +82,31 @@ class Late:
     blocks: dict[str, bytes]  # each postmortem page's blocks, JSON, zlib-compressed
 
 
+DOWNLOADS_PREFIX = "pmkb-downloads-"  # then the building process's id, "-", a random part
+
+
+def reap_downloads(tmp: Path) -> list[Path]:
+    """Remove the download folders of builds whose process is gone (killed before
+    on_post_build could clean up); a running build's folder, or one that is not ours to
+    remove, is left alone. Returns what was removed."""
+    removed = []
+    for folder in tmp.glob(DOWNLOADS_PREFIX + "*-*"):
+        pid = folder.name[len(DOWNLOADS_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or not folder.is_dir() or folder.is_symlink():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # still running (or another user's: not ours to judge)
+        except ProcessLookupError:
+            pass
+        except (PermissionError, OverflowError, ValueError):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            removed.append(folder)
+    return removed
+
+
 class PostmortemKBPlugin(BasePlugin):
     supports_multiple_instances = False
 
@@ -147,7 +172,8 @@ class PostmortemKBPlugin(BasePlugin):
             # A full build: the corpus is loaded, analysed and checked in a child process
             # (see offload), which sends the plan of the site first and works on while
             # MkDocs converts the pages. This process never holds the corpus.
-            self.downloads_dir = Path(tempfile.mkdtemp(prefix="pmkb-downloads-"))
+            reap_downloads(Path(tempfile.gettempdir()))
+            self.downloads_dir = Path(tempfile.mkdtemp(prefix=f"{DOWNLOADS_PREFIX}{os.getpid()}-"))
             started = time.perf_counter()
             self.side = Offload(functools.partial(self._side_job, config.site_name, config.use_directory_urls))
             plan = self.side.next()
