@@ -130,6 +130,15 @@ def test_a_phrase_wrapped_over_two_lines_is_found_at_its_start(kb):
     assert [(f["code"], f["line"], f["column"]) for f in found] == [("PM301", line, col)]
 
 
+def test_a_keyword_next_to_a_control_separator_is_still_a_word(kb):
+    # U+001C..U+001F separate words for str.split, not for bytes.split: ASCII prose is
+    # split as bytes, and must find the same words.
+    path = write_prose(kb, "It was a\x1ccareless\x1dedit.")
+    found = kb.findings()
+    line, col = line_col(path, "It was a")  # (\x1c breaks lines for str.splitlines, not for Markdown)
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [("PM301", line, col + len("It was a\x1c"))]
+
+
 def test_headings_are_prose(kb):
     path = kb.write(sections={"Summary": BASE_SECTIONS["Summary"] + "\n\n### The root cause was the retry policy\n\nDetails follow."})
     found = kb.findings()

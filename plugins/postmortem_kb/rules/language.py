@@ -38,10 +38,15 @@ _WINDOW = 80  # characters around a keyword that a pattern may reach (subject, a
 _CAPITALISED = r"(?-i:[A-Z][\w'’-]{1,40})"
 # Length-preserving fold: ASCII upper → lower, punctuation (but apostrophes) → space.
 _PUNCT = "".join(c for c in string.punctuation if c != "'")
-_FOLD = str.maketrans(string.ascii_uppercase + _PUNCT + "’“”", string.ascii_lowercase + " " * len(_PUNCT) + "'  ")
+# The ASCII separators str.split() splits at and bytes.split() does not (\x1c-\x1f) are
+# folded to spaces, so that the words of a folded text are the same either way.
+_SEPARATORS = "\x1c\x1d\x1e\x1f"
+_FOLD = str.maketrans(string.ascii_uppercase + _PUNCT + _SEPARATORS + "’“”", string.ascii_lowercase + " " * (len(_PUNCT) + len(_SEPARATORS)) + "'  ")
 # The ASCII part of the fold as a byte table: bytes.translate over UTF-8 (where no byte
 # of a multi-byte character is ASCII) is some thirty times faster than str.translate.
-_FOLD_ASCII = bytes.maketrans((string.ascii_uppercase + _PUNCT).encode(), (string.ascii_lowercase + " " * len(_PUNCT)).encode())
+_FOLD_ASCII = bytes.maketrans(
+    (string.ascii_uppercase + _PUNCT + _SEPARATORS).encode(), (string.ascii_lowercase + " " * (len(_PUNCT) + len(_SEPARATORS))).encode()
+)
 
 
 def _fold(text: str) -> str:
@@ -162,7 +167,7 @@ class LanguageRules:
 
         self.rules: list[PhraseRule] = []
         # Per kind of scan: the rules it runs, as of `rules` (PhraseRules are not changed in place).
-        self._plans: dict[tuple[bool, bool], tuple[tuple[PhraseRule, ...], list, frozenset[str]]] = {}
+        self._plans: dict[tuple[bool, bool], tuple[tuple[PhraseRule, ...], list, frozenset[str], frozenset[bytes], bool]] = {}
         for code in order:
             for p in _as_list(merged[code].get("patterns")):
                 re.compile(fill(str(p)), re.IGNORECASE)  # a bad pattern fails here, not mid-check
@@ -186,30 +191,41 @@ class LanguageRules:
                 )
             )
 
-    def _plan(self, actions: bool, only_actions: bool) -> tuple[list[tuple[PhraseRule, tuple[int, ...], list | None]], frozenset[str]]:
+    def _plan(self, actions: bool, only_actions: bool) -> tuple[list[tuple[PhraseRule, tuple[int, ...], list | None]], frozenset[str], frozenset[bytes], bool]:
         """The rules one kind of scan runs (each with its unkeyed parts and its parts'
-        needs) and all their keywords: worked out once, not once per text."""
+        needs), all their keywords (as text and as UTF-8) and whether any part is
+        unkeyed: worked out once, not once per text."""
         key = (actions or only_actions, only_actions)
         snapshot = tuple(self.rules)
         plan = self._plans.get(key)
         if plan is None or plan[0] != snapshot:
             rules = [r for r in self.rules if not ((r.scope == "actions" and not (actions or only_actions)) or (only_actions and r.scope != "actions"))]
             steps = [(r, tuple(i for i, (kws, _) in enumerate(r.parts) if not kws), r.needs if len(r.needs) == len(r.parts) else None) for r in rules]
-            plan = (snapshot, steps, frozenset().union(*(r.keywords for r in rules)))
+            keywords = frozenset().union(*(r.keywords for r in rules))
+            plan = (snapshot, steps, keywords, frozenset(k.encode("utf-8", "surrogatepass") for k in keywords), any(u for _, u, _ in steps))
             self._plans[key] = plan
-        return plan[1], plan[2]
+        return plan[1], plan[2], plan[3], plan[4]
 
     def scan(self, text: str, actions: bool = False, people: frozenset[str] = frozenset(), only_actions: bool = False) -> Iterator[Hit]:
         """Matches in `text`; `actions` adds the rules scoped to action items, `only_actions`
         runs nothing else."""
-        steps, keywords = self._plan(actions, only_actions)
+        steps, keywords, keywords_b, unkeyed_any = self._plan(actions, only_actions)
         if not steps:
             return
-        folded = _fold(text)
         # Keywords that are words of the text: one pass over the words for every rule.
-        words = keywords.intersection(folded.split())
-        if not words and not any(unkeyed for _, unkeyed, _ in steps):
-            return  # most texts (titles, summaries, most sections) hold no keyword at all
+        # ASCII text is split as bytes, a tenth cheaper, and decoded only if it has one.
+        if text.isascii():
+            folded_b = text.encode("ascii").translate(_FOLD_ASCII)
+            found = keywords_b.intersection(folded_b.split())
+            if not found and not unkeyed_any:
+                return  # most texts (titles, summaries, most sections) hold no keyword at all
+            folded = folded_b.decode("ascii")
+            words = {w.decode("ascii") for w in found}
+        else:
+            folded = _fold(text)
+            words = keywords.intersection(folded.split())
+            if not words and not unkeyed_any:
+                return
         # Case-insensitive matching of ASCII text is matching its lower(): what a part
         # needs is looked up there. (Other text is lowered window by window, if ASCII.)
         lowered = text.lower() if text.isascii() else None
