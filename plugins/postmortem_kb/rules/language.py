@@ -235,12 +235,12 @@ class LanguageRules:
             # Patterns that spell a keyword are tried only near one that occurs here;
             # a pattern that spells none (an organisation's "dropped the ball") is
             # tried on the whole text.
-            keyed = tuple(i for i, (kws, _) in enumerate(rule.parts) if kws & present) if present else ()
+            keyed = _keyed(rule, present) if present else ()
             if not keyed and not unkeyed:
                 continue
             spans: list[tuple[tuple[int, ...], int, int]] = []
             if keyed:
-                spans += [(keyed, lo, hi) for lo, hi in _windows(frozenset(present), folded)]
+                spans += [(keyed, lo, hi) for lo, hi in _windows(present, folded)]
             if unkeyed:
                 spans.append((unkeyed, 0, len(text)))
             # One finding per phrase, however many patterns match it. The phrases taken
@@ -307,19 +307,35 @@ def _keywords_in(pattern: str, keywords: list) -> frozenset[str]:
     return frozenset(out)
 
 
-_COMBINED: dict[tuple[int, tuple[int, ...]], re.Pattern[str]] = {}
+# Both caches are keyed by the rule's id and hold the rule itself, so that an id is not
+# reused (by a rule of a later LanguageRules) while its entries live.
+_COMBINED: dict[tuple[int, tuple[int, ...]], tuple[PhraseRule, re.Pattern[str]]] = {}
+_KEYED: dict[tuple[int, frozenset[str]], tuple[PhraseRule, tuple[int, ...]]] = {}
+
+
+def _keyed(rule: PhraseRule, present: frozenset[str]) -> tuple[int, ...]:
+    """The parts of `rule` that spell one of the `present` keywords: a text's few
+    keywords come in few combinations, so each is worked out once."""
+    key = (id(rule), present)
+    found = _KEYED.get(key)
+    if found is None:
+        if len(_KEYED) >= 10_000:
+            _KEYED.clear()
+        found = _KEYED[key] = (rule, tuple(i for i, (kws, _) in enumerate(rule.parts) if kws & present))
+    return found[1]
 
 
 def _combined(rule: PhraseRule, chosen: tuple[int, ...]) -> re.Pattern[str]:
     key = (id(rule), chosen)
-    pattern = _COMBINED.get(key)
-    if pattern is None:
-        pattern = re.compile("|".join(f"(?:{rule.parts[i][1]})" for i in chosen), re.IGNORECASE)
-        _COMBINED[key] = pattern
-    return pattern
+    found = _COMBINED.get(key)
+    if found is None:
+        if len(_COMBINED) >= 10_000:
+            _COMBINED.clear()
+        found = _COMBINED[key] = (rule, re.compile("|".join(f"(?:{rule.parts[i][1]})" for i in chosen), re.IGNORECASE))
+    return found[1]
 
 
-def _windows(words: frozenset[str], text: str) -> Iterator[tuple[int, int]]:
+def _windows(words: Iterable[str], text: str) -> Iterator[tuple[int, int]]:
     """Merged [lo, hi) spans around whole-word occurrences of `words` in folded text.
 
     `str.find` per word beats one regex alternation over the text several times over."""
