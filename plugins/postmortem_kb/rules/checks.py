@@ -156,7 +156,7 @@ def timeline_order(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     rows = []
     for lineno in range(sec.line + 1, sec.end_line + 1):
         idx = lineno - pm.body_start
-        if 0 <= idx < len(prose_lines) and prose_lines[idx].strip():
+        if 0 <= idx < len(prose_lines) and (prose := prose_lines[idx]) and not prose.isspace():
             rows.append((lineno, pm.lines[lineno - 1]))
     tz = pm.meta.started.tzinfo or timezone.utc
     found = list(timeline.entries(rows, tz))

@@ -41,11 +41,11 @@ def entries(lines: list[tuple[int, str]], tz: timezone) -> Iterator[Entry]:
             last_row = lineno
             if "--" in stripped and _TABLE_SEP.match(stripped):
                 continue
-            cells = stripped.strip("|").split("|")
+            cells = stripped.strip("|").split("|", 2)  # only the first two cells are read
             first = cells[0].strip()
-            if len(cells) > 1:
+            if len(cells) > 1 and ":" in cells[1]:
                 time_cell = cells[1].strip()
-                if ":" in time_cell and _TIME.match(time_cell) and (not first or _DATE_CELL.match(first)):
+                if _TIME.match(time_cell) and (not first or _DATE_CELL.match(first)):
                     # "| Date | Time | Event |" tables; a blank date cell continues the day above
                     column = (text.index(first) if first else text.index(time_cell)) + 1
                     yield _entry(lineno, column, f"{first.strip('*_`')} {time_cell}".strip(), tz)
@@ -115,12 +115,12 @@ def place(entries_: list[Entry], started: datetime, resolved: datetime) -> Itera
             when = e.when
             day = _local_date(when, tz)
         else:
-            when = datetime.combine(day, e.when.timetz().replace(tzinfo=None), e.when.tzinfo)
+            when = datetime.combine(day, e.when.time(), e.when.tzinfo)
             # An undated time earlier than the previous entry rolls into the next day,
             # but only while the incident itself was still going on.
             if previous is not None and when < previous and day < last_day:
                 day = day + timedelta(days=1)
-                when = datetime.combine(day, e.when.timetz().replace(tzinfo=None), e.when.tzinfo)
+                when = datetime.combine(day, e.when.time(), e.when.tzinfo)
             if when < window_start or when > window_end:
                 yield "window", e
                 previous = max(previous, when) if previous else when
