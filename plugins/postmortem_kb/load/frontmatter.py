@@ -79,6 +79,8 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
             self.descend_resolver = _takes_two_does_nothing
             self.ascend_resolver = _takes_none_does_nothing
             self.resolve = _resolve_memo
+            if _resolve_memo.cache_info().currsize > _MEMO_MAX:
+                _resolve_memo.cache_clear()
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
@@ -97,13 +99,17 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
         return super().resolve(kind, value, implicit)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.cache
 def _resolve_memo(kind: type, value: Any, implicit: Any) -> str:
     """`_Loader.resolve`, remembered: most scalars of a knowledge base are its few dozen
     keys and enumerations (`status`, `open`, `SEV2`, service names), and a hit is a C call
-    where a miss is a Python one (a sixth of the time to parse a front matter). The
-    cache holds at most 1,024 values (each at most a front matter's size)."""
+    where a miss is a Python one (a sixth of the time to parse a front matter). Emptied
+    when it holds _MEMO_MAX texts (see `_Loader`): cheaper than a least-recently-used
+    order kept on every call."""
     return _Loader.resolve(_PLAIN, kind, value, implicit)
+
+
+_MEMO_MAX = 2048
 
 
 _takes_two_does_nothing = operator.is_
