@@ -88,7 +88,7 @@ def read_file(abs_path: str, root: str) -> tuple[bytes | None, Problem | None]:
         while size <= MAX_FILE_BYTES:  # the size may have changed since fstat
             # Ask for what fstat says is left and a byte more (to see the end), then in
             # 64 KiB steps if the file grew: reading the whole 4 MiB allowance at once
-            # allocated, and mapped, a 4 MiB buffer per file (a tenth of a check's time).
+            # allocated a 4 MiB buffer per file (reading 5,000 files took a fifth longer).
             want = st.st_size - size + 1 if size < st.st_size else 65536
             chunk = os.read(fd, min(MAX_FILE_BYTES + 1 - size, want))
             if not chunk:
