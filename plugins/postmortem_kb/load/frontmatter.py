@@ -14,9 +14,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
+
+if TYPE_CHECKING:
+    from .block_yaml import BlockParsed
 
 try:  # the regex parser, to measure how long a resolver's matches can be
     from re import _parser as _sre_parse
@@ -40,7 +43,7 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[+-][0-9]{2}:[0-9]{2})?)?")
 
 
-def _iso_timestamp(value: str) -> date | datetime | None:
+def iso_timestamp(value: str) -> date | datetime | None:
     """`value` as PyYAML's timestamp constructor gives it, for the common ISO forms; None
     for any other form or an impossible date, left to PyYAML (and its error)."""
     if not _ISO.fullmatch(value):
@@ -78,9 +81,9 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
             # composing); a tag depends on the text alone, and is remembered.
             self.descend_resolver = _takes_two_does_nothing
             self.ascend_resolver = _takes_none_does_nothing
-            self.resolve = _resolve_memo
-            if _resolve_memo.cache_info().currsize > _MEMO_MAX:
-                _resolve_memo.cache_clear()
+            self.resolve = resolve_tag
+            if resolve_tag.cache_info().currsize > MEMO_MAX:
+                resolve_tag.cache_clear()
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
@@ -100,16 +103,16 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
 
 
 @functools.cache
-def _resolve_memo(kind: type, value: Any, implicit: Any) -> str:
+def resolve_tag(kind: type, value: Any, implicit: Any) -> str:
     """`_Loader.resolve`, remembered: most scalars of a knowledge base are its few dozen
     keys and enumerations (`status`, `open`, `SEV2`, service names), and a hit is a C call
     where a miss is a Python one (a sixth of the time to parse a front matter). Emptied
-    when it holds _MEMO_MAX texts (see `_Loader`): cheaper than a least-recently-used
+    when it holds MEMO_MAX texts (see `_Loader`): cheaper than a least-recently-used
     order kept on every call."""
     return _Loader.resolve(_PLAIN, kind, value, implicit)
 
 
-_MEMO_MAX = 2048
+MEMO_MAX = 2048
 
 
 _takes_two_does_nothing = operator.is_
@@ -132,6 +135,10 @@ def _joined(first: str | None) -> tuple[int, tuple[tuple[str, Any], ...]]:
 
 _Loader._implicit = {first: _joined(first) for first in _Loader.yaml_implicit_resolvers if first is not None}
 _Loader._wildcard = _joined(None)
+# The most characters a plain scalar other than a string can have, by its first
+# character (and for any other first character): longer ones are strings.
+NON_STRING_LONGEST = {first: longest for first, (longest, _) in _Loader._implicit.items()}
+NON_STRING_LONGEST_ANY = _Loader._wildcard[0]
 _PLAIN = _Loader("")
 
 
@@ -412,7 +419,7 @@ def _build(
                     if tag == _STR:
                         slot[0][slot[1]] = n.value
                         continue
-                    if tag == _TIMESTAMP and (stamp := _iso_timestamp(n.value)) is not None:
+                    if tag == _TIMESTAMP and (stamp := iso_timestamp(n.value)) is not None:
                         slot[0][slot[1]] = stamp
                         continue
                     later.append((slot[0], slot[1], n))
@@ -497,12 +504,19 @@ def _too_many(node: yaml.Node, where: Callable[[yaml.Mark], tuple[int, int]], pr
     return False, None
 
 
-def parse(split_: Split) -> tuple[Parsed | None, list[Problem]]:
-    """The front matter of a split file: a mapping, with positions in the file."""
+def parse(split_: Split) -> tuple[Parsed | BlockParsed | None, list[Problem]]:
+    """The front matter of a split file: a mapping, with positions in the file.
+
+    Front matter in the plain shape `pmkb new` writes is read by block_yaml, at half
+    the cost; the rest (and every error) by PyYAML."""
     if not split_.fm_end:
         return None, []
+    from .block_yaml import read  # imports this module
+
     offset = split_.fm_start  # YAML line 0 is file line fm_start + 1
     text = "\n".join(split_.lines[split_.fm_start : split_.fm_end - 1])
+    if len(text) <= MAX_FRONT_MATTER_BYTES and (block := read(text, offset, MAX_NODES)) is not None:
+        return block, []
     parsed, problems = load_yaml(text, offset)
     if parsed is None:
         return None, problems
