@@ -47,7 +47,8 @@ _BOOLS = yaml.SafeLoader.bool_values
 _IMPLICIT = (True, False)
 # The most characters a plain value that is not a string can have, by first character.
 _LONGEST, _LONGEST_ANY = NON_STRING_LONGEST, NON_STRING_LONGEST_ANY
-_MAX_DEPTH = 40  # deeper indentation goes to PyYAML, which bounds it
+_MAX_DEPTH = 40
+_STRING_KEYS: set[str] = set()  # keys found to be strings: a knowledge base has a few dozen  # deeper indentation goes to PyYAML, which bounds it
 
 # Where a value is, per entry of a mapping or item of a list:
 # (line, column of the key or 0, line of the value, its column, quote width or -1 when it
@@ -178,8 +179,12 @@ class _Reader:
                 if c < col:
                     break
                 raise Unusual  # deeper than a key, a list item among keys, a repeated key
-            if len(key) <= _LONGEST.get(key[0], _LONGEST_ANY) and resolve_tag(_SCALAR, key, _IMPLICIT) != _STR:
-                raise Unusual  # `yes:`, `null:`: keys that are not strings
+            if key not in _STRING_KEYS:
+                if len(key) <= _LONGEST.get(key[0], _LONGEST_ANY) and resolve_tag(_SCALAR, key, _IMPLICIT) != _STR:
+                    raise Unusual  # `yes:`, `null:`: keys that are not strings
+                if len(_STRING_KEYS) >= 4096:
+                    _STRING_KEYS.clear()
+                _STRING_KEYS.add(key)
             i += 1
             if rest:
                 if rest[0] in _PLAIN_START_NOT:

@@ -11,6 +11,7 @@ import functools
 import inspect
 import operator
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -51,10 +52,16 @@ def iso_timestamp(value: str) -> date | datetime | None:
     try:
         if len(value) == 10:
             return date.fromisoformat(value)
+        if _FROMISOFORMAT_READS_ALL:
+            return datetime.fromisoformat(value)
         zone = "+00:00" if value[-1] == "Z" else value[19:]  # Python 3.10 reads no `Z`
         return datetime.fromisoformat(f"{value[:10]}T{value[11:19]}{zone}")
     except ValueError:
         return None
+
+
+# Python 3.11 reads every form _ISO admits (`Z`, a space or `t` between date and time).
+_FROMISOFORMAT_READS_ALL = sys.version_info >= (3, 11)
 
 
 class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
