@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 EXAMPLE_TIME_LIMIT = 60  # seconds for one input before it counts as a hang
 # Share of the examples each class gets; "amplified" inputs are large (a hostile
 # fragment repeated to up to 1 MiB), so they get few.
-CLASSES: dict[str, float] = {"front-matter": 0.25, "sections": 0.25, "checker": 0.3, "values": 0.2, "amplified": 0.005}
+CLASSES: dict[str, float] = {"front-matter": 0.2, "block-yaml": 0.1, "sections": 0.2, "checker": 0.3, "values": 0.2, "amplified": 0.005}
 
 
 class Hang(Exception):
@@ -66,6 +66,8 @@ def _targets(folder: Path) -> dict[str, tuple[Any, Any]]:
         split_lines,
     )
     from hypothesis import strategies as st
+    from test_block_yaml import assert_as_pyyaml
+    from test_block_yaml import front_matter as plain_front_matter
 
     from postmortem_kb.load import frontmatter
     from postmortem_kb.load.sections import scan
@@ -80,6 +82,10 @@ def _targets(folder: Path) -> dict[str, tuple[Any, Any]]:
         if parsed is not None:
             out += [f"position of {key!r} at {why}" for key in parsed.data if (why := outside(lines, *parsed.line_of((key,))))]
         return out
+
+    def block_yaml(text: str) -> list[str]:
+        assert_as_pyyaml(text)  # a difference from PyYAML raises: a crash, kept with its input
+        return []
 
     def sections(body: list[str]) -> list[str]:
         found, prose, _ = scan(body, 1)
@@ -98,6 +104,7 @@ def _targets(folder: Path) -> dict[str, tuple[Any, Any]]:
     header = st.sampled_from([b"", _baseline_front_matter()])
     return {
         "front-matter": (front_matter_text(), front_matter),
+        "block-yaml": (plain_front_matter(), block_yaml),
         "sections": (markdown_lines(), sections),
         "checker": (file_bytes(), one.violations),
         "values": (meta_file(), one.violations),
@@ -155,7 +162,7 @@ def child(name: str, examples: int, seed: int, out: Path) -> int:
             for problem in problems:
                 state["crashes"].setdefault(f"finding outside its file: {problem.split(':')[0]}", (problem, data))
 
-        warm_up = {"front-matter": "---\nid: x\n---\n", "sections": ["## Summary", "Text."]}.get(name, _baseline_front_matter())
+        warm_up = {"front-matter": "---\nid: x\n---\n", "block-yaml": "id: x", "sections": ["## Summary", "Text."]}.get(name, _baseline_front_matter())
         target(warm_up)  # compile the rules' patterns first: the slowest input is then the input's doing
         run()
         os.close(last_fd)
