@@ -94,3 +94,27 @@ def test_editing_a_playbook_page_refreshes_it(served):
     root, base = served
     _edit(root / "ops-playbook/severities.md", "# Severities", "# Severities and what they mean")
     _wait_for(base + "playbook/severities/", "Severities and what they mean")
+
+
+def test_the_idle_collection_between_rebuilds_leaves_no_garbage_behind():
+    # Serving freezes what survives each idle collection (so that the next rebuild's
+    # collections skip it); the next idle collection must still free what died since.
+    import gc
+    import weakref
+
+    from postmortem_kb.mkdocs_plugin import _collect_all_and_freeze
+
+    class Node:
+        pass
+
+    node = Node()
+    node.cycle = node  # only a collection frees it
+    dead = weakref.ref(node)
+    try:
+        _collect_all_and_freeze()
+        assert gc.get_freeze_count() > 0
+        del node
+        _collect_all_and_freeze()
+        assert dead() is None
+    finally:
+        gc.unfreeze()
