@@ -129,8 +129,15 @@ _takes_none_does_nothing = tuple
 def _longest(resolvers: tuple[tuple[str, Any], ...]) -> int:
     """The most characters any of `resolvers` can match (+1: `$` also matches before a
     final line break)."""
+    return max((_width(regexp.pattern, regexp.flags) for _, regexp in resolvers), default=-1) + 1
+
+
+@functools.cache
+def _width(pattern: str, flags: int) -> int:
+    """The most characters `pattern` can match: parsed once for the many first
+    characters whose resolvers share it."""
     try:
-        return max((_sre_parse.parse(regexp.pattern, regexp.flags).getwidth()[1] for _, regexp in resolvers), default=-1) + 1
+        return _sre_parse.parse(pattern, flags).getwidth()[1]
     except Exception:  # a pattern the parser cannot measure: always try it
         return 1 << 62
 
