@@ -108,17 +108,17 @@ def postmortem_files(docs_dir: Path) -> list[tuple[str, str]]:
 def corpus_files(project: Project, paths: Iterable[str] | None = None) -> list[tuple[str, str]]:
     """(absolute, relative) paths: every postmortem, plus any extra files asked for."""
     root = project.root
-    files = [(a, _rel(a, root)) for a, _ in postmortem_files(project.docs_dir)]
+    files = [(a, relative_path(a, root)) for a, _ in postmortem_files(project.docs_dir)]
     known = {a for a, _ in files}
     # Sorted and once each, so that neither the order nor repeats of PATHs change the output.
-    files += [(a, _rel(a, root)) for a in sorted(set(paths or ())) if a not in known]
+    files += [(a, relative_path(a, root)) for a in sorted(set(paths or ())) if a not in known]
     return files
 
 
 def load_shell(project: Project) -> Corpus:
     """The corpus without its postmortems: taxonomy, templates and their problems."""
     root = project.root
-    taxonomy, tproblems = load_taxonomy(project.taxonomy_path, _rel(str(project.taxonomy_path), root), root)
+    taxonomy, tproblems = load_taxonomy(project.taxonomy_path, relative_path(str(project.taxonomy_path), root), root)
     corpus = Corpus(root=str(root), postmortems=[], taxonomy=taxonomy, templates=load_templates(project.templates_dir, root))
     corpus.problems.extend((taxonomy.path, p) for p in tproblems)
     return corpus
@@ -130,7 +130,8 @@ def load_corpus(project: Project, paths: Iterable[str] | None = None) -> Corpus:
     return corpus
 
 
-def _rel(abs_path: str, root: Path) -> str:
+def relative_path(abs_path: str, root: Path) -> str:
+    """`abs_path` relative to `root`, `/`-separated (the path itself when it has none)."""
     prefix = str(root) + os.sep
     plain = all(f"{os.sep}{part}{os.sep}" not in abs_path for part in ("", ".", ".."))
     if plain and abs_path.startswith(prefix):

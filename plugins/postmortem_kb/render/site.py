@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import posixpath
 import re
 from collections import Counter, defaultdict
@@ -34,6 +33,7 @@ from ..analyse.graph import Similarity, build_graph, co_occurrence, to_graphml, 
 from ..analyse.insights import insights
 from ..analyse.remediation import remediation
 from ..config import Settings
+from ..load.corpus import relative_path
 from ..load.schema import OPEN_STATUSES, STATUSES
 from ..model import Corpus, Postmortem
 from ..rules.language import HERE as RULES_DIR
@@ -57,13 +57,6 @@ def page_url(src_uri: str, directory_urls: bool = True) -> str:
         parent = posixpath.dirname(stem)
         return parent + "/" if parent else ""
     return stem + "/"
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _src_uri(abs_path: str, docs_dir: Path) -> str:
-    """Remembered: `os.path.relpath` costs 30 ms per 5,000 postmortems, and each
-    `mkdocs serve` rebuild asked three times for every one of them."""
-    return os.path.relpath(abs_path, docs_dir).replace(os.sep, "/")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -110,8 +103,10 @@ class Site:
     # ---- addressing -------------------------------------------------------------
 
     def src_uri(self, pm: Postmortem) -> str:
-        # The path as MkDocs lists it (under the docs folder, links not followed).
-        return _src_uri(pm.abs_path, self.docs_dir)
+        # The path as MkDocs lists it (under the docs folder, links not followed), by
+        # slicing when it is plainly below: os.path.relpath cost 30 ms per 5,000, three
+        # times per `mkdocs serve` rebuild.
+        return relative_path(pm.abs_path, self.docs_dir)
 
     def url(self, target_src: str, from_src: str) -> str:
         return base_of(from_src, self.directory_urls) + page_url(target_src, self.directory_urls)
