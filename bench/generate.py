@@ -20,7 +20,7 @@ import re
 import shutil
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,8 @@ from postmortem_kb.config import read_mkdocs_yml
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 21)
-FIRST_DAY = datetime(2019, 1, 1, tzinfo=timezone.utc)
-LAST_DAY = datetime(2026, 11, 1, tzinfo=timezone.utc)
+FIRST_DAY = datetime(2019, 1, 1, tzinfo=UTC)
+LAST_DAY = datetime(2026, 11, 1, tzinfo=UTC)
 
 # --------------------------------------------------------------------------------------
 # Pools. Everything here is written in blameless wording: systems and conditions are the
@@ -112,7 +112,7 @@ VENDORS = [
 ]
 
 TIMEZONES = [
-    (timezone.utc, 6), (timezone(timedelta(hours=-5)), 3), (timezone(timedelta(hours=-4)), 3),
+    (UTC, 6), (timezone(timedelta(hours=-5)), 3), (timezone(timedelta(hours=-4)), 3),
     (timezone(timedelta(hours=-7)), 2), (timezone(timedelta(hours=1)), 3), (timezone(timedelta(hours=2)), 2),
     (timezone(timedelta(hours=5, minutes=30)), 1), (timezone(timedelta(hours=9)), 1),
 ]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
-UTC = timezone.utc
+UTC = UTC
 
 BASE_META: dict[str, Any] = {
     "id": "2024-03-14-order-emails-delayed",

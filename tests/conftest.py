@@ -17,7 +17,7 @@ import io
 import json
 import shutil
 from collections.abc import Iterable
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from postmortem_kb.config import read_mkdocs_yml
 
 ROOT = Path(__file__).parents[1]
 TODAY = "2024-03-20"  # the default frozen date of these tests: after every baseline deadline
-UTC = timezone.utc
+UTC = UTC
 
 
 

@@ -86,21 +86,45 @@ def test_an_alias_bomb_is_one_finding_found_quickly_in_little_memory(kb, bomb):
 # kill the process (SIGSEGV), which no `except` catches. So these run in a subprocess: a
 # regression fails this test instead of the test run.
 
+def _flow(levels: int) -> tuple[str, int, int]:
+    # `id: [[[…`: the root mapping is level 1, so level 101 is the 100th `[` (column 104)
+    return ("---\nid: " + "[" * levels + "]" * levels + "\n---\n", 2, 104)
+
+
+def _flow_unclosed(levels: int) -> tuple[str, int, int]:
+    return ("---\nid: " + "[" * levels + "\n---\n", 2, 104)
+
+
+def _block(levels: int) -> tuple[str, int, int]:
+    # `- - - x`: compact block lists, one level per `- `; level 101 starts at column 199
+    return ("---\nid:\n" + "- " * levels + "x\n---\n", 3, 199)
+
+
 DEEP = {
-    "flow-lists.md": ("---\nid: " + "[" * 100_000 + "\n---\n", 2, 104),  # the root mapping is level 1
+    **{f"flow-{n}.md": _flow(n) for n in (101, 999, 1_001, 100_000)},
+    **{f"flow-unclosed-{n}.md": _flow_unclosed(n) for n in (1_001, 100_000)},
+    **{f"block-{n}.md": _block(n) for n in (101, 999, 1_001, 100_000)},
     "flow-mappings.md": ("---\nid: " + "{a: " * 30_000 + "1" + "}" * 30_000 + "\n---\n", 2, 401),
     "block-mappings.md": ("---\n" + "".join(" " * i + "k:\n" for i in range(700)) + "---\n", 102, 101),  # 700 levels fill 256 KiB
-    "compact-lists.md": ("---\nid:\n" + "- " * 60_000 + "x\n---\n", 3, 199),
-    "just-over.md": ("---\nid: " + "[" * 100 + "]" * 100 + "\n---\n", 2, 104),  # 101 levels, parsed first: the tree walk finds it
+}
+
+# PyYAML without libyaml (its pure-Python loader): what `import yaml` gives where the C
+# extension is missing. libyaml has nesting limits of its own (PyYAML 6.0.4 stops flow
+# nesting at 1,000 levels); the finding must not depend on which library stops first.
+LOADERS = {
+    "C loader": "from postmortem_kb.cli import main",
+    "pure-Python loader": "import yaml; del yaml.CSafeLoader; from postmortem_kb.cli import main",
 }
 
 
-def test_nesting_deeper_than_100_levels_is_a_finding_not_a_crash(kb):
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+def test_nesting_deeper_than_100_levels_is_a_finding_not_a_crash(kb, loader):
     for name, (text, _, _) in DEEP.items():
         kb.write_bytes(f"2024/{name}", (text + "\n## Summary\n\nText.\n").encode())
     kb.write(meta={"teams": [[["fine"]]]})  # nested a little: an ordinary schema error
+    argv = ["--config", str(kb.config), "check", "--format", "json", "--today", "2024-03-20", "-j", "1"]
     proc = subprocess.run(
-        [sys.executable, "-m", "postmortem_kb.cli", "--config", str(kb.config), "check", "--format", "json", "--today", "2024-03-20", "-j", "1"],
+        [sys.executable, "-c", f"import sys; {LOADERS[loader]}; sys.exit(main({argv!r}))"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -110,8 +134,24 @@ def test_nesting_deeper_than_100_levels_is_a_finding_not_a_crash(kb):
     for name, (_, line, column) in DEEP.items():
         mine = [f for f in found if f["path"] == f"postmortems/2024/{name}"]
         assert where(mine) == [("PM002", line, column)], name
-        assert mine[0]["message"] == "the front matter nests deeper than 100 levels"
+        assert mine[0]["message"] == "the front matter nests deeper than 100 levels", name
     assert {f["code"] for f in found if f["path"].endswith("delayed.md")} == {"PM101"}
+
+
+def test_the_pure_python_loader_reads_an_ordinary_postmortem_as_the_c_loader_does(kb):
+    """The loader switch above is real: without libyaml the same findings come out."""
+    kb.write(sections={"Lessons learned": "It was human error."})
+    argv = ["--config", str(kb.config), "check", "--format", "json", "--today", "2024-03-20", "-j", "1"]
+    outs = {}
+    for loader, prelude in LOADERS.items():
+        proc = subprocess.run(
+            [sys.executable, "-c", f"import sys, yaml; {prelude}; print(hasattr(yaml, 'CSafeLoader'), file=sys.stderr); sys.exit(main({argv!r}))"],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert proc.returncode == 1, proc.stderr[-2000:]
+        assert proc.stderr.strip().splitlines()[0] == str(loader == "C loader")
+        outs[loader] = json.loads(proc.stdout)
+    assert outs["C loader"] == outs["pure-Python loader"] and outs["C loader"]
 
 
 # ---- huge scalars -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ GOOD = sorted(LEGACY.glob("*.md"))
 BAD = LEGACY / "bad"
 FACTOR_IDS = frozenset(f["id"] for f in yaml.safe_load((ROOT / "postmortems" / "factors.yml").read_text(encoding="utf-8"))["factors"])
 STANDARD = ["Summary", "Impact", "Timeline", "Contributing factors", "What went well", "Where we got lucky", "Action items", "Lessons learned"]
-UTC = timezone.utc
+UTC = UTC
 LINE = re.compile(r"^(imported|would import) (\S+) -> (\S+) \((\d+) TODOs?\)$|^skipped (\S+): (.+)$")
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from conftest import BASE_META, line_col
 
-UTC = timezone.utc
+UTC = UTC
 ACTION = BASE_META["actions"][0]
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from conftest import BASE_META, BASE_SECTIONS, line_col, only
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def cell(path, text):

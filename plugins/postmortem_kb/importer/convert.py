@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import PurePath
 from typing import Any
 
@@ -235,7 +235,7 @@ def convert(text: str, name: str, options: Options | None = None) -> Imported:
             ref = next((s for s in stamps.values() if s.when == last), stamps["started"])
             stamps["resolved"] = _Stamp(last, ref.zone_known, todo="when it was resolved: not in the original (this is the last time it gives)")
     elif day is not None:
-        midnight = datetime.combine(day, time(0), timezone.utc)
+        midnight = datetime.combine(day, time(0), UTC)
         for key, what in (("started", "when the impact began"), ("detected", "when we knew"), ("resolved", "when the incident was closed")):
             stamps[key] = _Stamp(midnight, True, todo=f"{what}: the original gives only the date")
 

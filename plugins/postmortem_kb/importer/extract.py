@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from . import when
 from .structure import ITEM, KV, Block, Document, name_key
@@ -265,7 +265,7 @@ def place(evs: list[Event], base: date | None, zone: tzinfo | None) -> None:
         previous = naive
         tz = ev.zone or zone
         ev.zone_known = tz is not None
-        ev.when = naive.replace(tzinfo=tz or timezone.utc)
+        ev.when = naive.replace(tzinfo=tz or UTC)
 
 
 _NEGATED = re.compile(r"(?i)\b(?:no|not|without|never|didn't|did not|before)\s+(?:\w+\s+)?$")
@@ -316,7 +316,7 @@ def stamp(value: str, base: date | None, zone: tzinfo | None) -> tuple[datetime,
         return None
     own, _ = when.zone_after_time(rest[m.end() :])
     tz = own or zone
-    return datetime.combine(day, at).replace(tzinfo=tz or timezone.utc), tz is not None
+    return datetime.combine(day, at).replace(tzinfo=tz or UTC), tz is not None
 
 
 # ---- contributing factors -----------------------------------------------------------------

@@ -7,7 +7,7 @@ month first?) is no date, "times are central to" is no time zone.
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, time, timedelta, timezone, tzinfo
 
 try:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -157,7 +157,7 @@ def zone_of(token: str) -> tzinfo | None:
     if not token:
         return None
     if token.upper() in ("UTC", "GMT") or token == "Z":
-        return timezone.utc
+        return UTC
     if token in FIXED_OFFSETS:
         return timezone(timedelta(hours=FIXED_OFFSETS[token]))
     if token in REGIONAL:

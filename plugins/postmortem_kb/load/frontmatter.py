@@ -27,10 +27,10 @@ try:  # the regex parser, to measure how long a resolver's matches can be
 except ImportError:  # Python 3.10
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-try:
-    _SafeLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _SafeLoader = yaml.SafeLoader
+# The C safe loader where PyYAML was built with libyaml; its pure-Python one elsewhere
+# (the tests run both). Also for the package's own YAML files.
+SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader = SAFE_LOADER
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -183,8 +183,10 @@ MAX_NODES = 20_000  # visits, counting each alias expansion: stops "billion laug
 MAX_DEPTH = 100  # nesting levels of collections; a postmortem needs 4
 MAX_FRONT_MATTER_BYTES = 256 * 1024
 # Depths up to this compose safely on any thread's stack; a text that might nest deeper
-# is measured from the parser's events (no recursion) before it is composed.
-_SAFE_DEPTH = 1000
+# is measured from the parser's events (no recursion) before it is composed. PyYAML's
+# Python composer recurses in Python (three frames a level): there, anything that might
+# pass MAX_DEPTH is measured first.
+_SAFE_DEPTH = 1000 if SAFE_LOADER is not yaml.SafeLoader else MAX_DEPTH
 _COLLECTION_STARTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _COLLECTION_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
@@ -367,10 +369,27 @@ def _nesting_bound(text: str) -> int:
 
 
 def _too_deep(text: str) -> yaml.Mark | None:
-    """Where the collections of `text` first nest deeper than MAX_DEPTH, read from the
-    event stream (the C parser keeps its own stack, it does not recurse); None if never.
-    A YAML error raises, as composing would."""
-    loader = _Loader(text)
+    """Where the collections of `text` first nest deeper than MAX_DEPTH; None if never.
+    A YAML error raises, as composing would.
+
+    Read from the parser's events (the C parser keeps its own stack, it does not
+    recurse). libyaml may refuse deep flow nesting with a limit of its own while it scans
+    ahead, before any event reaches us (PyYAML 6.0.4 stops at 1,000 levels); so on any
+    error the text is walked again by PyYAML's Python parser, which yields events as it
+    goes, and the finding is ours whichever library version is installed."""
+    try:
+        return _first_too_deep(_Loader(text))
+    except yaml.YAMLError as err:
+        try:
+            mark = _first_too_deep(yaml.SafeLoader(text))
+        except yaml.YAMLError:
+            mark = None
+        if mark is None:
+            raise err from None
+        return mark
+
+
+def _first_too_deep(loader: Any) -> yaml.Mark | None:
     depth = 0
     try:
         while True:

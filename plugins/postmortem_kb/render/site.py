@@ -34,6 +34,7 @@ from ..analyse.insights import insights
 from ..analyse.remediation import remediation
 from ..config import Settings
 from ..load.corpus import relative_path
+from ..load.frontmatter import SAFE_LOADER
 from ..load.schema import OPEN_STATUSES, STATUSES
 from ..model import Corpus, Postmortem
 from ..rules.language import HERE as RULES_DIR
@@ -377,7 +378,7 @@ class Site:
         out: dict[str, str | bytes] = {}
         import yaml
 
-        language = yaml.load((RULES_DIR / "language.yml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        language = yaml.load((RULES_DIR / "language.yml").read_text(encoding="utf-8"), Loader=SAFE_LOADER)
         patterns = {str(r["code"]): r.get("patterns", []) for r in language.get("rules", [])}
         sev_over = {k: v for k, v in self.settings.rules.severity.items()}
         rules = []

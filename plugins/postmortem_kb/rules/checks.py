@@ -11,7 +11,7 @@ import itertools
 import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ..config import Settings
@@ -158,7 +158,7 @@ def timeline_order(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
         idx = lineno - pm.body_start
         if 0 <= idx < len(prose_lines) and (prose := prose_lines[idx]) and not prose.isspace():
             rows.append((lineno, pm.lines[lineno - 1]))
-    tz = pm.meta.started.tzinfo or timezone.utc
+    tz = pm.meta.started.tzinfo or UTC
     found = list(timeline.entries(rows, tz))
     for problem, e in timeline.place(found, pm.meta.started, pm.meta.resolved):
         if problem == "unreadable":

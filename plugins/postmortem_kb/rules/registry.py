@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from ..load.frontmatter import SAFE_LOADER
+
 HERE = Path(__file__).parent
 
 
@@ -24,7 +26,7 @@ class RuleSpec:
 @cache
 def registry() -> dict[str, RuleSpec]:
     """Rules by name, in code order."""
-    data = yaml.load((HERE / "rules.yml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    data = yaml.load((HERE / "rules.yml").read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     specs = [RuleSpec(**{k: str(v) for k, v in item.items()}) for item in data]
     return {s.name: s for s in sorted(specs, key=lambda s: s.code)}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 _TIME = re.compile(
     r"^[\s*_`|\-+]*(?:(\d{4}-\d{2}-\d{2})[ T,]+)?(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\b\.?)?\s*(Z|UTC|GMT)?\b"
@@ -82,7 +82,7 @@ def _entry(line: int, column: int, cell: str, tz: timezone, m: re.Match[str] | N
         d = date.fromisoformat(day) if day else None
     except ValueError:
         return Entry(line, column, None, False, cell)
-    zone_info = timezone.utc if zone else tz
+    zone_info = UTC if zone else tz
     if d is None:
         return Entry(line, column, datetime.combine(date.min, t, zone_info), False, cell)
     return Entry(line, column, datetime.combine(d, t, zone_info), True, cell)
@@ -98,7 +98,7 @@ def _local_date(when: datetime, tz: timezone) -> date:
 
 def place(entries_: list[Entry], started: datetime, resolved: datetime) -> Iterator[tuple[str, Entry]]:
     """Give undated entries the incident's days; yield ("order"|"window"|"unreadable", entry) problems."""
-    tz = started.tzinfo or timezone.utc
+    tz = started.tzinfo or UTC
     day = _local_date(started, tz)
     last_day = _local_date(resolved, tz)
     window_start = datetime.combine(day, time(0), tz)
