@@ -13,7 +13,7 @@ export NO_MKDOCS_2_WARNING := 1
 # uv uses the interpreter that made .venv and never downloads one.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup lock lock-check serve build test check lint bench bench-serve fuzz browser clean
+.PHONY: setup lock lock-check serve build test check lint bench bench-serve fuzz eval browser clean
 
 setup: $(STAMP) node_modules/.installed
 
@@ -81,6 +81,10 @@ bench-serve: setup
 # Fuzz the parsers and the checker (hypothesis at scale; FUZZ_EXAMPLES=20000 by default).
 fuzz: setup
 	$(BIN)/python fuzz/run.py
+
+# Precision and recall of the language rules on the labelled evaluation set (eval/).
+eval: setup
+	$(BIN)/python eval/run.py
 
 clean:
 	rm -rf site site-public .pytest_cache bench/out

@@ -110,3 +110,16 @@ def test_a_missing_lock_stops_setup_with_one_line_naming_the_command(tmp_path):
     assert proc.returncode != 0
     ours = [line for line in proc.stderr.splitlines() if not line.startswith("make")]
     assert ours == ["uv.lock is missing: run 'make lock' to create it"]
+
+
+EXAMPLES = sorted((ROOT / "examples").rglob("*.yml"))
+
+
+@pytest.mark.parametrize("workflow", EXAMPLES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_example_ci_installs_from_the_same_lock(workflow):
+    """Forks copy these workflows: they install what the project's tests passed with,
+    never whatever pip resolves that day."""
+    text = workflow.read_text()
+    assert "--require-hashes --no-deps -r requirements/uv.txt" in text
+    assert "uv sync --frozen" in text
+    assert not re.search(r"pip install[^\n]*(?<![-\w])\.(\s|$|\[)", text), "pip install . resolves afresh"
