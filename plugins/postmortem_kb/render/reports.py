@@ -5,19 +5,34 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 
 from ..analyse.remediation import Remediation
 
 COLUMNS = ["id", "summary", "owner", "teams", "status", "kind", "due", "overdue_days", "age_days", "tracker", "postmortem", "postmortem_title", "path"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may read as the start of a formula, ASCII and full-width/small forms.
+_FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212")
 
 
-def _cell(value: object) -> str:
+def _formula_like(text: str) -> bool:
+    """Whether a spreadsheet could take `text` for a formula: it starts with a tab or a
+    carriage return, or its first character after whitespace and control characters
+    (which spreadsheets skip or treat as a row break) is one of `_FORMULA_START`."""
+    if text[:1] in ("\t", "\r"):
+        return True
+    for ch in text:
+        if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Zs"):
+            continue
+        return ch in _FORMULA_START
+    return False
+
+
+def _cell(value: object) -> object:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)  # our own numbers (a negative age) stay numbers
+        return value  # our own numbers (a negative age) stay numbers, written unquoted
     text = "" if value is None else str(value)
     # Spreadsheets run cells that start like a formula; a leading quote keeps them text.
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if _formula_like(text) else text
 
 
 def _md(value: object) -> str:
@@ -45,7 +60,9 @@ def _row(a) -> dict[str, object]:
 
 def remediation_csv(report: Remediation) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    # Every text cell quoted: a line break (`\r` included) inside a cell stays in the cell
+    # instead of starting a row whose first cell a spreadsheet would read on its own.
+    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(COLUMNS)
     for a in report.open:
         row = _row(a)
