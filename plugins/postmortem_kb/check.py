@@ -276,8 +276,7 @@ def _open_cache(checker: Checker) -> CheckCache:
         json.dumps(sorted(checker.severity.items())),
         str(project.docs_dir),
     ]
-    watched = [project.taxonomy_path, *sorted(project.templates_dir.glob("*.md")), *(project.root / f for f in project.settings.language_rules)]
-    return CheckCache(project.root / ".cache" / "pmkb" / "check.json", fingerprint(parts, watched))
+    return CheckCache(project.root / ".cache" / "pmkb" / "check.json", fingerprint(parts, project.context_files))
 
 
 PARALLEL_FROM = 200  # below this, starting workers costs more than it saves

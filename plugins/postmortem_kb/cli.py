@@ -13,8 +13,9 @@ from datetime import date
 from pathlib import Path
 
 from . import __version__
+from .changed import ChangedError, Changes, changed_paths, classify, default_base, judged
 from .check import Checker, PathError, check_project, expand_paths, relative
-from .config import ConfigError, Project, load_project
+from .config import ConfigError, Project, find_config, load_project
 from .formats import FORMATS
 from .load.corpus import load_corpus
 from .load.schema import json_schema
@@ -25,6 +26,7 @@ examples:
   pmkb check                                  check the whole knowledge base
   pmkb check postmortems/2024/*.md --today 2024-06-01
   pmkb check --format github                  annotations for a pull request
+  pmkb check --changed origin/main            only what this branch changed
   pmkb check --format sarif > pmkb.sarif      for code scanning
   pmkb check --select PM3 --ignore counterfactual
   pmkb new "Customer comms stopped" --service notifications --severity SEV2
@@ -70,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     c.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="worker processes (default: one per CPU)")
     c.add_argument("--no-cache", action="store_true", help="check every file afresh; neither read nor write .cache/pmkb")
+    c.add_argument(
+        "--changed",
+        nargs="?",
+        const="",
+        metavar="BASE",
+        help="only what changed since the merge-base with BASE (default: origin/HEAD, origin/main or main); "
+        "date-dependent rules judge only the changed postmortems",
+    )
 
     n = sub.add_parser("new", help="start a postmortem from a template")
     n.add_argument("title")
@@ -137,6 +147,22 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
             return 2
     only: list[str] | None = None
     extra: list[str] = []
+    changes = None
+    if args.changed is not None:
+        if args.paths:
+            print("pmkb: give PATHs or --changed, not both", file=sys.stderr)
+            return 2
+        try:
+            changes = _changes(project, args)
+        except ChangedError as err:
+            print(f"pmkb: --changed: {err}", file=sys.stderr)
+            return 2
+        if not changes.context:
+            args.paths = [str(project.root / p) for p in changes.postmortems]
+            if not args.paths:
+                print("pmkb: --changed: no postmortem changed; nothing to check", file=sys.stderr)
+                sys.stdout.write(FORMATS[args.format]([], {"files": 0, "color": False, "site_url": project.site_url}))
+                return 0
     if args.paths:
         try:
             only, extra = expand_paths(project, args.paths)
@@ -145,9 +171,18 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
             return 2
     checker = Checker(project, _today(args.today, project), args.select, args.ignore)
     findings, files = check_project(checker, extra, only, args.jobs, cache=not args.no_cache)
+    if changes is not None:
+        findings = judged(findings, changes)
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     sys.stdout.write(FORMATS[args.format](findings, {"files": files, "color": color, "site_url": project.site_url}))
     return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+def _changes(project: Project, args: argparse.Namespace) -> Changes:
+    base = args.changed or default_base(project.root)
+    config = Path(args.config).resolve() if args.config else find_config(Path.cwd())
+    context = [*project.context_files, *([config] if config else [])]
+    return classify(project, changed_paths(project.root, base), context)
 
 
 def _git_user() -> str | None:

@@ -87,6 +87,12 @@ class Project:
     def taxonomy_path(self) -> Path:
         return self.docs_dir / self.settings.taxonomy
 
+    @property
+    def context_files(self) -> list[Path]:
+        """The files every postmortem is checked against (besides mkdocs.yml): a change
+        to one can change the findings of every postmortem."""
+        return [self.taxonomy_path, *sorted(self.templates_dir.glob("*.md")), *(self.root / f for f in self.settings.language_rules)]
+
 
 class _LenientLoader(yaml.SafeLoader):
     """mkdocs.yml may hold `!!python/name:` and `!ENV` tags; the CLI only needs our section."""
