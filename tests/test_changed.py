@@ -78,7 +78,7 @@ def test_an_uncommitted_edit_counts_as_changed(repo):
     path = repo.root / "postmortems/2024/2024-03-14-old.md"
     path.write_text(path.read_text().replace("It exposed", "It was human error. It exposed"))
     code, found = rules_by_path(repo, "--changed", "main")
-    assert found == {"postmortems/2024/2024-03-14-old.md": {"stale-action", "blame-language"}}
+    assert (code, found) == (1, {"postmortems/2024/2024-03-14-old.md": {"stale-action", "blame-language"}})
 
 
 def test_a_taxonomy_change_checks_every_postmortem_but_not_for_date_rules(repo):
@@ -93,8 +93,8 @@ def test_a_taxonomy_change_checks_every_postmortem_but_not_for_date_rules(repo):
 
 def test_nothing_changed_is_a_clean_pass_that_says_so(repo):
     (repo.root / "README.txt").write_text("not a postmortem\n")
-    code, out = repo.run("check", "--today", TODAY, "--changed", "main")
-    assert code == 0
+    code, out = repo.run("check", "--format", "json", "--today", TODAY, "--changed", "main")
+    assert (code, json.loads(out)) == (0, [])
     assert "no postmortem changed" in repo.stderr
 
 
@@ -107,7 +107,7 @@ def test_an_unknown_base_is_a_usage_error(repo):
 def test_the_default_base_is_main_when_there_is_no_remote(repo):
     repo.write(meta={"id": "2024-03-14-new"}, sections={"Lessons learned": "It was human error."})
     code, found = rules_by_path(repo, "--changed")
-    assert set(found) == {"postmortems/2024/2024-03-14-new.md"}
+    assert (code, set(found)) == (1, {"postmortems/2024/2024-03-14-new.md"})
 
 
 # ---- the example workflows, run against the same repository ----------------------------
@@ -130,7 +130,7 @@ def run_line(root: Path, line: str, env: dict[str, str]) -> subprocess.Completed
     pmkb = str(Path(sys.executable).parent / "pmkb")
     command = line.split("|")[0].split(">")[0].split("||")[0]  # the pmkb part; pipes are the runner's
     argv = [pmkb if a == "pmkb" else a for a in shlex.split(command)]
-    return subprocess.run(argv + ["--today", TODAY], cwd=root, capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run([*argv, "--today", TODAY], cwd=root, capture_output=True, text=True, env=env, timeout=120)
 
 
 def test_the_pull_request_workflow_fails_only_the_pull_request_at_fault(repo):

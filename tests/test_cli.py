@@ -471,7 +471,7 @@ def test_schema_prints_the_json_schema_of_the_front_matter(kb):
         "id", "title", "status", "severity", "services", "authors", "started", "detected",
         "resolved", "filed", "customer_impact", "contributing_factors", "actions",
     }
-    assert schema["properties"]["status"]["enum"] == ["draft", "in-review", "published"]
+    assert schema["properties"]["status"]["enum"] == ["draft", "in-review", "published", "archived"]
     assert schema["properties"]["started"]["format"] == "date-time"
     factor_enum = schema["$defs"]["ContributingFactor"]["properties"]["factor"]["enum"]
     assert {"software-defect", "alerting-gap", "config-change"} <= set(factor_enum)

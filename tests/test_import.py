@@ -76,6 +76,14 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[KB, int, str]:
     return kb, code, out
 
 
+@pytest.fixture(scope="module")
+def imported_drafts(tmp_path_factory: pytest.TempPathFactory) -> tuple[KB, int, str]:
+    """The same, imported as drafts to be brought up to the template: checked in full."""
+    kb = _new_kb(tmp_path_factory.mktemp("import-drafts") / "kb")
+    code, out = kb.run("import", "--status", "draft", str(LEGACY))
+    return kb, code, out
+
+
 def pm(kb: KB, relpath: str) -> Path:
     path = kb / "postmortems" / relpath
     assert path.is_file(), f"{relpath} was not written; have {sorted(p.relative_to(kb / 'postmortems').as_posix() for p in (kb / 'postmortems').rglob('*.md'))}"
@@ -125,7 +133,7 @@ def test_files_land_in_year_folders_named_by_date_and_slug(imported):
     for path in (kb / "postmortems").rglob("*.md"):
         meta, _, _ = split(path)
         assert meta["id"] == path.stem
-        assert meta["status"] == "draft"
+        assert meta["status"] == "archived"  # history: held to format and safety only
         assert meta["template"] == "standard"
 
 
@@ -347,8 +355,8 @@ def test_existing_front_matter_is_read_and_kept(imported):
     assert meta["actions"][1]["due"] == date(2020, 3, 1)
 
 
-def test_missing_sections_get_a_todo_comment_that_check_reports_as_empty(imported):
-    kb, _, _ = imported
+def test_missing_sections_get_a_todo_comment_that_check_reports_as_empty(imported_drafts):
+    kb, _, _ = imported_drafts
     path = pm(kb, "2018/2018-11-02-search-index-stale.md")
     _, _, body = split(path)
     for title in ("What went well", "Where we got lucky", "Lessons learned"):
@@ -360,8 +368,17 @@ def test_missing_sections_get_a_todo_comment_that_check_reports_as_empty(importe
 # ---- the imported knowledge base ------------------------------------------------------------
 
 
-def test_check_runs_over_the_imported_knowledge_base_and_lists_the_todos(imported):
+def test_imported_history_passes_the_gate_but_for_its_format(imported):
+    """Archived (the default): old deadlines, sections and wording fail nothing; only a
+    file whose original gave no date fails, on its fields."""
     kb, _, _ = imported
+    found = kb.findings(today="2026-11-21")
+    assert {f["rule"] for f in found} == {"schema"}
+    assert {f["path"] for f in found} == {"postmortems/undated/replica-lag-read-errors.md"}
+
+
+def test_check_runs_over_the_imported_knowledge_base_and_lists_the_todos(imported_drafts):
+    kb, _, _ = imported_drafts
     found = kb.findings(today="2026-11-21")
     rules = {f["rule"] for f in found}
     assert {"unknown-factor", "unknown-severity", "empty-section", "schema", "action-missing-due"} <= rules
@@ -381,7 +398,7 @@ def test_the_imported_knowledge_base_builds_with_mkdocs(tmp_path):
     for path in (root / "postmortems").rglob("*.md"):
         text = path.read_text(encoding="utf-8")
         if "# Imported by `pmkb import`" in text and "/undated/" not in path.as_posix():
-            path.write_text(text.replace("status: draft ", "status: published "), encoding="utf-8")
+            assert "status: archived " in text  # archived pages are published as they are
             published.append(path)
     assert len(published) == len(GOOD) - 1
     result = build_site(root, tmp_path / "site")

@@ -114,6 +114,12 @@ def _parser() -> argparse.ArgumentParser:
     im.add_argument("--into", metavar="DIR", help="where to write <year>/<id>.md (default: the postmortems folder)")
     im.add_argument("--dry-run", action="store_true", help="say what would be written; write nothing")
     im.add_argument("--template", default="standard", help="the template to map sections onto")
+    im.add_argument(
+        "--status",
+        choices=["archived", "draft"],
+        default="archived",
+        help="archived (default): history, checked for format and safety only; draft: to be brought up to the template",
+    )
     return p
 
 
@@ -353,6 +359,7 @@ def cmd_import(project: Project, args: argparse.Namespace) -> int:
     taxonomy, _ = load_taxonomy(project.taxonomy_path, project.settings.taxonomy)
     options = Options(
         template=args.template,
+        status=args.status,
         sections=template_sections(templates[args.template]),
         severities=tuple(project.settings.severities),
         factor_ids=frozenset(taxonomy.factors),
@@ -379,7 +386,10 @@ def cmd_import(project: Project, args: argparse.Namespace) -> int:
     done = "would be imported" if args.dry_run else "imported"
     print(f"{counts['imported']} {done}, {counts['exists']} already there, {counts['failed']} failed" + (" (dry run: nothing written)" if args.dry_run else ""))
     if counts["imported"] and not args.dry_run:
-        print(f"Next: fill in the TODOs; `pmkb check {relative(project, into)}` says what each postmortem still needs.")
+        if args.status == "draft":
+            print(f"Next: fill in the TODOs; `pmkb check {relative(project, into)}` says what each postmortem still needs.")
+        else:
+            print("Next: the TODOs mark what the originals did not say; set `status: draft` on one to bring it up to the template.")
     return 1 if counts["failed"] else 0
 
 

@@ -43,6 +43,7 @@ _TITLE_PREFIX = re.compile(
 @dataclass(frozen=True, slots=True)
 class Options:
     template: str = "standard"
+    status: str = "archived"  # history, held to format and safety; "draft" to bring it up to the template
     sections: tuple[tuple[str, str], ...] = STANDARD_SECTIONS  # (title, guidance) of the template
     severities: tuple[str, ...] = ("SEV1", "SEV2", "SEV3", "SEV4")
     factor_ids: frozenset[str] = frozenset()  # the taxonomy: words are matched only to these ids
@@ -273,7 +274,7 @@ def convert(text: str, name: str, options: Options | None = None) -> Imported:
         f"# Imported by `pmkb import` from {_comment(opts.source or name)}. Replace each TODO, then run `pmkb check`.",
         f"id: {_plain_id(ident)}",
         f"title: {_q(title[:300])}",
-        "status: draft            # draft | in-review | published",
+        f"status: {opts.status:<17}# archived: history, checked for format and safety only; draft: to bring up to the template",
         f"template: {opts.template}",
     ]
     if sev:

@@ -13,7 +13,7 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,199}$")
 Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
-STATUSES = ("draft", "in-review", "published")
+STATUSES = ("draft", "in-review", "published", "archived")
 ACTION_STATUSES = ("open", "in-progress", "done", "wont-do")
 ACTION_KINDS = ("detect", "mitigate", "prevent", "process")
 OPEN_STATUSES = ("open", "in-progress")
@@ -78,7 +78,9 @@ class FrontMatter(BaseModel):
 
     id: Slug = Field(description="Unique, stable slug, e.g. 2024-03-14-customer-comms-outage.")
     title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
-    status: Literal["draft", "in-review", "published"]
+    status: Literal["draft", "in-review", "published", "archived"] = Field(
+        description="archived: imported history, checked for format and safety only; its open actions are still reported."
+    )
     template: Slug = Field("standard", description="Template in templates/ this postmortem follows.")
     severity: str = Field(description="One of the configured severities.")
     services: list[Name] = Field(min_length=1)
