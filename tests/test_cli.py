@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import yaml
@@ -415,6 +415,29 @@ def test_new_defaults_the_date_to_today_and_takes_several_services(kb):
     assert code == 0
     meta = front_matter(kb / "postmortems" / "2025" / "2025-06-01-search-results-stale.md")
     assert meta["services"] == ["search", "catalog"]
+
+
+def test_new_names_the_file_by_the_incident_start_and_fills_started(kb):
+    """Filed on the 3rd for an incident that began late on the 28th, in another zone."""
+    code, out = kb.run(*NEW, "--started", "2024-02-28T22:10+01:00", "--today", "2024-03-03")
+    assert code == 0, kb.stderr
+    assert out.startswith("Created postmortems/2024/2024-02-28-customer-comms-stopped.md\n")
+    path = kb / "postmortems" / "2024" / "2024-02-28-customer-comms-stopped.md"
+    meta = front_matter(path)
+    assert meta["id"] == "2024-02-28-customer-comms-stopped"
+    started = datetime(2024, 2, 28, 22, 10, tzinfo=timezone(timedelta(hours=1)))
+    assert meta["started"] == started
+    assert "started: 2024-02-28T22:10:00+01:00\n" in path.read_text()  # no TODO left on it
+    # the other times start at `started`, so the scaffold is in order until they are filled
+    assert meta["detected"] == meta["mitigated"] == meta["resolved"] == started
+    assert meta["filed"] == date(2024, 3, 3)
+
+
+@pytest.mark.parametrize("value", ["2024-02-28T22:10", "yesterday"])
+def test_new_refuses_a_start_without_a_time_zone_or_not_a_time(kb, value):
+    code, _ = kb.run(*NEW, "--started", value, "--today", "2024-03-03")
+    assert code == 2
+    assert "--started" in kb.stderr
 
 
 def test_new_with_the_lightweight_template(kb):

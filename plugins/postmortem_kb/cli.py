@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from . import __version__
@@ -52,6 +52,16 @@ def _date_arg(value: str) -> str:
     return value
 
 
+def _started_arg(value: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date and time: {value!r} (use 2024-03-14T13:52+00:00)") from None
+    if when.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{value!r} has no time zone (add it: {value}+00:00)")
+    return when
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="pmkb",
@@ -89,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("--author", action="append", default=[], help="default: git config user.name")
     n.add_argument("--template", default="standard")
     n.add_argument("--date", type=_date_arg, help="incident start date (default: today)")
+    n.add_argument(
+        "--started",
+        type=_started_arg,
+        metavar="DATETIME",
+        help="when the impact began, with its time zone (2024-03-14T13:52+00:00): fills `started` and dates the file and id",
+    )
     n.add_argument("--today", type=_date_arg, help="the filing date (default: today)")
 
     sub.add_parser("schema", help="print the JSON Schema of the front matter")
@@ -212,7 +228,10 @@ def cmd_new(project: Project, args: argparse.Namespace) -> int:
         print(f"pmkb: unknown severity {args.severity!r}; use one of {', '.join(project.settings.severities)}", file=sys.stderr)
         return 2
     today = _today(args.today, project)
-    day = date.fromisoformat(args.date) if args.date else today
+    if args.started and args.date and args.started.date().isoformat() != args.date:
+        print(f"pmkb: --date {args.date} and --started {args.started.isoformat()} disagree; give one", file=sys.stderr)
+        return 2
+    day = args.started.date() if args.started else date.fromisoformat(args.date) if args.date else today
     authors = args.author or [_git_user() or "TODO"]
     path, text = scaffold(
         docs_dir=project.docs_dir,
@@ -224,6 +243,7 @@ def cmd_new(project: Project, args: argparse.Namespace) -> int:
         authors=[_one_line(a) for a in authors],
         day=day,
         today=today,
+        started=args.started,
         schema_path=os.path.relpath(project.templates_dir / "postmortem.schema.json", path_parent(project, day)),
     )
     if not inside(os.path.dirname(path), project.docs_dir):  # e.g. the year folder links elsewhere

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -34,6 +34,7 @@ def scaffold(
     day: date,
     today: date,
     schema_path: str,
+    started: datetime | None = None,
 ) -> tuple[Path, str]:
     """The path to write and its text."""
     ident = f"{day.isoformat()}-{slugify(title)}"
@@ -48,6 +49,7 @@ def scaffold(
         authors=authors,
         day=day.isoformat(),
         today=today.isoformat(),
+        started=started.isoformat() if started else None,
         schema_path=schema_path,
         body=template.body,
     )
