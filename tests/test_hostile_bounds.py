@@ -131,3 +131,105 @@ def test_sarif_help_uri_is_absolute_with_a_site_url(kb):
     rules = doc["runs"][0]["tool"]["driver"]["rules"]
     assert all(_absolute(r["helpUri"]) for r in rules)
     assert {r["helpUri"] for r in rules if r["id"] == "PM301"} == {"https://kb.example.com/handbook/rules/blame-language/"}
+
+
+# ---- suppression: only a comment silences, never the same text elsewhere ------------------------
+
+BLAME = "It was human error."
+FILE_OFF = "<!-- pmkb: disable-file -->"
+
+
+def _pm301_lines(kb) -> list[int]:
+    return [f["line"] for f in kb.findings() if f["code"] == "PM301"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{BLAME} See [the runbook](https://wiki.example/pmkb:disable-file).",  # the review's case: a link URL
+        f"{BLAME} See [the runbook](<!-- pmkb: disable-file -->).",
+        f'{BLAME} See [the runbook](https://wiki.example "{FILE_OFF}").',  # a link title
+        f"{BLAME} See [the runbook][{FILE_OFF}].",
+        f"{BLAME} `{FILE_OFF}`",  # a code span
+        f"{BLAME} ``a ` {FILE_OFF}``",
+        f"{BLAME} Use the `--force\nflag {FILE_OFF} with care` here.",  # a code span over two lines
+        f"{BLAME}\n\n```\n{FILE_OFF}\n```",  # fenced code
+        f"{BLAME}\n\n~~~text\n{FILE_OFF}\n~~~",
+        f"{BLAME}\n\n- an item\n\n    ```\n    {FILE_OFF}\n    ```",  # a fence in a list item
+        f"{BLAME}\n\n    {FILE_OFF}",  # an indented code block
+        f'{BLAME} <span title="{FILE_OFF}">x</span>',  # an attribute value
+        f"{BLAME} <a title='a>' data-x=\"{FILE_OFF}\">x</a>",
+        f"{BLAME} \\{FILE_OFF}",  # escaped: shown as text
+        f"{BLAME}\n\n### Notes {FILE_OFF}",  # a heading
+        f"{BLAME} pmkb: disable-file",  # plain prose
+        f"{BLAME} <!-- see pmkb: disable-file -->",  # a comment that does not start with it
+        f"{BLAME} <!-- pmkb: disable-filex -->",
+    ],
+    ids=["link-url", "link-target", "link-title", "reference", "code-span", "double-backticks", "code-span-two-lines", "fence",
+         "tilde-fence", "fence-in-list", "indented-code", "attribute", "attribute-after-gt", "escaped", "heading", "prose",
+         "not-first", "misspelt"],
+)
+def test_suppression_text_outside_a_comment_silences_nothing(kb, text):
+    kb.write(sections={"Lessons learned": text})
+    assert len(_pm301_lines(kb)) == 1
+
+
+def _write_front_matter(kb, lines: str) -> None:
+    """The baseline with its `title:` or `trigger:` line replaced by `lines`, or with
+    `lines` after its `id:` line; the front matter stays valid."""
+    path = kb.write(sections={"Lessons learned": BLAME})
+    text = path.read_text(encoding="utf-8")
+    key = lines.split(":", 1)[0]
+    start = text.index(f"\n{key}: ") + 1 if key in ("title", "trigger") else text.index("\n", text.index("\nid: ") + 1) + 1
+    end = text.index("\n", start) + 1 if key in ("title", "trigger") else start
+    path.write_text(text[:start] + lines + "\n" + text[end:], encoding="utf-8")
+    assert not [f for f in kb.findings() if f["code"] != "PM301"], "the front matter must stay valid"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "title: Outage pmkb:disable-file",  # the review's case: a title
+        "title: 'Outage # pmkb: disable-file'",
+        'title: "Outage # pmkb: disable-file"',
+        "title: Outage#pmkb:disable-file",  # a `#` with no blank before it is part of the value
+        "trigger: |\n  # pmkb: disable-file\n  the block scalar's text",
+        'title: "Outage\n  # pmkb: disable-file"',  # a quoted value over two lines
+    ],
+    ids=["plain-title", "single-quoted", "double-quoted", "no-blank", "block-scalar", "quoted-two-lines"],
+)
+def test_suppression_text_in_a_front_matter_value_silences_nothing(kb, line):
+    _write_front_matter(kb, line)
+    assert len(_pm301_lines(kb)) == 1
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["# pmkb: disable-file", "title: Outage  # pmkb: disable-file", "title: 'Outage'  # pmkb: disable=PM301, late-postmortem"],
+    ids=["own-line", "after-a-value", "after-a-quoted-value"],
+)
+def test_a_yaml_comment_in_the_front_matter_silences_the_file(kb, line):
+    _write_front_matter(kb, line)
+    if "PM301" in line:  # disable=… in front matter reaches its own line and the next only
+        assert len(_pm301_lines(kb)) == 1
+    else:
+        assert _pm301_lines(kb) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{FILE_OFF}\n\n{BLAME}",
+        f"{BLAME} {FILE_OFF}",
+        f"`code` {BLAME} <!-- pmkb: disable=PM301 -->",  # after a code span on the line
+        f"- {BLAME} <!-- pmkb: disable=PM301 -->",  # in a list item
+        f"> {BLAME} <!-- pmkb: disable=PM301 -->",  # in a quote
+        f"| a | b |\n|---|---|\n| {BLAME} <!-- pmkb: disable=PM301 --> | x |",  # in a table cell
+        f"<!-- pmkb: disable-next-line (the quote is the customer's words)\n-->\n{BLAME}".replace("\n-->\n", " -->\n"),
+        f"<!-- pmkb: disable=PM301\n     kept for the record -->\n{BLAME}".replace(f"-->\n{BLAME}", f"--> {BLAME}"),
+    ],
+    ids=["file", "file-same-line", "after-code-span", "list-item", "quote", "table", "next-line-reason", "multi-line-comment"],
+)
+def test_a_real_comment_still_silences(kb, text):
+    kb.write(sections={"Lessons learned": text})
+    assert _pm301_lines(kb) == []
