@@ -50,7 +50,9 @@ def opened(monkeypatch):
     def spy(real):
         def opener(file, *args, **kwargs):
             if isinstance(file, (str, bytes, os.PathLike)):
-                seen.append(os.path.abspath(os.fsdecode(file)))
+                base = kwargs.get("dir_fd")  # a name relative to an open folder (the cache's writes)
+                folder = os.readlink(f"/proc/self/fd/{base}") if base is not None else os.getcwd()
+                seen.append(os.path.abspath(os.path.join(folder, os.fsdecode(file))))
             return real(file, *args, **kwargs)
 
         return opener
@@ -114,7 +116,9 @@ def test_a_symlinked_folder_leading_outside_is_not_walked(kb, outside, opened):
     kb.write()
     (kb / "postmortems" / "elsewhere").symlink_to(outside, target_is_directory=True)
     code, found = findings(kb)
-    assert code == 0 and found == []
+    # Not walked, and not published either: the link itself is the one finding.
+    assert code == 1 and [(f["path"], f["code"]) for f in found] == [("postmortems/elsewhere", "PM602")]
+    assert "outside the repository" in found[0]["message"]
     assert opened_in(opened, outside) == []
 
 

@@ -5,7 +5,8 @@ against changes, as ruff and eslint keep theirs.
 names are corpus-wide), so without a cache each run, a pre-commit hook's included,
 reads and checks the whole knowledge base again. The cache lives in `.cache/pmkb/`
 (git-ignored) as JSON: nothing in it is ever executed, and an unreadable or foreign
-cache is simply rebuilt.
+cache is simply rebuilt. It is read and written without following a link (a pull request
+can commit `.cache/pmkb` as a link to anywhere): a link in the way means no cache.
 
 A result is reused only when the context is the same: the day (`--today`), the
 settings, the selected rules, the taxonomy, templates and phrase files, and the code
@@ -21,14 +22,16 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from .load.files import read_inside, write_inside
 from .model import Finding
 
 VERSION = 1
+MAX_CACHE_BYTES = 256 * 1024 * 1024  # 20,000 files' results are a few MiB
 RECENT_NS = 2_000_000_000
 PACKAGE = Path(__file__).resolve().parent
 
@@ -66,17 +69,23 @@ def _settled(key: list[int]) -> bool:
 class CheckCache:
     """Per-file check results, valid for one context fingerprint."""
 
-    def __init__(self, path: Path, context: str) -> None:
+    def __init__(self, path: Path, context: str, root: Path | None = None) -> None:
         self.path = path
+        # The repository: nothing between it and the cache file is followed if it is a
+        # link (a committed `.cache/pmkb -> /elsewhere`). By default the cache is at
+        # <root>/.cache/pmkb/check.json.
+        self.root = root if root is not None else path.parents[2]
+        self.rel = os.path.relpath(path, self.root)
         self.context = context
         self.entries: dict[str, dict[str, Any]] = {}
         self.hits = 0
         self.dirty = False
+        raw = read_inside(self.root, self.rel, MAX_CACHE_BYTES)
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
+            doc = json.loads(raw) if raw is not None else None
             if isinstance(doc, dict) and doc.get("version") == VERSION and doc.get("context") == context and isinstance(doc.get("files"), dict):
                 self.entries = doc["files"]
-        except (OSError, ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             pass  # no cache yet, or not one we can read: start afresh
 
     def get(self, abs_path: str) -> Any | None:
@@ -110,14 +119,11 @@ class CheckCache:
             self.dirty = True
         if not self.dirty:
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".check-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"version": VERSION, "context": self.context, "files": self.entries}, fh, separators=(",", ":"))
-            os.replace(tmp, self.path)
-        except OSError:
-            pass
+        data = json.dumps({"version": VERSION, "context": self.context, "files": self.entries}, separators=(",", ":")).encode("utf-8", "surrogatepass")
+        why = write_inside(self.root, self.rel, data)
+        if why is not None and "symbolic link" in why:
+            # Said, since a link there is a planted one: the cache is never written through it.
+            print(f"pmkb: the check cache is not written: {why}", file=sys.stderr)
 
 
 def _finding_to(f: Finding) -> list[Any]:

@@ -4,12 +4,14 @@ an existing file), and say what happened to each, one line per source."""
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..load import frontmatter
 from ..load.corpus import MAX_FILE_BYTES
+from ..load.files import read_file
 from .convert import Imported, Options, convert
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".mdtext", ".txt"}
@@ -53,13 +55,9 @@ def read(path: Path) -> tuple[str | None, str | None]:
         return None, "empty (a folder with no files)"
     if path.suffix.lower() not in MARKDOWN_SUFFIXES:
         return None, "not Markdown" + (f" ({path.suffix} file)" if path.suffix else " (no .md suffix)")
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, f"unreadable (the file is {size} bytes; the knowledge base reads files up to 4 MiB)"
-        raw = path.read_bytes()
-    except OSError as err:
-        return None, f"unreadable ({err.strerror or err})"
+    raw, why = _read_bytes(path)
+    if raw is None:
+        return None, why
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = raw.decode("utf-16")
@@ -81,6 +79,28 @@ def read(path: Path) -> tuple[str | None, str | None]:
     if head.startswith(("<!doctype html", "<html")):
         return None, "not Markdown (HTML)"
     return text, None
+
+
+def _read_bytes(path: Path) -> tuple[bytes | None, str]:
+    """The file's bytes as `pmkb check` reads a postmortem (load.files.read_file): a FIFO
+    (which would wait for a writer forever) or a device (`/dev/zero` never ends) is not
+    read, and no more than the knowledge base's 4 MiB. A link is followed (the user named
+    the sources), but only to a regular file."""
+    try:
+        st = os.stat(path)  # no file is opened: a FIFO's stat does not wait
+    except OSError as err:
+        return None, f"unreadable ({err.strerror or err})"
+    if stat.S_ISREG(st.st_mode) and st.st_size > MAX_FILE_BYTES:
+        return None, f"unreadable (the file is {st.st_size} bytes; the knowledge base reads files up to 4 MiB)"
+    raw, problem = read_file(str(path), None)
+    if raw is not None:
+        return raw, ""
+    message = problem.message if problem is not None else "cannot read the file"
+    if message.startswith("not a regular file"):
+        return None, "unreadable (not a regular file: a FIFO, socket or device)"
+    if "over the" in message:
+        return None, "unreadable (over the 4 MiB the knowledge base reads)"
+    return None, f"unreadable ({message.removeprefix('cannot read the file: ')})"
 
 
 def _already_ours(text: str) -> bool:

@@ -14,6 +14,7 @@ from ..model import Corpus, Postmortem
 from . import frontmatter
 from .files import MAX_FILE_BYTES as MAX_FILE_BYTES  # re-exported: the importer reads this limit
 from .files import read_file, root_of
+from .publishable import playbook_files, site_files
 from .schema import FrontMatter
 from .sections import parse_suppressions, scan
 from .taxonomy import load_taxonomy
@@ -121,7 +122,20 @@ def load_shell(project: Project) -> Corpus:
     taxonomy, tproblems = load_taxonomy(project.taxonomy_path, relative_path(str(project.taxonomy_path), root), root)
     corpus = Corpus(root=str(root), postmortems=[], taxonomy=taxonomy, templates=load_templates(project.templates_dir, root))
     corpus.problems.extend((taxonomy.path, p) for p in tproblems)
+    corpus.problems.extend(refusal_problems(project))
     return corpus
+
+
+def refusal_problems(project: Project) -> list[tuple[str, frontmatter.Problem]]:
+    """(path, problem) of each file the site will not publish (see load.publishable):
+    the checker reports what the build leaves out."""
+    root = project.root
+    out = []
+    for folder, found in ((project.docs_dir, site_files(project.docs_dir, root, project.settings.taxonomy)), (project.playbook_dir, playbook_files(project.playbook_dir, root))):
+        for r in found.refused:
+            if r.reported:
+                out.append((relative_path(os.path.join(folder, r.path), root), frontmatter.Problem(r.rule, 1, 1, r.message, r.hint)))
+    return out
 
 
 def load_corpus(project: Project, paths: Iterable[str] | None = None) -> Corpus:
