@@ -44,7 +44,9 @@ from . import incremental
 from .check import Checker, check_project
 from .config import ConfigError, Project, Settings, parse_settings
 from .incremental import IncrementalCorpus
+from .load.files import check_folder, read_inside, write_inside
 from .load.frontmatter import decode, split
+from .load.publishable import Survey, playbook_files, site_files
 from .model import Corpus, Finding
 from .offload import Offload
 from .render.env import Stash, make_env
@@ -84,6 +86,8 @@ class Late:
 
 
 DOWNLOADS_PREFIX = "pmkb-downloads-"  # then the building process's id, "-", a random part
+CACHE_PAGES = ".cache/plugin/postmortem-kb/pages"  # serving's generated files, in the repository
+MAX_GENERATED_BYTES = 512 * 1024 * 1024  # a generated file read back to compare; bounded all the same
 
 
 def reap_downloads(tmp: Path) -> list[Path]:
@@ -95,6 +99,8 @@ def reap_downloads(tmp: Path) -> list[Path]:
         pid = folder.name[len(DOWNLOADS_PREFIX) :].split("-", 1)[0]
         if not pid.isdigit() or not folder.is_dir() or folder.is_symlink():
             continue
+        if hasattr(os, "getuid") and folder.lstat().st_uid != os.getuid():
+            continue  # another user's: not ours to remove
         try:
             os.kill(int(pid), 0)
             continue  # still running (or another user's: not ours to judge)
@@ -149,25 +155,22 @@ class PostmortemKBPlugin(BasePlugin):
         self.tokens = BlockTokens(secrets.token_hex(6))
         return config
 
+    def on_pre_build(self, config: Any) -> None:
+        # MkDocs lists the docs folder right after this, following every link (see
+        # _publishable_files): from here on it lists only what may be published.
+        _guard_get_files()
+
     def on_files(self, files: Files, config: Any) -> Files:
         project = self.project
-        docs_dir = os.path.normpath(config.docs_dir)
-        links, link_dirs = _links_under(docs_dir)
-        for f in list(files):
-            # A link in the postmortems folder that points outside the repository would
-            # publish whatever it points at: leave such files out. (Theme files come from
-            # the installed theme, not from this folder.)
-            path = f.abs_src_path
-            if not (f.src_dir and os.path.normpath(f.src_dir) == docs_dir and path):
-                continue
-            # Resolving every path costs a second a build at 5,000; only links need it.
-            behind_link = path in links or any(path.startswith(d + os.sep) for d in link_dirs)
-            if behind_link and not Path(path).resolve().is_relative_to(project.root):
-                log.warning("%s is a link to a file outside the repository; not published", f.src_uri)
-                files.remove(f)
+        # Only what load.publishable allows leaves the docs folder: no HTML or script, no
+        # link out of it, nothing in the theme's place. `pmkb check` (and the check of
+        # this build) reports each refused file; here they are only left out.
+        found = self.__dict__.pop("docs_survey", None) or site_files(project.docs_dir, project.root, self.settings.taxonomy)
+        _keep_only(files, config.docs_dir, found)
         self.packed_blocks: dict[str, bytes] = {}
         self.side: Offload | None = None
         if self.materialise:
+            self._cache_dir()  # where generated files go is settled before a child is forked
             plan = self._serve_plan()
         else:
             # A full build: the corpus is loaded, analysed and checked in a child process
@@ -189,7 +192,7 @@ class PostmortemKBPlugin(BasePlugin):
                 files.remove(f)
         if self.settings.public.build:
             for f in list(files):  # the public site: only the generated public pages
-                if f.abs_src_path and Path(f.abs_src_path).resolve().is_relative_to(self.project.docs_dir):
+                if _from_folder(f, config.docs_dir):
                     files.remove(f)
             for src, content in plan.pages.items():
                 self._put(files, self._generated(config, src, content))
@@ -201,9 +204,6 @@ class PostmortemKBPlugin(BasePlugin):
                 f = files.get_file_from_path(src)
                 if f is not None and os.path.exists(f.abs_dest_path):
                     os.remove(f.abs_dest_path)
-        taxonomy = files.get_file_from_path(self.settings.taxonomy)
-        if taxonomy is not None:
-            files.remove(taxonomy)
         for src, content in plan.pages.items():
             self._put(files, self._generated(config, src, content))
         for src in Site.DOWNLOADS:
@@ -293,7 +293,19 @@ class PostmortemKBPlugin(BasePlugin):
         yield Late(findings=findings, blocks=blocks)
 
     def _cache_dir(self) -> Path:
-        return self.project.root / ".cache" / "plugin" / "postmortem-kb" / "pages"
+        """Serving's folder of generated files: `.cache/plugin/…/pages` in the repository,
+        unless a link stands on the way there or to its downloads' folder (a pull request
+        can commit `.cache` as a link to anywhere): then a folder of this process in the
+        temporary folder. Nothing is ever written through a link."""
+        rel = CACHE_PAGES
+        why = check_folder(self.project.root, f"{rel}/assets/pmkb")
+        if why is None:
+            return self.project.root / rel
+        fallback = self.__dict__.get("cache_fallback")
+        if fallback is None or not fallback.is_dir():
+            log.warning("%s is not used (%s); generated pages are kept in a temporary folder", rel, why)
+            fallback = self.cache_fallback = Path(tempfile.mkdtemp(prefix=f"{DOWNLOADS_PREFIX}{os.getpid()}-"))
+        return fallback
 
     def on_page_read_source(self, page: Any, config: Any) -> str | None:
         # A postmortem page is read here rather than by MkDocs: its front matter was parsed
@@ -445,7 +457,6 @@ class PostmortemKBPlugin(BasePlugin):
         if not self.materialise:
             return File.generated(config, src, content=content)
         folder = self._cache_dir()
-        path = folder / src
         data = content.encode("utf-8") if isinstance(content, str) else content
         stash = self.stashes.get(src)
         if stash is not None and stash.blocks:
@@ -453,13 +464,13 @@ class PostmortemKBPlugin(BasePlugin):
             # into the file so that a change to them makes the page "modified" too.
             digest = hashlib.sha256("\0".join(stash.blocks).encode("utf-8")).hexdigest()
             data += f"\n<!-- pmkb-blocks {digest} -->\n".encode()
-        try:
-            unchanged = path.read_bytes() == data
-        except OSError:
-            unchanged = False
-        if not unchanged:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+        if read_inside(folder, src, MAX_GENERATED_BYTES) != data:
+            # Written whole and never through a link: a link planted in the folder is
+            # replaced, a folder on the way that is a link is refused.
+            why = write_inside(folder, src, data)
+            if why is not None:
+                log.warning("generated %s cannot be written to %s (%s); it is built from memory", src, folder, why)
+                return File.generated(config, src, content=content)
         return File(src, str(folder), config.site_dir, config.use_directory_urls)
 
     def _add_playbook(self, files: Files, config: Any) -> None:
@@ -467,10 +478,10 @@ class PostmortemKBPlugin(BasePlugin):
         if not folder.is_dir():
             log.warning("no Ops Playbook folder at %s", folder)
             return
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                rel = path.relative_to(folder).as_posix()
-                self._put(files, File.generated(config, f"playbook/{rel}", abs_src_path=str(path)))
+        # The playbook is untrusted too: its links out, HTML and scripts stay out (and
+        # are findings of the check), as in the docs folder.
+        for rel in playbook_files(folder, self.project.root).files:
+            self._put(files, File.generated(config, f"playbook/{rel}", abs_src_path=str(folder / rel)))
 
     def _render_policy(self, markdown: str, src: str) -> str:
         """Playbook pages show the policy values from mkdocs.yml: the text and the gate agree."""
@@ -487,23 +498,66 @@ def _write_downloads(site: Site, folder: Path) -> None:
     """The site's downloads as files in `folder`; one whose bytes did not change is left
     alone (serving copies only what is newer than the site's copy)."""
     for src, content in site.downloads().items():
-        path = folder / src
         data = content.encode("utf-8") if isinstance(content, str) else content
-        if not path.is_file() or path.read_bytes() != data:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+        if read_inside(folder, src, MAX_GENERATED_BYTES) != data:
+            why = write_inside(folder, src, data)  # never through a link (see _cache_dir)
+            if why is not None:
+                log.warning("download %s cannot be written to %s: %s", src, folder, why)
 
 
-def _links_under(folder: str) -> tuple[set[str], list[str]]:
-    """Symbolic links (files, and folders) below `folder`, found by one walk that does not follow them."""
-    files: set[str] = set()
-    dirs: list[str] = []
-    for parent, subdirs, names in os.walk(folder):
-        for d in subdirs:
-            if os.path.islink(os.path.join(parent, d)):
-                dirs.append(os.path.join(parent, d))
-        files.update(os.path.join(parent, n) for n in names if os.path.islink(os.path.join(parent, n)))
-    return files, dirs
+def _from_folder(f: File, folder: str) -> bool:
+    return bool(f.src_dir and f.abs_src_path and os.path.normpath(f.src_dir) == os.path.normpath(folder))
+
+
+def _keep_only(files: Files, docs_dir: str, found: Survey) -> None:
+    """Leave out every file of the docs folder that the survey did not find publishable
+    (theme files and generated ones are not the docs folder's)."""
+    allowed = set(found.files)
+    for f in list(files):
+        if _from_folder(f, docs_dir) and f.src_uri not in allowed:
+            files.remove(f)
+
+
+def _publishable_files(config: Any) -> Files:
+    """MkDocs's `get_files` for a site built with this plugin: the docs folder's
+    publishable files (load.publishable), found by a walk that follows no link to a
+    folder. MkDocs's own walk followed `ln -s .. loop` into the repository forty levels
+    deep (35 s, 650 MB) and then crashed; what it listed was then left out anyway."""
+    plugin = next((p for p in config.plugins.values() if isinstance(p, PostmortemKBPlugin) and hasattr(p, "project")), None)
+    if plugin is None:
+        return _MKDOCS_GET_FILES(config)
+    from mkdocs.structure.files import set_exclusions
+
+    found = site_files(plugin.project.docs_dir, plugin.project.root, plugin.settings.taxonomy)
+    plugin.docs_survey = found  # on_files applies it without a second walk
+    by_dest: dict[tuple[str, str], File] = {}
+    for rel in found.files:
+        f = File(rel, config.docs_dir, config.site_dir, config.use_directory_urls)
+        key = (os.path.dirname(rel), f.dest_uri)
+        earlier = by_dest.get(key)
+        if earlier is not None:  # README.md beside index.md: MkDocs keeps index.md
+            keep, drop = (earlier, f) if os.path.splitext(os.path.basename(earlier.src_uri))[0] == "index" else (f, earlier)
+            log.warning("Excluding '%s' from the site because it conflicts with '%s'.", drop.src_uri, keep.src_uri)
+            f = keep
+        by_dest[key] = f
+    files = list(by_dest.values())
+    set_exclusions(files, config)
+    return Files(files)
+
+
+_MKDOCS_GET_FILES: Any = None
+
+
+def _guard_get_files() -> None:
+    """Have MkDocs list a site's files with `_publishable_files` (once per process; sites
+    built without this plugin keep MkDocs's own listing). MkDocs has no event before its
+    walk of the docs folder, so its build module's `get_files` is replaced."""
+    global _MKDOCS_GET_FILES
+    from mkdocs.commands import build
+
+    if build.get_files is not _publishable_files:
+        _MKDOCS_GET_FILES = build.get_files
+        build.get_files = _publishable_files
 
 
 def _collect_when_idle(delay: float = 1.0) -> None:
