@@ -29,11 +29,8 @@ from typing import Any
 
 from jinja2 import (
     ChoiceLoader,
-    Environment,
     FileSystemLoader,
     PrefixLoader,
-    StrictUndefined,
-    TemplateError,
 )
 from markupsafe import escape
 from mkdocs.config.base import ValidationError
@@ -50,6 +47,8 @@ from .load.publishable import Survey, playbook_files, site_files
 from .model import Corpus, Finding
 from .offload import Offload
 from .render.env import Stash, make_env
+from .render.placeholders import fill_placeholders, policy_values
+from .render.sanitize import sanitize
 from .render.site import BlockTokens, Site
 
 log = get_plugin_logger(__name__)
@@ -339,7 +338,7 @@ class PostmortemKBPlugin(BasePlugin):
                 page.meta["tags"] = [str(escape(t)) for t in info.tags]
             return markdown
         if src.startswith("playbook/") and src.endswith(".md"):
-            return self._render_policy(markdown, src)
+            return self._render_policy(markdown, src, page.file.abs_src_path)
         return markdown
 
     def on_page_content(self, html: str, page: Any, config: Any, files: Files) -> str:
@@ -349,8 +348,12 @@ class PostmortemKBPlugin(BasePlugin):
         # from front matter (services, factors), so keep their escaping.
         if "title" not in page.meta and page.title:
             page.meta["title"] = page.title
-        # HTML blocks the site held back from Markdown (see render.env.Stash) go back in;
-        # the late ones after the search index has read the page (on_post_page).
+        # What Markdown made of the page is cleaned first, on every page: postmortems and
+        # the playbook are untrusted, and so is the author's text in a public report. Only
+        # after that do the site's own HTML blocks (from autoescaping templates) go in:
+        # the stash's here, a postmortem's in on_post_page, the late ones after the search
+        # index has read the page.
+        html = sanitize(html)
         stash = self.stashes.get(page.file.src_uri)
         return html if stash is None else stash.restore(html)
 
@@ -483,15 +486,29 @@ class PostmortemKBPlugin(BasePlugin):
         for rel in playbook_files(folder, self.project.root).files:
             self._put(files, File.generated(config, f"playbook/{rel}", abs_src_path=str(folder / rel)))
 
-    def _render_policy(self, markdown: str, src: str) -> str:
-        """Playbook pages show the policy values from mkdocs.yml: the text and the gate agree."""
-        env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
-        try:
-            return env.from_string(markdown).render(policy=self.settings.policy, severities=self.settings.severities)
-        except TemplateError as err:
-            line = getattr(err, "lineno", None) or 1
-            log.warning("%s/%s:%s: cannot fill in the policy values: %s", self.settings.playbook_dir, src.removeprefix("playbook/"), line, err)
-            return markdown
+    def _render_policy(self, markdown: str, src: str, abs_path: str | None = None) -> str:
+        """Playbook pages show the policy values from mkdocs.yml: the text and the gate agree.
+
+        The page is untrusted text: its known placeholders are replaced, nothing in it is
+        evaluated (a template engine here ran `{{ lipsum.__globals__... }}` at build
+        time). An unknown placeholder stays as it is, with a warning at its line."""
+        filled, unknown = fill_placeholders(markdown, policy_values(self.settings))
+        if unknown:
+            first = _first_line(markdown, abs_path)
+            name = f"{self.settings.playbook_dir}/{src.removeprefix('playbook/')}"
+            for line, text in unknown:
+                log.warning("%s:%s: unknown placeholder %s left as it is; known: %s", name, first + line - 1, text, ", ".join(f"{{{{ {k} }}}}" for k in policy_values(self.settings) if "|" not in k))
+        return filled
+
+
+def _first_line(markdown: str, abs_path: str | None) -> int:
+    """The line of the source file where the page's Markdown (after any front matter) starts."""
+    try:
+        with open(abs_path or "", encoding="utf-8-sig", errors="replace") as fh:
+            source = fh.read()
+    except OSError:
+        return 1
+    return source[: len(source) - len(markdown)].count("\n") + 1 if source.endswith(markdown) else 1
 
 
 def _write_downloads(site: Site, folder: Path) -> None:

@@ -22,14 +22,19 @@ from jinja2 import (
     pass_context,
 )
 from jinja2.runtime import Context
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 # Only characters Markdown can escape: a backslash before any other (`:`, `~`) is printed.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>])")
 
 
 def md(value: Any) -> Markup:
-    text = str(escape("" if value is None else value))
+    """`value` as Markdown text: HTML and Markdown syntax escaped, each once.
+
+    Only `&`, `<` and `>` become entities: quotes mean nothing in Markdown text, and an
+    entity such as `&#34;` passes through Markdown as raw HTML, so a title taken from
+    the heading (a service or factor page's) showed it escaped a second time."""
+    text = str("" if value is None else value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return Markup(_MD_SPECIAL.sub(r"\\\1", text).replace("\n", " "))
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -50,14 +51,33 @@ CATEGORY_ORDER = ["technical", "detection", "response", "organisational"]
 
 @functools.lru_cache(maxsize=65536)
 def page_url(src_uri: str, directory_urls: bool = True) -> str:
-    """The URL (relative to the site root) MkDocs gives a Markdown source path."""
+    """The URL (relative to the site root) MkDocs gives a Markdown source path.
+
+    Percent-encoded as MkDocs encodes its own (`quote`, only `/` kept), which also makes
+    it safe by construction: a file named `javascript:alert(1).md` becomes
+    `javascript%3Aalert%281%29/`, a path and never a scheme, and a backslash (which
+    browsers read as `/`) cannot turn a path into `//host`."""
     stem, _ = posixpath.splitext(src_uri)
     if not directory_urls:
-        return stem + ".html"
+        return quote(stem + ".html")
     if posixpath.basename(stem) in ("index", "README"):
         parent = posixpath.dirname(stem)
-        return parent + "/" if parent else ""
-    return stem + "/"
+        return quote(parent + "/") if parent else ""
+    return quote(stem + "/")
+
+
+def http_url(value: Any) -> str | None:
+    """`value` if it is an absolute http(s) URL, else None: only such a URL from front
+    matter (a tracker, a public write-up) becomes a link; anything else stays text."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    scheme, sep, rest = text.partition(":")
+    # The scheme is read as a browser reads it (after trimming); `javascript:`, `data:`,
+    # a relative path or `//host` all fail.
+    if sep and scheme.lower() in ("http", "https") and rest.startswith("//"):
+        return text
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -439,7 +459,7 @@ class Site:
         m = pm.meta
         env = self.env
         factors = [self.factor_view(cf.factor, src) for cf in m.contributing_factors]
-        public_url = m.public_postmortem if isinstance(m.public_postmortem, str) else None
+        public_url = http_url(m.public_postmortem)  # a date, or anything not http(s), is no link
         card = env.get_template("pm_card.html.j2").render(
             pm=m,
             services=[{"name": s, "url": self.url(self.service_src(s), src)} for s in m.services],
@@ -454,7 +474,7 @@ class Site:
         actions = []
         for i, a in enumerate(m.actions, start=1):
             overdue = (self.today - a.due).days if a.due and a.status in OPEN_STATUSES and self.today > a.due else 0
-            actions.append({"n": i, "summary": a.summary, "kind": a.kind, "owner": a.owner, "due": a.due.isoformat() if a.due else None, "status": a.status, "tracker": a.tracker, "overdue": overdue})
+            actions.append({"n": i, "summary": a.summary, "kind": a.kind, "owner": a.owner, "due": a.due.isoformat() if a.due else None, "status": a.status, "tracker": http_url(a.tracker), "overdue": overdue})
         actions_block = env.get_template("pm_actions.html.j2").render(actions=actions)
         declared = [self._related_row(r, src) for r in m.related if r in self.src_of]
         declared_ids = set(m.related)

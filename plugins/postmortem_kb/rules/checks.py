@@ -20,6 +20,7 @@ from ..load.templates import Template
 from ..model import Postmortem, Taxonomy
 from . import public, timeline
 from .language import LanguageRules, name_tokens
+from .raw_html import raw_html
 
 
 @dataclass(slots=True)
@@ -288,4 +289,5 @@ PER_POSTMORTEM: list[Rule] = [
     timeline_order,
     language,
     public_leak,
+    raw_html,
 ]

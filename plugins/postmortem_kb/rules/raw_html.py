@@ -1,0 +1,117 @@
+"""raw-html (PM611): HTML in a postmortem's body that the site's sanitiser changes.
+
+The site cleans every page (render/sanitize.py): a `<script>`, an `onerror=`, a
+`javascript:` link are removed, so they never run, but the page then shows something
+other than what the reviewer read in the pull request. This rule says so at the line,
+with the cleaner itself as the judge of each tag (`tag_changes`).
+
+Code (fenced, indented after a blank line, inline) and HTML comments are text, not HTML,
+and are skipped.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..load.sections import code_spans
+from ..render.sanitize import tag_changes, unsafe_url
+
+RULE = "raw-html"
+HINT = "write it in Markdown: the site keeps formatting HTML only (no script, no `on…=` handlers, no `javascript:` or `data:` links)"
+
+# A start tag as Python-Markdown takes one for raw HTML: `<` and a letter, up to `>`.
+_TAG = re.compile(r"<([a-zA-Z][^\s/<>]*)[^<>]*>")
+_LINK = re.compile(r"\]\(\s*<?([^\s)>]+)")
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+)", re.MULTILINE)
+# attr_list: `{: #id .class key=value }` after a heading, a block or an inline element.
+_ATTR_LIST = re.compile(r"\{:?[ ]*([^}\n]+)\}")
+_ATTR = re.compile(r"""([^\s=#.'"]+)\s*=\s*("[^"]*"|'[^']*'|\S+)""")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def masked_body(lines: list[str]) -> str:
+    """The body with code blanked out (same lines and columns): what Markdown reads as text."""
+    out: list[str] = []
+    fence: str | None = None
+    previous_blank_or_code = True
+    for raw in lines:
+        if fence is not None:
+            out.append("")
+            if raw.lstrip().startswith(fence):
+                fence = None
+            continue
+        fm = _FENCE.match(raw) if "`" in raw or "~" in raw else None
+        if fm:
+            fence = fm.group(1)[:3]
+            out.append("")
+            continue
+        if previous_blank_or_code and raw.startswith(("    ", "\t")):
+            out.append("")  # an indented code block
+            continue
+        previous_blank_or_code = not raw.strip()
+        out.append(_blank(raw, code_spans(raw)) if "`" in raw else raw)
+    return "\n".join(out)
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    for a, b in spans:
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
+
+
+def _may_hold_html(lines: list[str]) -> bool:
+    return any("<" in t or "](" in t or "]:" in t or "{" in t for t in lines)
+
+
+def raw_html(pm: Any, ctx: Any) -> Iterator[Any]:
+    from .checks import Hit  # here: checks lists this rule, so it imports this module
+
+    body = pm.lines[pm.body_start - 1 :]
+    if not _may_hold_html(body):
+        return
+    text = masked_body(body)
+    if "<!--" in text:
+        text = _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    starts = [0]
+    for line in text.split("\n")[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def hit(offset: int, message: str) -> Any:
+        idx = bisect.bisect_right(starts, offset) - 1
+        return Hit(RULE, pm.body_start + idx, offset - starts[idx] + 1, message, HINT)
+
+    for offset, message in _findings(text):
+        yield hit(offset, message)
+
+
+def _findings(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, message) of each thing the sanitiser would change, in text order."""
+    found: list[tuple[int, str]] = []
+    if "<" in text:
+        for m in _TAG.finditer(text):
+            changes = tag_changes(m.group(0))
+            if changes:
+                found.append((m.start(), "the site removes " + "; ".join(changes)))
+    if "](" in text:
+        for m in _LINK.finditer(text):
+            scheme = unsafe_url(m.group(1))
+            if scheme:
+                found.append((m.start(1), f"a `{scheme}:` link: the site removes its target"))
+    if "]:" in text:
+        for m in _REFERENCE.finditer(text):
+            scheme = unsafe_url(m.group(1))
+            if scheme:
+                found.append((m.start(1), f"a `{scheme}:` link: the site removes its target"))
+    if "{" in text:
+        for m in _ATTR_LIST.finditer(text):
+            for a in _ATTR.finditer(m.group(1)):
+                key, value = a.group(1).lower(), a.group(2).strip("\"'")
+                scheme = unsafe_url(value) if key in ("href", "src") else None
+                if key.startswith("on") or scheme:
+                    what = f"`{key}=\"{scheme}:…\"`" if scheme else f"the `{key}` attribute"
+                    found.append((m.start(1) + a.start(), f"the site removes {what} (an attr_list attribute)"))
+    yield from sorted(found)

@@ -1,0 +1,325 @@
+"""Script and template injection from a pull request (issue #13), on the built site.
+
+A hostile knowledge base is built once (internal and public site): a postmortem whose
+file name is a `javascript:` URL, another in a folder named like one, raw HTML and
+Markdown tricks in bodies, a playbook page that tries to run a command at build time,
+a severity and names with HTML in them. The pages are then read in Chromium: no dialog
+opens, no injected script runs, and the links and Material's formatting still work.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from site_helpers import (
+    ROOT,
+    assert_built,
+    build_site,
+    copy_kb,
+    launch_browser,
+    parse_html,
+    serve_dir,
+    set_plugin_config,
+    squash,
+    write_postmortem,
+)
+
+from postmortem_kb.render.sanitize import sanitize
+
+# Each of these runs without a click when the browser parses it (or on a click, for links).
+PAYLOADS = [
+    "Before <script>window.__pwned = 1; alert('script')</script> after.",
+    "<img src=x onerror=\"window.__pwned = 1; alert('img')\">",
+    "<img src=x onerror=alert(1)>",
+    '<a id="evil-a" href="javascript:window.__pwned=1;alert(\'a\')">raw link</a> and [md link](javascript:alert(\'md\')){: #evil-md }',
+    '<a id="evil-entity" href="&#106;ava&#x09;script:alert(\'entity\')">entity link</a>',
+    "<svg><script>alert('svg')</script></svg>",
+    "<details open ontoggle=\"alert('toggle')\"><summary>s</summary>x</details>",
+    "<input autofocus onfocus=\"alert('focus')\">",
+    "<iframe srcdoc=\"<script>parent.alert('iframe')</script>\"></iframe>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert('mxss')></style></mglyph></table></mtext></math>",
+    "<form action=\"javascript:alert('form')\"><button id=\"evil-button\">go</button></form>",
+    "Styled paragraph\n{: onclick=\"alert('attr')\" #evil-attr }",
+]
+BENIGN = (
+    '!!! note "Heads up"\n    An admonition still renders.\n\n'
+    "| Left | Centre | Right |\n|:-----|:------:|------:|\n| a | b | c |\n\n"
+    "A paragraph with a class.\n{: .pmkb-test-class }\n\n"
+    "Some <kbd>Ctrl</kbd> and <sub>sub</sub>, `<script>shown as code</script>`."
+)
+SEVERITY = "<img src=x onerror=alert(1)>"
+NAME = 'svc "q" <b> & co'
+FACTOR = {"id": "quote-test", "name": 'Quote "q" <b> & co', "category": "technical", "definition": 'A definition with "quotes" <i>and</i> & ampersands.'}
+JS_ID = "2026-11-10-javascript-name"
+JS_FILE = "javascript:alert(document.domain)%2F%2F.md"
+JS_DIR_ID = "2026-11-09-javascript-folder"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def _when(day: int) -> dict[str, Any]:
+    return {
+        "started": datetime(2026, 11, day, 8, 0, tzinfo=UTC),
+        "detected": datetime(2026, 11, day, 8, 10, tzinfo=UTC),
+        "mitigated": datetime(2026, 11, day, 8, 40, tzinfo=UTC),
+        "resolved": datetime(2026, 11, day, 9, 0, tzinfo=UTC),
+        "filed": date(2026, 11, day),
+    }
+
+
+def _hostile_kb(root: Path, marker: Path) -> None:
+    body = "\n\n".join(PAYLOADS) + "\n\n" + BENIGN
+    path = write_postmortem(
+        root,
+        meta={"id": JS_ID, "title": "Hostile file name", "customer_impact": True, "public_postmortem": date(2026, 11, 11), "services": [NAME], **_when(10)},
+        sections={"Summary": body, "Lessons learned": "\n\n".join(PAYLOADS)},
+    )
+    path.rename(root / "postmortems" / JS_FILE)
+    folder = root / "postmortems" / "javascript:alert(2)"
+    folder.mkdir()
+    path = write_postmortem(root, meta={"id": JS_DIR_ID, "title": "Hostile folder name", "contributing_factors": [{"factor": "quote-test", "description": "x"}, {"factor": "alerting-gap", "description": "y"}], **_when(9)})
+    path.rename(folder / "x.md")
+    taxonomy = root / "postmortems" / "factors.yml"
+    doc = yaml.safe_load(taxonomy.read_text(encoding="utf-8"))
+    doc["factors"].append(FACTOR)
+    taxonomy.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    (root / "ops-playbook" / "evil.md").write_text(
+        "# Evil page\n\nDue within {{ policy.postmortem_due_hours }} hours.\n\n"
+        f"{{{{ lipsum.__globals__['os'].popen('touch {marker}').read() }}}}\n\n"
+        f"{{{{ cycler.__init__.__globals__.os.system('touch {marker}') }}}}\n\n"
+        "{{ unknown.value }} and {% if true %}a statement{% endif %}\n\n"
+        + "\n\n".join(PAYLOADS)
+        + "\n",
+        encoding="utf-8",
+    )
+    set_plugin_config(root, severities=["SEV1", "SEV2", "SEV3", "SEV4", SEVERITY])
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("hostile")
+    marker = tmp / "pwned-at-build"
+    root = copy_kb(tmp)
+    _hostile_kb(root, marker)
+    internal = tmp / "site"
+    result = build_site(root, internal)
+    assert_built(result)
+    shutil.copy(ROOT / "mkdocs-public.yml", root / "mkdocs-public.yml")
+    public = tmp / "site-public"
+    pub = subprocess.run(
+        [sys.executable, "-m", "postmortem_kb.cli", "--config", str(root / "mkdocs.yml"), "build", "--public", "--site-dir", str(public)],
+        cwd=root, capture_output=True, text=True, timeout=300, env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert pub.returncode == 0, pub.stdout + pub.stderr
+    return {"root": root, "internal": internal, "public": public, "log": result.stdout + result.stderr, "marker": marker}
+
+
+# ---- at build time --------------------------------------------------------------------
+
+
+def test_playbook_text_is_never_run_as_a_template(built: dict[str, Any]) -> None:
+    assert not built["marker"].exists(), "a playbook page ran a command during the build"
+    page = parse_html((built["internal"] / "playbook" / "evil" / "index.html").read_text(encoding="utf-8"))
+    text = squash(page.find("article").text)
+    assert "Due within 24 hours." in text  # a known placeholder is filled in
+    # The rest is the author's Markdown text (`__globals__` is bold, as anywhere else).
+    assert "{{ lipsum." in text and ".popen('touch " in text and "{{ unknown.value }}" in text
+    assert "{% if true %}a statement{% endif %}" in text
+
+
+def test_unknown_placeholders_are_warned_about_at_their_line(built: dict[str, Any]) -> None:
+    log = built["log"]
+    assert "ops-playbook/evil.md:5: unknown placeholder {{ lipsum.__globals__['os'].popen(" in log
+    assert "ops-playbook/evil.md:7: unknown placeholder {{ cycler.__init__" in log
+    assert "ops-playbook/evil.md:9: unknown placeholder {{ unknown.value }}" in log
+    assert "policy.postmortem_due_hours }} left" not in log
+
+
+def test_a_severity_with_html_is_text_on_the_playbook_pages(built: dict[str, Any]) -> None:
+    for url in ("playbook", "playbook/severities"):
+        html = (built["internal"] / url / "index.html").read_text(encoding="utf-8")
+        assert "<img src=x onerror" not in html and "<img src=\"x\"" not in html
+        assert f"SEV4, {SEVERITY}" in squash(parse_html(html).find("article").text)
+
+
+@pytest.mark.parametrize("kind, slug, shown", [("services", "svc-q-b-co", NAME), ("factors", "quote-test", FACTOR["name"])])
+def test_names_on_service_and_factor_pages_are_escaped_once(built: dict[str, Any], kind: str, slug: str, shown: str) -> None:
+    page = parse_html((built["internal"] / kind / slug / "index.html").read_text(encoding="utf-8"))
+    title = page.find("title").text
+    heading = page.find("article").find("h1").text.rstrip("¶")
+    assert title.startswith(shown + " - ") or title.startswith(f"Service: {shown} - "), title
+    assert heading in (shown, f"Service: {shown}")
+    assert "&#34;" not in title + heading and "&amp;" not in title + heading
+
+
+def test_links_from_file_names_are_paths_never_schemes(built: dict[str, Any]) -> None:
+    site = built["internal"]
+    for url in ("", "catalog/", "services/svc-q-b-co/", "factors/quote-test/"):
+        for a in parse_html((site / url / "index.html").read_text(encoding="utf-8")).find_all("a"):
+            href = a.get("href") or ""
+            assert not urlsplit(href).scheme or urlsplit(href).scheme in ("http", "https"), (url, href)
+            assert not href.startswith(("//", "\\")), (url, href)
+    rows = (site / "assets" / "pmkb" / "catalog.json").read_text(encoding="utf-8")
+    assert '"u":"javascript%3Aalert%28document.domain%29%252F%252F/"' in rows
+
+
+# ---- the sanitiser keeps what Markdown makes of benign text --------------------------------
+
+
+def _shape(html: str) -> list[Any]:
+    """Elements, attributes and text of `html`, with style declarations normalised."""
+    out: list[Any] = []
+
+    def walk(el: Any) -> None:
+        for child in el.children:
+            if isinstance(child, str):
+                if child.strip():
+                    out.append(" ".join(child.split()))
+            else:
+                attrs = {k: ("".join(v.split()).rstrip(";") if k == "style" else v) for k, v in child.attrs.items()}
+                out.append((child.tag, sorted(attrs.items())))
+                walk(child)
+
+    walk(parse_html(html))
+    return out
+
+
+def test_benign_markdown_is_unchanged_by_the_sanitiser() -> None:
+    import markdown
+
+    from postmortem_kb.load.frontmatter import split
+
+    extensions = ["tables", "attr_list", "md_in_html", "admonition", "toc"]  # as in mkdocs.yml
+    texts = [BENIGN + "\n\n## A heading {: #custom-id .cls }\n\n![diagram](../img/x.png \"A title\")\n\n[a link](https://example.com/x?a=1&b=2 \"t\") and [mail](mailto:x@example.com)\n\n```\n<b>code</b>\n```\n"]
+    for path in sorted((ROOT / "postmortems").rglob("*.md")):
+        sp = split(path.read_text(encoding="utf-8"))
+        texts.append("\n".join(sp.lines[sp.body_start - 1 :]))
+    assert len(texts) > 10
+    for text in texts:
+        html = markdown.markdown(text, extensions=extensions, extension_configs={"toc": {"permalink": True}})
+        assert _shape(sanitize(html)) == _shape(html)
+
+
+# ---- in the browser ---------------------------------------------------------------------------
+
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+
+class Guard:
+    """Dialogs, uncaught errors and requests to other hosts: none is allowed."""
+
+    def __init__(self) -> None:
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+
+    def route(self, route: Any) -> None:
+        parts = urlsplit(route.request.url)
+        if parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def dialog(self, dialog: Any) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def assert_clean(self) -> None:
+        assert not self.dialogs, f"dialogs opened: {self.dialogs}"
+        assert not self.errors, f"uncaught script errors: {self.errors}"
+        assert not self.outside, f"requests to outside hosts: {self.outside}"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_sync.sync_playwright() as pw:
+        b = launch_browser(pw)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def guard() -> Guard:
+    return Guard()
+
+
+@pytest.fixture
+def page(browser: Any, guard: Guard) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, service_workers="block")
+    context.route("**/*", guard.route)
+    pg = context.new_page()
+    pg.on("dialog", guard.dialog)
+    pg.on("pageerror", lambda err: guard.errors.append(str(err)))
+    pg.set_default_timeout(15_000)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def _no_injected_script(page: Any, guard: Guard) -> None:
+    page.wait_for_timeout(300)  # onerror of a broken image, ontoggle, onfocus fire by now
+    assert page.evaluate("() => window.__pwned") is None
+    for selector in ("#evil-a", "#evil-entity", "#evil-md", "#evil-attr", "#evil-button"):
+        if page.locator(selector).count():
+            page.locator(selector).first.click()
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.__pwned") is None
+    guard.assert_clean()
+
+
+def test_the_file_name_link_on_the_home_page_opens_the_page(page: Any, guard: Guard, built: dict[str, Any]) -> None:
+    with serve_dir(built["internal"]) as base:
+        page.goto(base)
+        link = page.locator(".pmkb-recent a", has_text="Hostile file name")
+        assert link.get_attribute("href") == "javascript%3Aalert%28document.domain%29%252F%252F/"
+        link.click()
+        page.wait_for_url(base + "javascript%3Aalert%28document.domain%29%252F%252F/")
+        assert page.locator("article h1").first.inner_text().strip().rstrip("¶").strip() == "Hostile file name"
+        page.goto(base)
+        page.locator(".pmkb-recent a", has_text="Hostile folder name").click()
+        page.wait_for_url(base + "javascript%3Aalert%282%29/x/")
+        assert page.locator(".pmkb-card").is_visible()
+        guard.assert_clean()
+
+
+def test_raw_html_in_a_postmortem_does_not_run_and_formatting_stays(page: Any, guard: Guard, built: dict[str, Any]) -> None:
+    with serve_dir(built["internal"]) as base:
+        page.goto(base + "javascript%3Aalert%28document.domain%29%252F%252F/")
+        assert page.locator(".pmkb-card").is_visible()  # the site's own blocks are in
+        assert page.locator("article .admonition.note").count() == 1
+        assert page.locator("article .pmkb-test-class").count() == 1
+        assert page.locator("article h2 a.headerlink").count() >= 5
+        assert page.locator("article th", has_text="Centre").evaluate("th => getComputedStyle(th).textAlign") == "center"
+        assert page.locator("article kbd").inner_text() == "Ctrl"
+        assert "<script>shown as code</script>" in page.locator("article code", has_text="shown as code").inner_text()
+        injected = "els => els.filter(e => !e.closest('.pmkb-diagram')).map(e => e.tagName)"  # the diagram is the site's own SVG
+        assert page.eval_on_selector_all("article script, article iframe, article form, article input, article svg, article math", injected) == []
+        _no_injected_script(page, guard)
+
+
+def test_raw_html_on_a_playbook_page_does_not_run(page: Any, guard: Guard, built: dict[str, Any]) -> None:
+    with serve_dir(built["internal"]) as base:
+        for url in ("playbook/evil/", "playbook/", "playbook/severities/", "catalog/", "insights/"):
+            page.goto(base + url)
+            _no_injected_script(page, guard)
+
+
+def test_raw_html_on_the_public_page_does_not_run(page: Any, guard: Guard, built: dict[str, Any]) -> None:
+    with serve_dir(built["public"]) as base:
+        page.goto(base + f"incidents/{JS_ID}/")
+        assert page.locator("article .admonition.note").count() == 1
+        assert page.locator("article script, article iframe, article form").count() == 0
+        _no_injected_script(page, guard)
