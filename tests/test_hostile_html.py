@@ -323,3 +323,141 @@ def test_raw_html_on_the_public_page_does_not_run(page: Any, guard: Guard, built
         assert page.locator("article .admonition.note").count() == 1
         assert page.locator("article script, article iframe, article form").count() == 0
         _no_injected_script(page, guard)
+
+
+# ---- pmkb check: raw-html (PM611) ----------------------------------------------------------
+
+
+def _raw_html(kb: Any) -> list[tuple[int, int, str]]:
+    return [(f["line"], f["column"], f["message"]) for f in kb.findings("--select", "raw-html")]
+
+
+def test_raw_html_the_site_removes_is_an_error_at_its_line_and_column(kb: Any) -> None:
+    from conftest import line_col
+
+    summary = (
+        "From 13:52 to 15:40 UTC <b>emails</b> were queued. <script>alert(1)</script>\n"
+        "See <img src=x onerror=alert(1)> and [the dashboard](javascript:alert(2)).\n"
+        "<div\n  onclick=\"alert(3)\">across lines</div>\n"
+        "<a href=\"JaVa&#x09;script:alert(4)\">encoded</a> <iframe src=\"https://x.example\"></iframe>"
+    )
+    path = kb.write(sections={"Summary": summary})
+    findings = kb.findings("--select", "raw-html")
+    assert {f["severity"] for f in findings} == {"error"}
+    assert _raw_html(kb) == [
+        (*line_col(path, "<script>"), "the site removes `<script>` and its content"),
+        (*line_col(path, "<img src=x"), "the site removes the `onerror` attribute of `<img>`"),
+        (*line_col(path, "javascript:alert(2)"), "a `javascript:` link: the site removes its target"),
+        (*line_col(path, "<div"), "the site removes the `onclick` attribute of `<div>`"),
+        (*line_col(path, "<a href"), 'the site removes `href="javascript:…"`'),
+        (*line_col(path, "<iframe"), "the site removes the `<iframe>` tag"),
+    ]
+
+
+def test_html_the_site_keeps_and_html_in_code_or_comments_is_fine(kb: Any) -> None:
+    summary = (
+        "Press <kbd>Ctrl</kbd>+<kbd>C</kbd>; H<sub>2</sub>O; <a href=\"https://x.example/a?b=1\" title=\"t\">a link</a>.\n\n"
+        "<details><summary>More</summary>\n\nDetail.\n\n</details>\n\n"
+        "Inline `<script>alert(1)</script>` is code. <!-- <img src=x onerror=alert(1)> -->\n\n"
+        "```html\n<script>alert(2)</script>\n```\n\n"
+        "    <iframe src=x></iframe>\n\n"
+        "| Left | Right |\n|:-----|------:|\n| <span class=\"x\">a</span> | b |\n\n"
+        "[relative](../2023/other/) and [mail](mailto:sre@example.com) and <https://example.com>.\n\n"
+        "A paragraph.\n{: .note #anchor }"
+    )
+    kb.write(sections={"Summary": summary})
+    assert _raw_html(kb) == []
+
+
+def test_an_attr_list_handler_and_a_reference_link_are_found(kb: Any) -> None:
+    from conftest import line_col
+
+    path = kb.write(sections={"Summary": "A paragraph.\n{: onclick=\"alert(1)\" }\n\nA [ref][r] link.\n\n[r]: data:text/html;base64,PHNjcmlwdD4K"})
+    assert _raw_html(kb) == [
+        (*line_col(path, "onclick"), "the site removes the `onclick` attribute (an attr_list attribute)"),
+        (*line_col(path, "data:text"), "a `data:` link: the site removes its target"),
+    ]
+
+
+def test_raw_html_can_be_silenced_on_its_line(kb: Any) -> None:
+    kb.write(sections={"Summary": "Shown as an example: <iframe src=x></iframe> <!-- pmkb: disable=PM611 -->"})
+    assert _raw_html(kb) == []
+
+
+# ---- placeholders and URLs from front matter ------------------------------------------------
+
+
+def test_every_playbook_page_shows_the_same_values_as_the_template_engine_did() -> None:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from postmortem_kb.config import Settings
+    from postmortem_kb.render.placeholders import fill_placeholders, policy_values
+
+    settings = Settings(severities=["SEV1", "SEV2", "Sev 3"], policy={"postmortem_due_hours": 36, "toil_limit_percent": 40})
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)  # the pages are ours here
+    pages = sorted((ROOT / "ops-playbook").glob("*.md"))
+    assert len(pages) >= 5
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        expected = env.from_string(text).render(policy=settings.policy, severities=settings.severities)
+        filled, unknown = fill_placeholders(text, policy_values(settings))
+        assert unknown == [], path.name
+        assert filled == expected, path.name
+
+
+def test_placeholder_values_are_escaped_for_markdown_and_html() -> None:
+    from postmortem_kb.config import Settings
+    from postmortem_kb.render.placeholders import fill_placeholders, policy_values
+
+    values = policy_values(Settings(severities=["<script>x</script>", "[a](javascript:b)"]))
+    filled, unknown = fill_placeholders("{{severities}} | {{ policy.toil_limit_percent }} | {{ policy.nope }}\n{{ severities.__class__ }}", values)
+    assert filled == "&lt;script&gt;x&lt;/script&gt;, \\[a\\]\\(javascript:b\\) | 50 | {{ policy.nope }}\n{{ severities.__class__ }}"
+    assert unknown == [(1, "{{ policy.nope }}"), (2, "{{ severities.__class__ }}")]
+
+
+@pytest.mark.parametrize(
+    "value, link",
+    [
+        ("https://tracker.example.com/SEC-1", "https://tracker.example.com/SEC-1"),
+        ("HTTP://x.example/", "HTTP://x.example/"),
+        ("javascript:alert(1)", None),
+        (" javascript:alert(1)", None),
+        ("java\tscript:alert(1)", None),
+        ("data:text/html,<script>alert(1)</script>", None),
+        ("//evil.example/", None),
+        ("../relative/", None),
+        (date(2024, 3, 16), None),
+        (None, None),
+    ],
+)
+def test_only_http_urls_from_front_matter_become_links(value: Any, link: str | None) -> None:
+    from postmortem_kb.render.site import http_url
+
+    assert http_url(value) == link
+
+
+def test_a_tracker_or_write_up_that_is_not_http_is_text_in_the_blocks() -> None:
+    from postmortem_kb.render.env import make_env
+
+    env = make_env()
+    actions = env.get_template("pm_actions.html.j2").render(actions=[{"n": 1, "summary": "S", "kind": None, "owner": "o", "due": None, "status": "open", "tracker": None, "overdue": 0}])
+    assert "<a " not in actions and ">S<" in actions
+
+
+@pytest.mark.parametrize(
+    "src, url",
+    [
+        ("javascript:alert(document.domain)%2F%2F.md", "javascript%3Aalert%28document.domain%29%252F%252F/"),
+        ("data:text/html,x/y.md", "data%3Atext/html%2Cx/y/"),
+        ("\\\\evil.example\\x.md", "%5C%5Cevil.example%5Cx/"),
+        ("2024/2024-03-14-ok.md", "2024/2024-03-14-ok/"),
+        ("vbscript:x/index.md", "vbscript%3Ax/"),
+    ],
+)
+def test_page_urls_are_paths_whatever_the_file_is_called(src: str, url: str) -> None:
+    from postmortem_kb.render.site import page_url
+
+    assert page_url(src) == url
+    assert urlsplit(page_url(src)).scheme == "" and urlsplit(page_url(src, False)).scheme == ""
+    assert not page_url(src).startswith("/")

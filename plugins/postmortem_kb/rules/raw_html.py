@@ -22,8 +22,10 @@ from ..render.sanitize import tag_changes, unsafe_url
 RULE = "raw-html"
 HINT = "write it in Markdown: the site keeps formatting HTML only (no script, no `on…=` handlers, no `javascript:` or `data:` links)"
 
-# A start tag as Python-Markdown takes one for raw HTML: `<` and a letter, up to `>`.
+# A start tag as Python-Markdown takes one for raw HTML: `<` and a letter, up to `>`;
+# not an autolink (`<https://…>`, `<ftp://…>`) or an e-mail address, which are links.
 _TAG = re.compile(r"<([a-zA-Z][^\s/<>]*)[^<>]*>")
+_AUTOLINK = re.compile(r"<(?:(?:[Ff]|[Hh][Tt])[Tt][Pp][Ss]?://[^<>]*|[^<> !]+@[^@<> ]+)>")
 _LINK = re.compile(r"\]\(\s*<?([^\s)>]+)")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+)", re.MULTILINE)
 # attr_list: `{: #id .class key=value }` after a heading, a block or an inline element.
@@ -93,6 +95,8 @@ def _findings(text: str) -> Iterator[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     if "<" in text:
         for m in _TAG.finditer(text):
+            if _AUTOLINK.fullmatch(m.group(0)):
+                continue
             changes = tag_changes(m.group(0))
             if changes:
                 found.append((m.start(), "the site removes " + "; ".join(changes)))
