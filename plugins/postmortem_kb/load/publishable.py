@@ -27,6 +27,8 @@ from pathlib import Path
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
 MARKDOWN_SUFFIX = ".md"
+# Other Markdown suffixes (MkDocs renders some of them): pages the checker never reads.
+OTHER_MARKDOWN = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn", ".mdtxt", ".mdtext"})
 # Paths of the built site that the theme, MkDocs, the search plugin or this plugin write.
 RESERVED_FOLDERS = frozenset({"assets", "search"})
 RESERVED_FILES = frozenset({"404.html", "sitemap.xml", "sitemap.xml.gz", "remediation.csv", "remediation.json"})
@@ -102,7 +104,7 @@ class _Judge:
     def entry(self, entry: os.DirEntry[str], rel: str, out: Survey) -> None:
         if rel in self.skip:
             return
-        markdown = rel.lower().endswith(MARKDOWN_SUFFIX)
+        markdown = rel.endswith(MARKDOWN_SUFFIX)  # as the loader finds postmortems: `.MD` is not read
         try:
             is_link = entry.is_symlink()
             regular = entry.is_file(follow_symlinks=False)
@@ -128,6 +130,8 @@ class _Judge:
         suffix = os.path.splitext(rel)[1].lower()
         if suffix in IMAGE_SUFFIXES:
             return None
+        if suffix in OTHER_MARKDOWN:
+            return Refusal(rel, UNPUBLISHABLE, f"a `{os.path.splitext(rel)[1]}` file is not read by the checker (postmortems end in `.md`), so it is not published", "rename it to end in `.md`")
         if suffix == ".svg":
             return Refusal(rel, UNPUBLISHABLE, "an SVG image can hold script; it is not published", "export it as PNG (or WebP)")
         kind = f"a `{suffix}` file" if suffix else "a file without a suffix"
