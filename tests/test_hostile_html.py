@@ -461,3 +461,18 @@ def test_page_urls_are_paths_whatever_the_file_is_called(src: str, url: str) -> 
     assert page_url(src) == url
     assert urlsplit(page_url(src)).scheme == "" and urlsplit(page_url(src, False)).scheme == ""
     assert not page_url(src).startswith("/")
+
+
+# ---- property: hostile HTML never comes out of the sanitiser runnable --------------------------
+
+
+def test_hostile_html_fragments_come_out_without_script() -> None:
+    from hostile_html import html_body, violations
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(html_body())
+    def check(body: str) -> None:
+        assert violations(body) == []
+
+    check()

@@ -5,8 +5,9 @@ The site's own blocks (the header card, the tables, the diagrams) come from auto
 templates and are put in after this runs (see render.env.Stash and render.site.BlockTokens),
 so the allow-list only needs what Python-Markdown and its extensions make of a page:
 headings with their permalinks, tables (with `text-align`), admonitions, code, images,
-`attr_list` classes and ids. HTML comments are kept: the tokens of the blocks are
-comments, and Markdown passes an author's comments through as before.
+`attr_list` classes and ids. HTML comments are removed (a comment is where parsers
+disagree, the root of mutation XSS); the tokens that mark where the blocks go are
+comments too, so they cross the cleaner as text marked with a fresh random nonce.
 
 The same cleaner is the oracle of the `raw-html` rule (rules/raw_html.py): what it
 would change in the source is reported at its line.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import functools
 import html.parser
 import re
+import secrets
 
 import nh3
 
@@ -53,14 +55,24 @@ def cleaner() -> nh3.Cleaner:
         attributes={k: set(v) for k, v in ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
         filter_style_properties=set(STYLE_PROPERTIES),
-        strip_comments=False,  # the blocks' tokens; Markdown keeps comments too
         link_rel=None,  # links render as before (no `rel` added to every one)
     )
 
 
+# The tokens of render.env.Stash and render.site.BlockTokens.
+_TOKEN = re.compile(r"<!--(pmkb-(?:stash|block):[0-9a-f]+:[0-9a-z]+)-->")
+
+
 def sanitize(html_text: str) -> str:
-    """`html_text` with every tag, attribute and URL that is not allowed removed."""
-    return cleaner().clean(html_text)
+    """`html_text` with every tag, attribute, URL and comment that is not allowed
+    removed; the blocks' tokens are kept."""
+    if "<!--pmkb-" not in html_text:
+        return cleaner().clean(html_text)
+    # Text the cleaner keeps as it is; the nonce is new for each call, so an author
+    # cannot write text that turns into a token.
+    mark = f"pmkb{secrets.token_hex(8)}"
+    clean = cleaner().clean(_TOKEN.sub(lambda m: f"{mark}[{m.group(1)}]", html_text))
+    return re.sub(re.escape(mark) + r"\[([0-9a-z:-]+)\]", r"<!--\1-->", clean) if mark in clean else clean
 
 
 # ---- what the cleaner would change, for the check ---------------------------------------
