@@ -100,6 +100,11 @@ def _hostile_kb(root: Path, marker: Path) -> None:
         + "\n",
         encoding="utf-8",
     )
+    (root / "ops-playbook" / "meta.md").write_text(
+        '---\ntitle: "<img src=x onerror=alert(\'title\')>"\ndescription: "\\"><script>alert(\'description\')</script>"\n'
+        "template: 404.html\n---\n\n# Meta page\n\nText.\n",
+        encoding="utf-8",
+    )
     set_plugin_config(root, severities=["SEV1", "SEV2", "SEV3", "SEV4", SEVERITY])
 
 
@@ -141,6 +146,13 @@ def test_unknown_placeholders_are_warned_about_at_their_line(built: dict[str, An
     assert "ops-playbook/evil.md:7: unknown placeholder {{ cycler.__init__" in log
     assert "ops-playbook/evil.md:9: unknown placeholder {{ unknown.value }}" in log
     assert "policy.postmortem_due_hours }} left" not in log
+
+
+def test_a_playbook_pages_front_matter_is_text(built: dict[str, Any]) -> None:
+    page = parse_html((built["internal"] / "playbook" / "meta" / "index.html").read_text(encoding="utf-8"))
+    assert page.find("title").text == "<img src=x onerror=alert('title')> - Postmortem knowledge base"
+    assert page.find("meta", name="description").get("content") == "\"><script>alert('description')</script>"
+    assert page.find("article") is not None  # rendered with the page template, not the one it asked for
 
 
 def test_a_severity_with_html_is_text_on_the_playbook_pages(built: dict[str, Any]) -> None:
@@ -312,7 +324,7 @@ def test_raw_html_in_a_postmortem_does_not_run_and_formatting_stays(page: Any, g
 
 def test_raw_html_on_a_playbook_page_does_not_run(page: Any, guard: Guard, built: dict[str, Any]) -> None:
     with serve_dir(built["internal"]) as base:
-        for url in ("playbook/evil/", "playbook/", "playbook/severities/", "catalog/", "insights/"):
+        for url in ("playbook/evil/", "playbook/meta/", "playbook/", "playbook/severities/", "catalog/", "insights/"):
             page.goto(base + url)
             _no_injected_script(page, guard)
 

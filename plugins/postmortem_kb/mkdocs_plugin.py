@@ -48,7 +48,7 @@ from .model import Corpus, Finding
 from .offload import Offload
 from .render.env import Stash, make_env
 from .render.placeholders import fill_placeholders, policy_values
-from .render.sanitize import sanitize
+from .render.sanitize import escape_meta, sanitize
 from .render.site import BlockTokens, Site
 
 log = get_plugin_logger(__name__)
@@ -338,6 +338,7 @@ class PostmortemKBPlugin(BasePlugin):
                 page.meta["tags"] = [str(escape(t)) for t in info.tags]
             return markdown
         if src.startswith("playbook/") and src.endswith(".md"):
+            page.meta = escape_meta(page.meta)  # untrusted too: the theme prints it as HTML
             return self._render_policy(markdown, src, page.file.abs_src_path)
         return markdown
 

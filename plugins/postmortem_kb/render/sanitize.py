@@ -16,9 +16,11 @@ would change in the source is reported at its line.
 from __future__ import annotations
 
 import functools
+import html
 import html.parser
 import re
 import secrets
+from typing import Any
 
 import nh3
 
@@ -143,3 +145,24 @@ def tag_changes(tag_text: str) -> list[str]:
         elif key == "style" and _style(kept[key]) != _style(value):
             out.append(f"style other than {', '.join(sorted(STYLE_PROPERTIES))} on `<{name}>`")
     return out
+
+
+# ---- a page's own settings ---------------------------------------------------------------
+
+
+def escape_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """The front matter of an untrusted page (a playbook page's) as the theme may print
+    it: MkDocs's theme templates do not autoescape, so `title:` lands in the header as
+    HTML and `description:` inside an attribute. Every string is escaped (quotes too);
+    `template:` (the theme template that renders the page) is not the author's to pick."""
+    return {str(k): _escaped(v) for k, v in meta.items() if k != "template"}
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return html.escape(value, quote=True)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _escaped(v) for k, v in value.items()}
+    return value
