@@ -306,20 +306,29 @@ def cmd_build(project: Project, args: argparse.Namespace) -> int:
     if not config_file.is_file():
         print(f"pmkb: {config_file.name} not found next to mkdocs.yml", file=sys.stderr)
         return 2
+    from .rules.public import RefusalLedger
+
     options = {"site_dir": args.site_dir} if args.site_dir else {}
-    try:
-        config = load_config(config_file=str(config_file), strict=args.strict, **options)
-        config.plugins.on_startup(command="build", dirty=False)
-        build(config)
-    except MkDocsException as err:
-        print(f"pmkb: {err}", file=sys.stderr)
-        return 1
-    except SystemExit as err:  # MkDocs aborts strict builds this way
-        return int(err.code or 1)
-    finally:
-        with contextlib.suppress(Exception):
-            config.plugins.on_shutdown()
+    with RefusalLedger() as ledger:
+        try:
+            config = load_config(config_file=str(config_file), strict=args.strict, **options)
+            config.plugins.on_startup(command="build", dirty=False)
+            build(config)
+        except MkDocsException as err:
+            print(f"pmkb: {err}", file=sys.stderr)
+            return 1
+        except SystemExit as err:  # MkDocs aborts strict builds this way
+            return int(err.code or 1)
+        finally:
+            with contextlib.suppress(Exception):
+                config.plugins.on_shutdown()
+        refused = ledger.paths()
     print(f"Built {config.site_dir}")
+    if refused:
+        # The rest of the public site is built, but a report customers expect is missing:
+        # whoever publishes must hear of it, so the command fails.
+        print(f"pmkb: {len(refused)} postmortem(s) left out of the public site for public-leak findings: {', '.join(refused)}", file=sys.stderr)
+        return 1
     return 0
 
 

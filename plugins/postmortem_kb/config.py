@@ -42,6 +42,14 @@ class PublicSettings(BaseModel):
         description="Host name endings that must not appear in public sections.",
     )
     internal_words: list[str] = Field(default_factory=list, description="Words (code names, team names) that must not appear in public sections.")
+    internal_tools: list[str] = Field(
+        default_factory=lambda: ["slack.com", "atlassian.net", "pagerduty.com", "opsgenie.com", "teams.microsoft.com", "zoom.us", "docs.google.com", "drive.google.com", "notion.so"],
+        description="Hosts of internal tools (chat, wiki, paging, documents): no link to them, or their subdomains, in what the public site shows.",
+    )
+    internal_markers: list[str] = Field(
+        default_factory=lambda: ["internal only", "internal-only", "internal use only", "for internal use", "internal notes", "internal details", "do not publish", "not for publication", "not for public"],
+        description="Phrases that mark text as internal: text the public site shows must not contain them.",
+    )
 
 
 class Settings(BaseModel):

@@ -416,25 +416,33 @@ class Site:
     # ---- the public site ------------------------------------------------------------
 
     def public_reports(self) -> list[Postmortem]:
-        """Published postmortems with customer impact: the ones that get a public version."""
-        return [pm for pm in self.pms if pm.meta.status == "published" and pm.meta.customer_impact]
+        """Published postmortems with customer impact: the ones that get a public version.
+        One with a public-leak finding is refused (left out, with a warning that
+        `pmkb build --public` counts), whether or not the build is strict."""
+        from ..rules import public
+
+        out = []
+        for pm in self.pms:
+            if pm.meta.status == "published" and pm.meta.customer_impact:
+                leaks = public.blocking_leaks(pm, self.settings, self.corpus.templates.get(pm.meta.template))
+                if leaks:
+                    public.refuse(pm, leaks)
+                else:
+                    out.append(pm)
+        return out
 
     def public_pages(self) -> dict[str, str | bytes]:
         """The public site: an index and one page per report, public sections only."""
-        from ..load.sections import normalise
+        from ..rules import public
 
         out: dict[str, str | bytes] = {}
         rows = []
         for pm in self.public_reports():
             m = pm.meta
             src = f"incidents/{m.id}.md"
-            template = self.corpus.templates.get(m.template)
-            keys = {normalise(s) for s in (template.public_sections if template else [])}
-            parts = []
-            for section in pm.sections:
-                if section.key in keys:
-                    text = "\n".join(pm.lines[section.line - 1 : section.end_line])
-                    parts.append(_COMMENT.sub("", text).strip())
+            # The very text public-leak judged (comments removed in one linear pass).
+            sections = public.public_sections(pm, self.corpus.templates.get(m.template))
+            parts = [public.remove_comments(public.section_text(pm, s)).strip() for s in sections]
             published = m.public_postmortem.isoformat() if isinstance(m.public_postmortem, date) else None
             out[src] = self.env.get_template("public_postmortem.md.j2").render(
                 stash=self.stash(src),

@@ -256,28 +256,12 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def public_leak(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
-    """Only postmortems with customer impact get a public version."""
+    """Only postmortems with customer impact get a public version; everything it shows
+    (title, public sections, action summaries) is judged as rendered (see rules/public.py)."""
     if not pm.meta.customer_impact:
         return
-    template = ctx.templates.get(pm.meta.template)
-    if template is None or not template.public_sections:
-        return
-    pub = ctx.settings.public
-    people = public.people_names(pm)
-    trackers = public.tracker_hosts(pm)
-    # All the public lines are searched at once, then all the action summaries (listed
-    # on the public page as "What we are changing").
-    rows = [(lineno, public.strip_comments(raw)) for lineno, raw in public.public_lines(pm, template.public_sections)]
-    texts = [text for _, text in rows]
-    shown = [(i, a.summary) for i, a in enumerate(pm.meta.actions) if a.status != "wont-do"]
-    summaries = [summary for _, summary in shown]
-    for (lineno, _), found in zip(rows, public.leaks_in(texts, people, pub.internal_domains, pub.internal_words, trackers), strict=True):
-        for col, what, why in found:
-            yield Hit("public-leak", lineno, col + 1, f"{why} in a public section: “{_short(what)}”", None)
-    for (i, _), found in zip(shown, public.leaks_in(summaries, people, pub.internal_domains, pub.internal_words, trackers), strict=True):
-        for col, what, why in found:
-            line, c = _scalar_pos(pm, ("actions", i, "summary"), col)
-            yield Hit("public-leak", line, c, f"{why} in an action summary (shown publicly): “{_short(what)}”", None)
+    for leak in public.find_leaks(pm, ctx.settings.public, ctx.templates.get(pm.meta.template)):
+        yield Hit("public-leak", leak.line, leak.column, leak.message, None)
 
 
 PER_POSTMORTEM: list[Rule] = [

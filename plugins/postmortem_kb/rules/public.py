@@ -1,182 +1,333 @@
-"""public-leak: internal detail in the sections a postmortem's public version is made of."""
+"""public-leak: internal detail in what a postmortem's public version shows.
+
+The public site shows a postmortem's title, the sections its template makes public
+(headings and sub-sections included) and its action summaries. The rule judges that
+text as a reader sees it, not as it is typed: HTML comments and tags are gone (a tag's
+attributes are judged on their own), HTML entities and Markdown backslash escapes are
+decoded, emphasis and code markers are dropped, and every character is folded (NFKD
+without combining marks, look-alike Cyrillic and Greek letters to Latin, casefold;
+invisible format characters removed). So `grafana&#46;corp`, `grafana\\.corp`,
+`gr<b></b>afana.corp` and `grafаna.corp` (a Cyrillic а) are all "grafana.corp". Each
+leak is still reported at its place in the source: the folded text keeps a map back.
+
+Every scan is linear in the length of the text, whatever the text: regular expressions
+here have only bounded repetitions or a single character class repeated (nothing can
+backtrack over the same text twice), and whatever looks for a closing delimiter keeps
+the position of the next one instead of searching again from each opener. `fuzz/run.py`
+(class `regex-timing`) times them on adversarial input.
+"""
 
 from __future__ import annotations
 
 import bisect
 import functools
+import html
 import ipaddress
+import logging
 import re
-from collections.abc import Iterable, Iterator
+import string
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..load.sections import normalise
 from ..model import Postmortem
 from .language import looks_like_a_person
+from .registry import registry
 
-_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]\"'`]+")
-_HOST = re.compile(r"\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z][a-z0-9-]{1,62})\b", re.IGNORECASE)
-_IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
-_MENTION = re.compile(r"(?<![\w@./])@[a-z][\w.-]{1,38}\b", re.IGNORECASE)
-_CHANNEL = re.compile(r"(?<![\w&#/])#[a-z][a-z0-9_-]*-[a-z0-9_-]+\b")  # chat channels: #incident-42
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-# A digit, a dot and a digit, which every match of _IPV4 has; written dot first, so that
-# the regex engine skips from dot to dot.
-_DIGIT_DOT_DIGIT = re.compile(r"\.(?<=\d\.)(?=\d)")
+# ---- folding: what a reader sees, character by character ----------------------------
 
-
-def public_lines(pm: Postmortem, public_sections: list[str]) -> Iterator[tuple[int, str]]:
-    """(line number, text) of the body lines in the sections the template makes public."""
-    keys = {normalise(s) for s in public_sections}
-    for section in pm.sections:
-        if section.key in keys:
-            for lineno in range(section.line + 1, section.end_line + 1):
-                yield lineno, pm.lines[lineno - 1]
+# Letters that look like Latin ones in common fonts (Unicode's confusables, the usual
+# Cyrillic and Greek part). Upper case maps to upper case: casefold comes after.
+_CONFUSABLES = str.maketrans(
+    {
+        **dict(zip("аеорсухіјѕԁһӏԛԝɡıȷοαρνικτυχεγωη", "aeopcyxijsdhlqwgijoapviktuxeywn", strict=True)),
+        **dict(zip("АВЕКМНОРСТХУІЈЅԚԜӀΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEKMHOPCTXYIJSQWIABEZHIKMNOPTYX", strict=True)),
+        "。": ".", "‐": "-", "‒": "-", "−": "-",
+    }
+)
+_INVISIBLE = frozenset({"Mn", "Me", "Cf", "Cc"})  # combining marks, zero-width and bidi controls, C0/C1
+_PUNCT = frozenset(string.punctuation)  # what a Markdown backslash escapes
 
 
-def _private_ip(text: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(text)
-    except ValueError:
+@functools.lru_cache(maxsize=16384)
+def fold_char(c: str) -> str:
+    """One character as the rule compares it: "" for what cannot be seen."""
+    if c.isascii():
+        if c == "\n":
+            return c  # headings are found by it
+        return " " if c.isspace() else ("" if unicodedata.category(c) == "Cc" else c.lower())
+    if c.isspace():
+        return " "  # no-break and other spaces, the line and paragraph separators
+    if c.isdecimal():
+        return str(unicodedata.decimal(c))
+    kept = "".join(d for d in unicodedata.normalize("NFKD", c) if unicodedata.category(d) not in _INVISIBLE)
+    return kept.translate(_CONFUSABLES).casefold().translate(_CONFUSABLES)
+
+
+def fold(text: str) -> str:
+    """`text` folded as the rule reads it (names and words from the configuration)."""
+    if _plain(text):
+        return text.lower()
+    return "".join(fold_char(c) for c in text)
+
+
+def _plain(text: str) -> bool:
+    """ASCII without a special character: its folded form is its lower case. (Deleting
+    the specials from its bytes is one C pass, a fifth of a regex search.)"""
+    if not text.isascii():
         return False
-    return ip.is_private or ip.is_loopback or ip.is_link_local
+    data = text.encode("ascii")
+    return len(data.translate(None, _SPECIAL_BYTES)) == len(data)
 
 
-def leaks(text: str, people: set[str], internal_domains: list[str], internal_words: list[str], tracker_hosts: set[str]) -> list[tuple[int, str, str]]:
-    """(column offset, what, why) for each leak in one line of text, longest match first
-    where two overlap ("Priya Raman" once, not also "Priya" and "Raman")."""
-    return _longest_first(sorted(_leaks(text, people, internal_domains, internal_words, tracker_hosts), key=_by_position))
+# ---- the view: folded text, and where each of its characters came from -------------
+
+# What may change between the source and the folded text: markup, entities, escapes,
+# control characters (and "\t", "\r"), and anything not ASCII. One character class each:
+# the engine tests one class per character.
+_ASCII_SPECIAL = re.compile(r"[<&\\*~`\x00-\x09\x0b-\x1f\x7f]")
+_SPECIAL = re.compile("[<&\\\\*~`\x00-\x09\x0b-\x1f\x7f-\U0010ffff]")
+_SPECIAL_BYTES = bytes([*range(0x0A), *range(0x0B, 0x20), 0x7F]) + b"<&\\*~`"
+_ENTITY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,7}|[A-Za-z][A-Za-z0-9]{0,31});?")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,31}(?=[\s/>])")
+_TAG_MAX = 500  # characters from `<` to `>`, as the section scanner reads HTML
 
 
-def leaks_in(texts: list[str], people: set[str], internal_domains: list[str], internal_words: list[str], tracker_hosts: set[str]) -> list[list[tuple[int, str, str]]]:
-    """`[leaks(t, …) for t in texts]`, in one pass over the texts joined by newlines.
+@dataclass(slots=True)
+class View:
+    """Folded text of several source texts (separated by "\\n"), with a map back:
+    piece k starts at folded offset `fold_at[k]` and came from `src_len[k]` characters
+    at source offset `src_at[k]` (one to one when `linear[k]`)."""
 
-    A postmortem's public lines are mostly short and clean: looking for each family (and
-    each name) once in all of them costs a fraction of looking in each line. No family
-    matches across a newline, so each match lies in one text. Where that could fail (a
-    word with a newline in it), the texts are searched one by one."""
-    if len(texts) < 2 or any("\n" in w for w in people) or any("\n" in w.lower() for w in internal_words):
-        return [leaks(t, people, internal_domains, internal_words, tracker_hosts) for t in texts]
-    joined = "\n".join(texts)
-    lowered = lower_in_place(joined)
+    parts: list[str] = field(default_factory=list)
+    fold_at: list[int] = field(default_factory=list)
+    src_at: list[int] = field(default_factory=list)
+    src_len: list[int] = field(default_factory=list)
+    linear: list[bool] = field(default_factory=list)
+    size: int = 0
+    text: str = ""
+
+    def _piece(self, text: str, src: int, length: int, linear: bool) -> None:
+        if not text:
+            return
+        k = len(self.fold_at) - 1
+        if linear and k >= 0 and self.linear[k] and self.fold_at[k] + self.src_len[k] == self.size and self.src_at[k] + self.src_len[k] == src:
+            self.src_len[k] += length  # one more character right after the last: same piece
+        else:
+            self.fold_at.append(self.size)
+            self.src_at.append(src)
+            self.src_len.append(length)
+            self.linear.append(linear)
+        self.parts.append(text)
+        self.size += len(text)
+
+    def plain(self, raw: str, a: int, b: int, base: int) -> None:
+        """ASCII text without specials: lower case is one character for one."""
+        if a < b:
+            self._piece(raw[a:b].lower(), base + a, b - a, True)
+
+    def replace(self, src: int, length: int, text: str) -> None:
+        self._piece(text, src, length, length == 1 and len(text) == 1)
+
+    def start(self, i: int) -> int:
+        k = bisect.bisect_right(self.fold_at, i) - 1
+        return self.src_at[k] + (i - self.fold_at[k] if self.linear[k] else 0)
+
+    def end(self, j: int) -> int:
+        k = bisect.bisect_right(self.fold_at, j - 1) - 1
+        return self.src_at[k] + (j - self.fold_at[k] if self.linear[k] else self.src_len[k])
+
+
+def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: bool, attrs: list[tuple[int, int]] | None) -> None:
+    """Fold `raw[lo:hi]` into `view`. With `markdown`, comments and tags are dropped
+    (tag attributes go to `attrs`, to be judged on their own) and so are `*`, `~` and
+    backticks. Linear: each special character is looked at once, and the next `-->` and
+    `>` are remembered, never searched for again from each opener."""
+    chunk = raw if lo == 0 and hi == len(raw) else raw[lo:hi]
+    if _plain(chunk):
+        view.plain(raw, lo, hi, base)
+        return
+    pos = lo
+    comment_end = -2  # where the next "-->" is (-1: none before hi)
+    tag_end = -2  # where the next ">" is
+    for m in (_ASCII_SPECIAL if chunk.isascii() else _SPECIAL).finditer(raw, lo, hi):
+        a = m.start()
+        if a < pos:
+            continue
+        c = m.group()
+        b, text = a + 1, None
+        if c == "<":
+            if not markdown:
+                continue  # a plain field shows `<` as it is
+            if raw.startswith("<!--", a):
+                if comment_end != -1 and comment_end < a + 4:
+                    comment_end = raw.find("-->", a + 4, hi)
+                if comment_end < 0:
+                    continue
+                b, text = comment_end + 3, ""
+            else:
+                t = _TAG.match(raw, a, hi)
+                if t is None:
+                    continue
+                if tag_end != -1 and tag_end < t.end():
+                    tag_end = raw.find(">", t.end(), hi)
+                if tag_end < 0 or tag_end - a > _TAG_MAX:
+                    continue
+                b, text = tag_end + 1, ""
+                if attrs is not None and t.end() < tag_end:
+                    attrs.append((base + t.end(), base + tag_end))
+        elif c == "&":
+            e = _ENTITY.match(raw, a, hi)
+            if e is None:
+                continue
+            decoded = html.unescape(e.group())
+            if decoded == e.group():
+                continue
+            b, text = e.end(), fold(decoded)
+        elif c == "\\":
+            if a + 1 >= hi or raw[a + 1] not in _PUNCT:
+                continue
+            b, text = a + 2, raw[a + 1]
+        elif c in "*~`":
+            if not markdown:
+                continue
+            text = ""
+        else:
+            text = fold_char(c)
+        view.plain(raw, pos, a, base)
+        view.replace(base + a, b - a, text)
+        pos = b
+    view.plain(raw, pos, hi, base)
+
+
+@dataclass(slots=True)
+class Source:
+    """One text the public site shows, and how to place an offset in it in the file."""
+
+    raw: str
+    markdown: bool  # a Markdown body (a section) rather than a plain field
+    place: Callable[[int], tuple[int, int]]  # offset in `raw` -> (line, column), 1-based
+    where: str  # "in a public section", …
+
+
+def build_view(sources: list[Source]) -> tuple[View, list[int]]:
+    """The folded text of all `sources` (one "\\n" between two) and where each source
+    starts in the virtual concatenation the view maps back to."""
+    view = View()
     starts: list[int] = []
+    base = 0
+    for s in sources:
+        starts.append(base)
+        base += len(s.raw) + 1
+    joined = "\n".join(s.raw for s in sources)
+    if _plain(joined):  # most postmortems: the folded text is the lower case, one to one
+        view.plain(joined, 0, len(joined), 0)
+        view.text = "".join(view.parts)
+        view.parts = []
+        return view, starts
+    starts, base = [], 0
+    attrs: list[tuple[int, int]] = []
+    for s in sources:
+        if starts:
+            view.replace(base - 1, 1, "\n")
+        starts.append(base)
+        _fold_range(view, s.raw, 0, len(s.raw), base, s.markdown, attrs)
+        base += len(s.raw) + 1
+    for a, b in attrs:  # `<a href="…">`: the link is published too
+        k = bisect.bisect_right(starts, a) - 1
+        view.replace(a, 1, "\n")
+        _fold_range(view, sources[k].raw, a - starts[k], b - starts[k], starts[k], False, None)
+    view.text = "".join(view.parts)
+    view.parts = []
+    return view, starts
+
+
+def remove_comments(text: str) -> str:
+    """`text` without its HTML comments (`<!--` to the first `-->` after it), as
+    `re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)` but linear when no comment
+    closes."""
+    if "<!--" not in text:
+        return text
+    out: list[str] = []
     pos = 0
-    for t in texts:
-        starts.append(pos)
-        pos += len(t) + 1
-    grouped: list[list[tuple[int, str, str]]] = [[] for _ in texts]
-    for col, what, why in sorted(_leaks(joined, people, internal_domains, internal_words, tracker_hosts, lowered), key=_by_position):
-        k = bisect.bisect_right(starts, col) - 1
-        grouped[k].append((col - starts[k], what, why))
-    return [_longest_first(found) if found else found for found in grouped]
+    close = -2
+    i = text.find("<!--")
+    while i >= 0:
+        if close != -1 and close < i + 4:
+            close = text.find("-->", i + 4)
+        if close < 0:
+            break
+        out.append(text[pos:i])
+        pos = close + 3
+        i = text.find("<!--", pos)
+    out.append(text[pos:])
+    return "".join(out)
 
 
-def lower_in_place(text: str) -> str:
-    """`text.lower()`, character for character: a character whose lower case is longer
-    ("İ" is "i̇") stays as it is, so that an offset in the result is one in `text`."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
+# ---- addresses -------------------------------------------------------------------
+
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
 
 
-def _by_position(found: tuple[int, str, str]) -> tuple[int, int]:
-    return found[0], -len(found[1])
+def _private(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return _private(ip.ipv4_mapped)
+        if ip.is_unspecified:
+            return False
+    return ip.is_private or ip.is_loopback or ip.is_link_local or (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT)
 
 
-def _longest_first(found: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
-    out: list[tuple[int, str, str]] = []
-    for col, what, why in found:
-        if not any(c < col + len(what) and col < c + len(w) for c, w, _ in out):
-            out.append((col, what, why))
-    return out
+def whatwg_ipv4(host: str, decimal_only: bool = False) -> ipaddress.IPv4Address | None:
+    """`host` read as a browser reads an IPv4 host: 1 to 4 parts, the last filling the
+    remaining bytes (`127.1` is 127.0.0.1, `10.1` is 10.0.0.1), parts in decimal, octal
+    (`0177`) or hex (`0x7f`); None when it is not one."""
+    parts = host.split(".")
+    if len(parts) > 1 and parts[-1] == "":
+        parts.pop()  # a trailing dot
+    if not 1 <= len(parts) <= 4:
+        return None
+    values = []
+    for p in parts:
+        if not p or len(p) > 12:
+            return None
+        try:
+            if decimal_only:
+                v = int(p, 10) if p.isdigit() and p.isascii() else -1
+            elif p[:2] in ("0x", "0X"):
+                v = int(p[2:], 16) if p[2:] else 0
+            elif len(p) > 1 and p[0] == "0":
+                v = int(p[1:], 8)
+            else:
+                v = int(p, 10) if p.isdigit() and p.isascii() else -1
+        except ValueError:
+            return None
+        if v < 0:
+            return None
+        values.append(v)
+    last = values.pop()
+    if any(v > 255 for v in values) or last >= 256 ** (4 - len(values)):
+        return None
+    number = last
+    for i, v in enumerate(values):
+        number += v << (8 * (3 - i))
+    return ipaddress.IPv4Address(number)
 
 
-def _leaks(text: str, people: set[str], internal_domains: list[str], internal_words: list[str], tracker_hosts: set[str], lowered: str | None = None) -> Iterator[tuple[int, str, str]]:
-    # Each family is looked for only when its tell-tale characters are in the text: most
-    # prose has no "://", "@" or "#", a dot before an internal domain is rare, and so is
-    # a digit, a dot and a digit (which every IPv4 address has).
-    domains, dotted = _domains(tuple(internal_domains))
-    if lowered is None:
-        lowered = lower_in_place(text)
-    urls: list[tuple[int, int]] = []
-    if "://" in text:
-        for m in _url_matches(text):
-            urls.append((m.start(), m.end()))
-            host = host_of(m.group(0))
-            if host in tracker_hosts:
-                yield m.start(), m.group(0), "a link to the internal tracker"
-            elif (host.endswith(domains) and any(host == d or host.endswith("." + d) for d in domains)) or _private_ip(host) or "." not in host:
-                yield m.start(), m.group(0), "a private link"
-    if dotted is not None and dotted.search(lowered):
-        for m in _HOST.finditer(text):
-            if m.group(1).lower() in domains and not any(a <= m.start() < b for a, b in urls):
-                yield m.start(), m.group(0), "an internal host name"
-    if _DIGIT_DOT_DIGIT.search(text):
-        for m in _IPV4.finditer(text):
-            if _private_ip(m.group(0)) and not any(a <= m.start() < b for a, b in urls):
-                yield m.start(), m.group(0), "a private address"
-    if "@" in text:
-        for m in _MENTION.finditer(text):
-            yield m.start(), m.group(0), "a chat handle"
-    if "#" in text:
-        for m in _CHANNEL.finditer(text):
-            yield m.start(), m.group(0), "a chat channel"
-    yield from _find_words(text, people, "a person's name", ignore_case=False)
-    if internal_words:
-        yield from _find_words(text, internal_words, "an internal name", ignore_case=True, lowered=lowered)
-
-
-def _url_matches(text: str) -> Iterator[re.Match[str]]:
-    """`_URL.finditer(text)`, trying only where a match can start: "https", "http" or
-    "ftp" before a "://", so 5, 4 or 3 characters before one (a regex that starts
-    with `\b` is otherwise tried at every position of the text)."""
-    candidates: set[int] = set()
-    c = text.find("://")
-    while c >= 0:
-        candidates.update(s for s in (c - 5, c - 4, c - 3) if s >= 0)
-        c = text.find("://", c + 1)
-    pos = 0
-    for start in sorted(candidates):
-        if start < pos:
-            continue
-        m = _URL.match(text, start)
-        if m is not None:
-            yield m
-            pos = m.end()
-
-
-@functools.lru_cache(maxsize=64)
-def _domains(internal_domains: tuple[str, ...]) -> tuple[tuple[str, ...], re.Pattern[str] | None]:
-    """The configured domains as matched, and a pattern for ".domain" in lower-cased text:
-    worked out once per configuration, not once per line."""
-    domains = tuple(d.lower().lstrip(".") for d in internal_domains)
-    return domains, re.compile("|".join(re.escape("." + d) for d in domains)) if domains else None
-
-
-def _find_words(text: str, words: Iterable[str], why: str, ignore_case: bool, lowered: str | None = None) -> Iterator[tuple[int, str, str]]:
-    """Whole-word occurrences by `str.find`: a handful of names per postmortem, each
-    searched at C speed, costs less than compiling a pattern for each postmortem."""
-    haystack = (lower_in_place(text) if lowered is None else lowered) if ignore_case else text
-    for word in words:
-        needle = lower_in_place(word) if ignore_case else word
-        if not needle:
-            continue
-        i = haystack.find(needle)
-        while i >= 0:
-            end = i + len(needle)
-            if (i == 0 or not haystack[i - 1].isalnum()) and (end >= len(haystack) or not haystack[end].isalnum()):
-                yield i, text[i:end], why
-            i = haystack.find(needle, end)
-
-
-def tracker_hosts(pm: Postmortem) -> set[str]:
-    hosts = set()
-    for a in pm.meta.actions:
-        if a.tracker:
-            host = host_of(a.tracker)
-            if host:
-                hosts.add(host)
-    return hosts
+def private_host(host: str) -> bool:
+    """A host that is a private, loopback or link-local address in any form a browser accepts."""
+    host = host.strip("[]")
+    if ":" in host:
+        try:
+            return _private(ipaddress.IPv6Address(host.split("%", 1)[0]))
+        except ValueError:
+            return False
+    ip = whatwg_ipv4(host)
+    return ip is not None and _private(ip)
 
 
 # A URL whose host is plain letters, digits, dots and dashes, with a port or not and
@@ -195,31 +346,463 @@ def host_of(url: str) -> str:
         return ""
 
 
-def people_names(pm: Postmortem) -> set[str]:
-    """Authors, and action owners that look like people (not "edge team")."""
-    names: set[str] = set()
-    for full in pm.meta.authors:
-        names.update(_names_of(full))
+# ---- what is looked for ------------------------------------------------------------
+
+_SCHEME_BEFORE = re.compile(r"[a-z0-9+.-]{1,16}")  # matched on the reversed text before "://"
+_URL_BODY = re.compile(r"[^\s<>()\[\]\"'`]*")  # one class repeated: linear
+_HOST_BEFORE = re.compile(r"[a-z0-9_.-]{1,253}")  # reversed, before ".domain"
+_HOST_CHAR = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+_IPV4 = re.compile(r"(?<![\w.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![\w]|\.[0-9])")
+# Fewer than four parts count in prose only with a port or a prefix length ("127.1:8080",
+# "10.0/16"): alone, "Postgres 10.1" is a version.
+_SHORT_IPV4 = re.compile(r"(?<![\w.])[0-9]{1,3}(?:\.[0-9]{1,3}){1,2}(?=:[0-9]{1,5}(?![\w])|/[0-9]{1,2}(?![\w]))")
+_IPV6_FULL = re.compile(r"(?<![\w:])[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){7}(?![\w:])")
+_IPV6_CHARS = re.compile(r"[0-9a-f:.]{0,45}")
+_BRACKET_IPV6 = re.compile(r"\[([0-9a-f:.]{2,45})(?:%[0-9a-z._-]{1,32})?\]")
+_MENTION = re.compile(r"(?<![\w@./])@[a-z][\w.-]{1,38}\b")
+_CHANNEL_NAME = re.compile(r"#[a-z][a-z0-9_-]*")
+_SUB_HEADING = re.compile(r"^ {0,3}#{3,6}[ \t]+([^\n]*)", re.MULTILINE)
+_WEB_SCHEMES = ("http", "https", "ftp")
+# A digit, a dot and a digit, which every IPv4 address in prose has; written dot first,
+# so that the regex engine skips from dot to dot.
+_DIGIT_DOT_DIGIT = re.compile(r"\.(?<=[0-9]\.)(?=[0-9])")
+
+
+@dataclass(slots=True)
+class Needles:
+    """What one postmortem's public text is searched for, folded."""
+
+    names: list[str]  # full names: any letter case
+    name_words: list[str]  # single words of names: not when written all in lower case
+    words: Phrases | None  # configured internal words
+    markers: Phrases | None  # "internal only", …
+    domains: tuple[str, ...]  # host name endings of internal hosts
+    tools: tuple[str, ...]  # hosts of internal tools (chat, wiki, paging)
+    trackers: Callable[[], set[str]]  # asked only when there is a link
+    private_headings: frozenset[str]  # the template's non-public sections, normalised
+
+
+def _hosts(values: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(h for h in (fold(v).strip().strip(".") for v in values) if h))
+
+
+def _suffix_of(host: str, endings: tuple[str, ...]) -> bool:
+    return bool(endings) and ("." + host).endswith(_dotted(endings))
+
+
+@functools.lru_cache(maxsize=64)
+def _dotted(endings: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple("." + d for d in endings)
+
+
+def _urls(text: str, needles: Needles) -> Iterator[tuple[int, int, str]]:
+    """URLs (any scheme) whose host is internal; one pass from "://" to "://"."""
+    pos = 0
+    c = text.find("://")
+    while c >= 0:
+        back = _SCHEME_BEFORE.match(text[max(pos, c - 16) : c][::-1])
+        if back is None:
+            c = text.find("://", c + 3)
+            continue
+        start = c - back.end()
+        while start < c and not text[start].isalpha():
+            start += 1  # a scheme starts with a letter
+        end = _URL_BODY.match(text, c + 3).end()
+        scheme = text[start:c]
+        if start < c and (start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "+.-")):
+            url = text[start:end]
+            why = _url_leak(url, scheme, needles)
+            if why:
+                yield start, end, why
+        pos = end
+        c = text.find("://", max(end, c + 3))
+
+
+def _url_leak(url: str, scheme: str, needles: Needles) -> str | None:
+    host = host_of(url).rstrip(".")
+    if not host:
+        return None
+    if host in needles.trackers():
+        return "a link to the internal tracker"
+    if _suffix_of(host, needles.tools):
+        return "a link to an internal tool"
+    if _suffix_of(host, needles.domains) or private_host(host) or (scheme in _WEB_SCHEMES and "." not in host and ":" not in host):
+        return "a private link"
+    return None
+
+
+def _bare_hosts(text: str, needles: Needles, urls: list[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
+    """Host names ending in an internal domain (or an internal tool's host): from each
+    ".domain", back over at most 253 host characters."""
+    pattern = _endings_pattern(needles.domains, needles.tools)
+    if pattern is None:
+        return
+    for m in pattern.finditer(text):
+        i, end = m.span()
+        if text[end : end + 1] == "." and text[end + 1 : end + 2] in _HOST_CHAR and text[end + 1 : end + 2]:
+            continue  # a label follows: "corp.example.com" is public
+        back = _HOST_BEFORE.match(text[max(0, i - 253) : i][::-1])
+        start = i - (back.end() if back else 0)
+        while start < i and text[start] in ".-_":
+            start += 1
+        if start < i and not _inside(start, urls):
+            yield start, end, "an internal tool's address" if m.group()[1:] in needles.tools else "an internal host name"
+
+
+@functools.lru_cache(maxsize=64)
+def _endings_pattern(domains: tuple[str, ...], tools: tuple[str, ...]) -> re.Pattern[str] | None:
+    """".ending" for any of the endings, where a host name ends (longest first)."""
+    endings = sorted({*domains, *tools}, key=len, reverse=True)
+    if not endings:
+        return None
+    return re.compile(r"\.(?:" + "|".join(re.escape(e) for e in endings) + r")(?![a-z0-9_-])")
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    k = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    return k >= 0 and spans[k][0] <= pos < spans[k][1]
+
+
+def _addresses(text: str, urls: list[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
+    if _DIGIT_DOT_DIGIT.search(text):
+        for pattern in (_IPV4, _SHORT_IPV4):
+            for m in pattern.finditer(text):
+                ip = whatwg_ipv4(m.group(), decimal_only=True)
+                if ip is not None and _private(ip) and not _inside(m.start(), urls):
+                    yield m.start(), m.end(), "a private address"
+    if ":" not in text:
+        return
+    seen: set[int] = set()
+    for m in _BRACKET_IPV6.finditer(text):
+        if private_host(m.group(1)) and not _inside(m.start(), urls):
+            seen.add(m.start() + 1)
+            yield m.start(), m.end(), "a private address"
+    candidates: list[tuple[int, int]] = []
+    c = text.find("::")
+    while c >= 0:
+        back = _IPV6_CHARS.match(text[max(0, c - 45) : c][::-1])
+        start = c - (back.end() if back else 0)
+        end = _IPV6_CHARS.match(text, c, min(len(text), c + 45)).end()
+        candidates.append((start, end))
+        c = text.find("::", max(end, c + 2))
+    if text.count(":") >= 7:
+        candidates += [(m.start(), m.end()) for m in _IPV6_FULL.finditer(text)]
+    for start, end in candidates:
+        while end > start and text[end - 1] == ".":
+            end -= 1
+        word_before = start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
+        word_after = end < len(text) and (text[end].isalnum() or text[end] == "_")
+        if start in seen or word_before or word_after or _inside(start, urls):
+            continue
+        if private_host(text[start:end]):
+            seen.add(start)
+            yield start, end, "a private address"
+
+
+def _channels(text: str) -> Iterator[tuple[int, int, str]]:
+    """Chat channels (`#incident-42`): a `#`, a letter, and a name with a dash in it."""
+    i = text.find("#")
+    while i >= 0:
+        m = _CHANNEL_NAME.match(text, i)
+        nxt = i + 1
+        if m is not None:
+            nxt = m.end()
+            if i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_&#/"):
+                # As `#[a-z][a-z0-9_-]*-[a-z0-9_-]+\b` would match, without its backtracking:
+                # the name ends on a word character that no word character follows (so
+                # before its trailing dashes, or before its last dash when a letter outside
+                # [a-z] follows it), and has a dash after its first letter.
+                run = m.group()
+                if _word_at(text, m.end()):
+                    run = run[: max(run.rfind("-"), 0)]
+                end = i + len(run.rstrip("-"))
+                if end > i + 2 and text.find("-", i + 2, end) >= 0:
+                    yield i, end, "a chat channel"
+        i = text.find("#", nxt)
+
+
+def _word_at(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
+
+
+def _phrases(text: str, phrases: list[str], why: str) -> Iterator[tuple[int, int, str]]:
+    """Whole-word occurrences of each phrase, its words apart by any run of spaces or
+    line breaks (a name across a soft line break is one name on the page)."""
+    for phrase in phrases:
+        words = phrase.split()
+        if not words:
+            continue
+        first = words[0]
+        i = text.find(first)
+        while i >= 0:
+            end = i + len(first)
+            ok = i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")
+            for w in words[1:]:
+                if not ok:
+                    break
+                j = end
+                while j < len(text) and text[j] in " \n":
+                    j += 1
+                ok = j > end and text.startswith(w, j)
+                end = j + len(w)
+            if ok and not _word_at(text, end):
+                yield i, end, why
+            i = text.find(first, i + 1)
+
+
+def _sub_headings(text: str, needles: Needles) -> Iterator[tuple[int, int, str]]:
+    """`###` sub-sections of a public section that are internal by their title: a
+    section of the template that is not public ("### Timeline"), or a marker."""
+    if "###" not in text:
+        return
+    for m in _SUB_HEADING.finditer(text):
+        title = normalise(m.group(1).rstrip("# \t"))
+        if title in needles.private_headings:
+            yield m.start(1), m.end(1), "a sub-section that is not public"
+
+
+def _find(text: str, needles: Needles, source: Callable[[int, int], str]) -> list[tuple[int, int, str]]:
+    found: list[tuple[int, int, str]] = []
+    urls: list[tuple[int, int]] = []
+    if "://" in text:
+        for start, end, why in _urls(text, needles):
+            found.append((start, end, why))
+            urls.append((start, end))
+    found += _bare_hosts(text, needles, urls)
+    found += _addresses(text, urls)
+    if "@" in text:
+        found += ((m.start(), m.end(), "a chat handle") for m in _MENTION.finditer(text))
+    if "#" in text:
+        found += _channels(text)
+        found += _sub_headings(text, needles)
+    found += _phrases(text, needles.names, "a person's name")
+    found += ((s, e, why) for s, e, why in _phrases(text, needles.name_words, "a person's name") if not source(s, e).islower())
+    for phrases, why in ((needles.words, "an internal name"), (needles.markers, "a part marked internal")):
+        if phrases is not None and any(w in text for w in phrases.required):
+            found += ((m.start(), m.end(), why) for m in phrases.pattern.finditer(text) if not _word_at(text, m.start() - 1))
+    found.sort(key=lambda f: (f[0], f[0] - f[1]))
+    out: list[tuple[int, int, str]] = []
+    last_end = -1
+    for start, end, why in found:  # the longest of overlapping matches ("Priya Raman", not "Priya")
+        if start >= last_end:
+            out.append((start, end, why))
+            last_end = end
+    return out
+
+
+# ---- one postmortem ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Leak:
+    line: int
+    column: int
+    message: str
+
+
+def public_sections(pm: Postmortem, template: Any) -> list[Any]:
+    """The sections of `pm` its template makes public, in file order."""
+    keys = {normalise(s) for s in (template.public_sections if template else [])}
+    return [s for s in pm.sections if s.key in keys]
+
+
+def section_text(pm: Postmortem, section: Any) -> str:
+    """A public section's Markdown as the public page takes it: heading to last line."""
+    return "\n".join(pm.lines[section.line - 1 : section.end_line])
+
+
+def shown_actions(pm: Postmortem) -> list[tuple[int, str]]:
+    """(index, summary) of the actions the public page lists ("What we are changing")."""
+    return [(i, a.summary) for i, a in enumerate(pm.meta.actions) if a.status != "wont-do"]
+
+
+def _line_placer(text: str, first_line: int) -> Callable[[int], tuple[int, int]]:
+    starts: list[int] = []  # worked out at the first leak: most texts have none
+
+    def place(offset: int) -> tuple[int, int]:
+        if not starts:
+            starts.extend(m.end() for m in _LINE_START.finditer(text))
+        k = bisect.bisect_right(starts, offset) - 1
+        return first_line + k, offset - starts[k] + 1
+
+    return place
+
+
+_LINE_START = re.compile(r"^", re.MULTILINE)
+
+
+def _scalar_placer(pm: Postmortem, path: tuple[Any, ...]) -> Callable[[int], tuple[int, int]]:
+    return lambda offset: pm.line_of.text_pos(path, offset)
+
+
+def sources(pm: Postmortem, template: Any) -> list[Source]:
+    """Everything of `pm` the public site shows, in the order the page shows it."""
+    out = [Source(pm.meta.title, False, _scalar_placer(pm, ("title",)), "in the title (shown publicly)")]
+    for section in public_sections(pm, template):
+        text = section_text(pm, section)
+        out.append(Source(text, True, _line_placer(text, section.line), "in a public section"))
+    for i, summary in shown_actions(pm):
+        out.append(Source(summary, False, _scalar_placer(pm, ("actions", i, "summary")), "in an action summary (shown publicly)"))
+    return out
+
+
+def find_leaks(pm: Postmortem, settings: Any, template: Any) -> list[Leak]:
+    """Each leak in what the public version of `pm` shows (its front matter must be valid),
+    at its file position. `settings` is the configuration's `public` part."""
+    srcs = sources(pm, template)
+    view, starts = build_view(srcs)
+    if not view.text:
+        return []
+
+    def source(s: int, e: int) -> str:
+        a, b = view.start(s), view.end(e)
+        k = bisect.bisect_right(starts, a) - 1
+        return srcs[k].raw[a - starts[k] : b - starts[k]]
+
+    leaks = []
+    for s, e, why in _find(view.text, needles(pm, settings, template), source):
+        a = view.start(s)
+        k = bisect.bisect_right(starts, a) - 1
+        line, column = srcs[k].place(a - starts[k])
+        leaks.append(Leak(line, column, f"{why} {srcs[k].where}: “{_short(source(s, e))}”"))
+    return leaks
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def needles(pm: Postmortem, settings: Any, template: Any) -> Needles:
+    names, words = people_names(pm)
+    public = {normalise(s) for s in (template.public_sections if template else [])}
+    return Needles(
+        names=names,
+        name_words=words,
+        words=_phrase_pattern(tuple(settings.internal_words)),
+        markers=_phrase_pattern(tuple(settings.internal_markers)),
+        domains=_cached_hosts(tuple(settings.internal_domains)),
+        tools=_cached_hosts(tuple(settings.internal_tools)),
+        trackers=functools.cache(lambda: tracker_hosts(pm)),
+        private_headings=_private_headings(tuple(template.keys) if template else (), frozenset(public)),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_hosts(values: tuple[str, ...]) -> tuple[str, ...]:
+    return _hosts(list(values))
+
+
+@dataclass(frozen=True, slots=True)
+class Phrases:
+    pattern: re.Pattern[str]
+    required: tuple[str, ...]  # the longest word of each phrase: none in the text, no match
+
+
+@functools.lru_cache(maxsize=64)
+def _phrase_pattern(values: tuple[str, ...]) -> Phrases | None:
+    """Whole-word occurrences of any of the phrases (folded; words apart by spaces or line
+    breaks), as one pattern made once per configuration. Linear: each branch starts with
+    a literal word, and a run of spaces is followed by a letter, never by more spaces."""
+    phrases = sorted({" ".join(fold(v).split()) for v in values} - {""}, key=len, reverse=True)
+    if not phrases:
+        return None
+    branches = "|".join("[ \n]+".join(re.escape(w) for w in p.split()) for p in phrases)
+    # No look-behind in front: the pattern then starts with a literal, which the engine
+    # finds fast; a match inside a word is dropped by the caller.
+    required = tuple(sorted({max(p.split(), key=len) for p in phrases}))
+    return Phrases(re.compile(f"(?:{branches})(?![\\w])"), required)
+
+
+@functools.lru_cache(maxsize=64)
+def _private_headings(keys: tuple[str, ...], public: frozenset[str]) -> frozenset[str]:
+    return frozenset(fold(k) for k in keys if k not in public)
+
+
+def tracker_hosts(pm: Postmortem) -> set[str]:
+    hosts = set()
     for a in pm.meta.actions:
-        if a.owner and _looks_like_a_person(a.owner):
-            names.update(_names_of(a.owner))
-    return names
+        if a.tracker:
+            host = host_of(a.tracker)
+            if host:
+                hosts.add(fold(host).rstrip("."))
+    return hosts
+
+
+def people_names(pm: Postmortem) -> tuple[list[str], list[str]]:
+    """Folded full names and single name words of the authors and of the action owners
+    that look like people (not "edge team"; "priya raman" is a person, written small)."""
+    full: set[str] = set()
+    words: set[str] = set()
+    for name in [*pm.meta.authors, *(a.owner for a in pm.meta.actions if a.owner)]:
+        f, w = _names_of(name)
+        full.update(f)
+        words.update(w)
+    return sorted(full), sorted(words - full)
 
 
 # The same few people own actions and write postmortems across a knowledge base.
-_looks_like_a_person = functools.lru_cache(maxsize=4096)(looks_like_a_person)
-
-
 @functools.lru_cache(maxsize=4096)
-def _names_of(full: str) -> tuple[str, ...]:
-    """A person's name and its words, as they may appear in prose."""
-    full = " ".join(full.split())
-    if not full or full.upper() == "TODO":
-        return ()
-    return (full, *(w for w in full.split() if len(w) >= 3 and w[0].isupper()))
+def _names_of(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    name = " ".join(name.split())
+    if not name or name.upper() == "TODO":
+        return (), ()
+    if looks_like_a_person(name):
+        # Single words as before: three letters or more, capitalised where written.
+        return (fold(name),), tuple(fold(w) for w in name.split() if len(w) >= 3 and w[0].isupper())
+    words = name.split()
+    if len(words) >= 2 and all(w.isalpha() for w in words) and looks_like_a_person(name.title()):
+        return (fold(name),), ()  # only the whole name: its words may be ordinary ones
+    return (), ()
 
 
-def strip_comments(line: str) -> str:
-    if "<!--" not in line:
-        return line
-    return _COMMENT.sub(lambda m: " " * len(m.group(0)), line)
+# ---- the public build ------------------------------------------------------------------
+
+# Under "mkdocs.plugins" so that MkDocs prints it as it prints the plugin's warnings.
+REFUSALS = logging.getLogger("mkdocs.plugins.postmortem_kb.public_site")
+# The refused paths alone, for `pmkb build --public` (see RefusalLedger): never shown.
+LEDGER = logging.getLogger("postmortem_kb.public_site.refused")
+LEDGER.propagate = False
+LEDGER.setLevel(logging.INFO)
+
+
+def blocking_leaks(pm: Postmortem, settings: Any, template: Any) -> list[Leak]:
+    """The leaks that keep `pm` off the public site: every one the check reports, that
+    is all but those a `pmkb: disable=public-leak` comment silences in the file (a
+    reviewed exception, as for the check). `settings` is the whole configuration."""
+    leaks = find_leaks(pm, settings.public, template)
+    if leaks and pm.suppressions is not None:
+        code = registry()["public-leak"].code
+        leaks = [k for k in leaks if not pm.suppressions.silenced(k.line, code, "public-leak")]
+    return leaks
+
+
+def refuse(pm: Postmortem, leaks: list[Leak]) -> None:
+    first = leaks[0]
+    REFUSALS.warning(
+        "postmortem_kb: %s is left out of the public site: %d public-leak finding(s), the first at line %d, column %d: %s. Run `pmkb check %s` for all of them.",
+        pm.path, len(leaks), first.line, first.column, first.message, pm.path,
+    )
+    LEDGER.info(pm.path)
+
+
+class RefusalLedger:
+    """The postmortems a public build left out, whichever process built the plan (a full
+    build makes it in a forked child, see offload): each refusal is written to a
+    temporary file both processes share, not kept in memory."""
+
+    def __enter__(self) -> RefusalLedger:
+        self._file = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self._handler = logging.StreamHandler(self._file)
+        LEDGER.addHandler(self._handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        LEDGER.removeHandler(self._handler)
+        self._file.close()
+
+    def paths(self) -> list[str]:
+        """The refused postmortems' paths, each once, in the order they were refused."""
+        self._handler.flush()
+        self._file.seek(0)
+        return list(dict.fromkeys(line for line in self._file.read().splitlines() if line))
