@@ -40,7 +40,7 @@ PAYLOADS = [
     "Before <script>window.__pwned = 1; alert('script')</script> after.",
     "<img src=x onerror=\"window.__pwned = 1; alert('img')\">",
     "<img src=x onerror=alert(1)>",
-    '<a id="evil-a" href="javascript:window.__pwned=1;alert(\'a\')">raw link</a> and [md link](javascript:alert(\'md\')){: #evil-md }',
+    '<a id="evil-a" href="javascript:window.__pwned=1;alert(\'a\')">raw link</a> and [md link](javascript:alert(\'md\')){: id="evil-md" }',
     '<a id="evil-entity" href="&#106;ava&#x09;script:alert(\'entity\')">entity link</a>',
     "<svg><script>alert('svg')</script></svg>",
     "<details open ontoggle=\"alert('toggle')\"><summary>s</summary>x</details>",
@@ -48,7 +48,7 @@ PAYLOADS = [
     "<iframe srcdoc=\"<script>parent.alert('iframe')</script>\"></iframe>",
     "<math><mtext><table><mglyph><style><img src=x onerror=alert('mxss')></style></mglyph></table></mtext></math>",
     "<form action=\"javascript:alert('form')\"><button id=\"evil-button\">go</button></form>",
-    "Styled paragraph\n{: onclick=\"alert('attr')\" #evil-attr }",
+    "Styled paragraph\n{: onclick=\"alert('attr')\" id=evil-attr }",
 ]
 BENIGN = (
     '!!! note "Heads up"\n    An admonition still renders.\n\n'
