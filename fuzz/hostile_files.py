@@ -90,8 +90,11 @@ class FilesTarget:
         (self.docs / ".hidden").mkdir(parents=True)
         (self.docs / ".hidden" / "secret.png").write_text(SECRET, encoding="utf-8")
         (self.docs / "factors.yml").write_bytes(self.taxonomy)
+        top = os.path.realpath(self.docs)
         for parts, kind, target in tree:
             path = self.docs.joinpath(*parts)
+            if os.path.lexists(path) or not os.path.realpath(path.parent).startswith(top):
+                continue  # never write through what was planted (a FIFO would block, a link lead out)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 if kind == "file":
