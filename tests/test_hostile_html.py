@@ -220,6 +220,23 @@ def test_benign_markdown_is_unchanged_by_the_sanitiser() -> None:
         assert _shape(sanitize(html)) == _shape(html)
 
 
+def test_what_common_material_extensions_make_is_kept() -> None:
+    """Extensions an organisation may turn on: highlighted code with line anchors, task
+    lists, content tabs, details, footnotes, abbreviations, marks."""
+    import markdown
+
+    text = (
+        "```python\ndef f(x):\n    return x  # c\n```\n\n- [x] done\n- [ ] todo\n\n??? note \"More\"\n    Hidden.\n\n"
+        '=== "Tab A"\n    A\n\n=== "Tab B"\n    B\n\nTerm[^1]\n\n[^1]: A footnote.\n\n*[HTML]: Hyper Text\n\nHTML ==mark== ^^ins^^ ~~del~~ H~2~O\n'
+    )
+    extensions = ["pymdownx.highlight", "pymdownx.superfences", "pymdownx.tasklist", "pymdownx.details", "pymdownx.tabbed", "footnotes", "abbr", "pymdownx.mark", "pymdownx.caret", "pymdownx.tilde", "toc", "attr_list", "admonition"]
+    configs = {"pymdownx.highlight": {"anchor_linenums": True, "linenums": True}, "pymdownx.tabbed": {"alternate_style": True}}
+    html = markdown.markdown(text, extensions=extensions, extension_configs=configs)
+    shape = [x for x in _shape(html) if x != ("tbody", [])]
+    assert [x for x in _shape(sanitize(html)) if x != ("tbody", [])] == shape  # a parser adds <tbody> to a bare table
+    assert ("input", [("checked", ""), ("disabled", ""), ("type", "checkbox")]) in shape
+
+
 # ---- in the browser ---------------------------------------------------------------------------
 
 
@@ -318,7 +335,7 @@ def test_raw_html_in_a_postmortem_does_not_run_and_formatting_stays(page: Any, g
         assert page.locator("article kbd").inner_text() == "Ctrl"
         assert "<script>shown as code</script>" in page.locator("article code", has_text="shown as code").inner_text()
         injected = "els => els.filter(e => !e.closest('.pmkb-diagram')).map(e => e.tagName)"  # the diagram is the site's own SVG
-        assert page.eval_on_selector_all("article script, article iframe, article form, article input, article svg, article math", injected) == []
+        assert page.eval_on_selector_all("article script, article iframe, article form, article svg, article math, article [autofocus]", injected) == []
         _no_injected_script(page, guard)
 
 

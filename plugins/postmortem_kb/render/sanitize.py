@@ -25,8 +25,9 @@ from typing import Any
 import nh3
 
 # nh3's default tags (ammonia's: text-level and structural HTML, nothing that runs or
-# loads a document) plus the table footer Markdown tables may have.
-TAGS: frozenset[str] = frozenset(nh3.ALLOWED_TAGS | {"tfoot"})
+# loads a document) plus the table footer Markdown tables may have, and the checkboxes,
+# radio buttons and labels of pymdownx's task lists and content tabs (no form to submit).
+TAGS: frozenset[str] = frozenset(nh3.ALLOWED_TAGS | {"tfoot", "input", "label"})
 # Removed with everything inside them: their text is code or style, never prose.
 CONTENT_REMOVED: frozenset[str] = frozenset({"script", "style"})
 # On any tag: what attr_list, toc and admonitions write. `style` is kept for the
@@ -42,6 +43,9 @@ def _attributes() -> dict[str, set[str]]:
     out.setdefault("img", set()).update({"src", "alt", "title", "width", "height"})
     out.setdefault("abbr", set()).add("title")
     out.setdefault("li", set()).add("value")
+    out["input"] = {"checked", "disabled", "name"}  # `type` only as INPUT_TYPES allows
+    out["label"] = {"for"}
+    out.setdefault("div", set()).add("data-tabs")
     out["*"] = set(GENERIC_ATTRIBUTES)
     return out
 
@@ -55,6 +59,7 @@ def cleaner() -> nh3.Cleaner:
         tags=set(TAGS),
         clean_content_tags=set(CONTENT_REMOVED),
         attributes={k: set(v) for k, v in ATTRIBUTES.items()},
+        tag_attribute_values={"input": {"type": {"checkbox", "radio"}}},
         url_schemes=set(URL_SCHEMES),
         filter_style_properties=set(STYLE_PROPERTIES),
         link_rel=None,  # links render as before (no `rel` added to every one)
