@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -247,9 +246,15 @@ def test_a_reviewed_suppression_lets_the_postmortem_be_published(tmp_path):
 def test_the_review_s_redos_inputs_check_in_well_under_a_second(kb, text):
     # Before: 43 s and 44 s (quadratic backtracking in the host and channel patterns).
     kb.write(meta=CUSTOMER, sections={"Summary": text})
-    started = time.process_time()
-    kb.findings("--select", "public-leak", "--no-cache")
-    assert time.process_time() - started < 5
+    started = _cpu()
+    kb.findings("--select", "public-leak", "--no-cache", "--jobs", "1")
+    assert _cpu() - started < 5
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 ADVERSARIAL = [
@@ -259,20 +264,24 @@ ADVERSARIAL = [
 
 
 def adversarial_section(size: int) -> str:
-    """Each of the rule's delimiters repeated in a run of its own, then mixed: `size` characters."""
+    """Each of the rule's delimiters repeated in a run of its own, then mixed: `size`
+    bytes of UTF-8."""
     share = size // (2 * len(ADVERSARIAL))
-    runs = [(unit * (share // len(unit) + 1))[:share] for unit in ADVERSARIAL]
+    runs = [(unit * (share // len(unit.encode()) + 1)).encode()[:share].decode("utf-8", "ignore") for unit in ADVERSARIAL]
     mixed = "".join(ADVERSARIAL)
-    return ("".join(runs) + mixed * (size // len(mixed) + 1))[:size]
+    text = "".join(runs) + mixed * (size // len(mixed.encode()) + 1)
+    return text.encode()[:size].decode("utf-8", "ignore")
 
 
 def test_a_4_mib_adversarial_public_section_checks_in_seconds(kb):
-    """The bar is 5 s of CPU; asserted at 20 s so that a loaded machine does not fail it."""
-    kb.write(meta={**CUSTOMER, "authors": ["Priya Raman"]}, sections={"Summary": adversarial_section(4 * 1024 * 1024)})
-    started = time.process_time()
-    kb.findings("--select", "public-leak", "--no-cache")
-    took = time.process_time() - started
-    print(f"4 MiB adversarial public section: {took:.2f} s CPU")
+    """The bar is 5 s of CPU; asserted at 20 s so that a loaded machine does not fail it.
+    (Just under 4 MiB: a larger file is refused before any rule reads it.)"""
+    kb.write(meta={**CUSTOMER, "authors": ["Priya Raman"]}, sections={"Summary": adversarial_section(4 * 1024 * 1024 - 16 * 1024)})
+    started = _cpu()
+    found = kb.findings("--select", "public-leak", "--no-cache", "--jobs", "1")
+    took = _cpu() - started
+    print(f"4 MiB adversarial public section: {took:.2f} s CPU, {len(found)} findings")
+    assert any(f["rule"] == "public-leak" for f in found)  # (and a cap on how many are listed)
     assert took < 20
 
 

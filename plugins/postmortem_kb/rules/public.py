@@ -89,8 +89,11 @@ def _plain(text: str) -> bool:
 # What may change between the source and the folded text: markup, entities, escapes,
 # control characters (and "\t", "\r"), and anything not ASCII. One character class each:
 # the engine tests one class per character.
-_ASCII_SPECIAL = re.compile(r"[<&\\*~`\x00-\x09\x0b-\x1f\x7f]")
-_SPECIAL = re.compile("[<&\\\\*~`\x00-\x09\x0b-\x1f\x7f-\U0010ffff]")
+# Runs of markup or of other scripts are taken whole (one step each, not one per character).
+# `<`, `&` and `\\` count only where a tag, an entity or an escape can start.
+_OPENERS = r"<(?=[A-Za-z/!])|&(?=[#A-Za-z])|\\(?=[!-/:-@\[-`{-~])|[*~`]+"
+_ASCII_SPECIAL = re.compile(_OPENERS + r"|[\x00-\x09\x0b-\x1f\x7f]")
+_SPECIAL = re.compile(_OPENERS + "|[\x00-\x09\x0b-\x1f\x7f-\U0010ffff]+")
 _SPECIAL_BYTES = bytes([*range(0x0A), *range(0x0B, 0x20), 0x7F]) + b"<&\\*~`"
 _ENTITY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,7}|[A-Za-z][A-Za-z0-9]{0,31});?")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,31}(?=[\s/>])")
@@ -130,8 +133,8 @@ class View:
         if a < b:
             self._piece(raw[a:b].lower(), base + a, b - a, True)
 
-    def replace(self, src: int, length: int, text: str) -> None:
-        self._piece(text, src, length, length == 1 and len(text) == 1)
+    def replace(self, src: int, length: int, text: str, linear: bool = False) -> None:
+        self._piece(text, src, length, linear or (length == 1 and len(text) == 1))
 
     def start(self, i: int) -> int:
         k = bisect.bisect_right(self.fold_at, i) - 1
@@ -192,12 +195,22 @@ def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: boo
             if a + 1 >= hi or raw[a + 1] not in _PUNCT:
                 continue
             b, text = a + 2, raw[a + 1]
-        elif c in "*~`":
+        elif c[0] in "*~`":
             if not markdown:
                 continue
-            text = ""
-        else:
-            text = fold_char(c)
+            b, text = a + len(c), ""
+        else:  # control characters, or a run of characters that are not ASCII
+            folded = [fold_char(ch) for ch in c]
+            view.plain(raw, pos, a, base)
+            pos = a + len(c)
+            if all(len(f) == 1 for f in folded):
+                view.replace(base + a, len(c), "".join(folded), linear=True)
+            elif not any(folded):
+                pass  # invisible: nothing to map
+            else:
+                for k, f in enumerate(folded):
+                    view.replace(base + a + k, 1, f)
+            continue
         view.plain(raw, pos, a, base)
         view.replace(base + a, b - a, text)
         pos = b
