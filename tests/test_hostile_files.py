@@ -329,3 +329,23 @@ def test_import_skips_a_fifo_and_a_device_and_imports_the_rest(kb, tmp_path):
     for name in ("2020-01-01-pipe.md", "2020-01-02-zero.md", "2020-01-03-urandom.md"):
         assert f"skipped {src / name}: unreadable (not a regular file: a FIFO, socket or device)" in lines
     assert any(line.startswith(f"imported {src / legacy.name} -> ") for line in lines)
+
+
+def test_a_postmortems_folder_replaced_by_a_link_out_of_the_repository_is_neither_read_nor_published(tmp_path):
+    root = copy_kb(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "notes.md").write_text(f"# Notes\n\n{SECRET}\n", encoding="utf-8")
+    (elsewhere / "photo.png").write_text(SECRET, encoding="utf-8")
+    for name in ("postmortems", "ops-playbook"):
+        os.rename(root / name, tmp_path / f"{name}-moved")
+        (root / name).symlink_to(elsewhere, target_is_directory=True)
+    kb = KB(root)
+    code, out = kb.run("check", "--format", "json", "--today", TODAY.isoformat(), "--no-cache")
+    found = json.loads(out)
+    assert code == 1 and "Traceback" not in kb.stderr
+    assert [f["path"] for f in found if f["code"] == "PM602"] == ["../elsewhere", "ops-playbook"]
+    assert not [f for f in found if "notes.md" in f["path"]]  # not read
+    built = build_site(root, root / "site")
+    assert "Traceback" not in built.stderr
+    assert SECRET not in site_text(root / "site")

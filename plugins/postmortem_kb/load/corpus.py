@@ -13,7 +13,7 @@ from ..config import Project
 from ..model import Corpus, Postmortem
 from . import frontmatter
 from .files import MAX_FILE_BYTES as MAX_FILE_BYTES  # re-exported: the importer reads this limit
-from .files import read_file, root_of
+from .files import inside, read_file, root_of
 from .publishable import playbook_files, site_files
 from .schema import FrontMatter
 from .sections import parse_suppressions, scan
@@ -109,7 +109,9 @@ def postmortem_files(docs_dir: Path) -> list[tuple[str, str]]:
 def corpus_files(project: Project, paths: Iterable[str] | None = None) -> list[tuple[str, str]]:
     """(absolute, relative) paths: every postmortem, plus any extra files asked for."""
     root = project.root
-    files = [(a, relative_path(a, root)) for a, _ in postmortem_files(project.docs_dir)]
+    # A postmortems folder that leads out of the repository is not read (see refusal_problems).
+    ours = inside(project.docs_dir, root)
+    files = [(a, relative_path(a, root)) for a, _ in postmortem_files(project.docs_dir)] if ours else []
     known = {a for a, _ in files}
     # Sorted and once each, so that neither the order nor repeats of PATHs change the output.
     files += [(a, relative_path(a, root)) for a in sorted(set(paths or ())) if a not in known]
@@ -134,7 +136,8 @@ def refusal_problems(project: Project) -> list[tuple[str, frontmatter.Problem]]:
     for folder, found in ((project.docs_dir, site_files(project.docs_dir, root, project.settings.taxonomy)), (project.playbook_dir, playbook_files(project.playbook_dir, root))):
         for r in found.refused:
             if r.reported:
-                out.append((relative_path(os.path.join(folder, r.path), root), frontmatter.Problem(r.rule, 1, 1, r.message, r.hint)))
+                shown = relative_path(os.path.join(folder, r.path) if r.path else str(folder), root)
+                out.append((shown, frontmatter.Problem(r.rule, 1, 1, r.message, r.hint)))
     return out
 
 

@@ -68,6 +68,10 @@ def survey(folder: str | os.PathLike[str], root: str | os.PathLike[str], label: 
     real_root = os.path.realpath(root)
     if not os.path.isdir(top):
         return out
+    if not _within(top, real_root):
+        # The folder itself was replaced by a link (`postmortems -> /etc`): none of it is ours.
+        out.refused.append(Refusal("", REFUSED_LINK, f"the folder {label}/ leads outside the repository (to {top!r}); nothing in it is published or checked", "commit the folder itself, not a link to one"))
+        return out
     judge = _Judge(top, real_root, label, frozenset(data_files), frozenset(skip), reserved)
     stack: list[tuple[str, str]] = [(os.fspath(folder), "")]
     while stack:
