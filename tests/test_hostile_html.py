@@ -408,6 +408,17 @@ def test_an_attr_list_handler_and_a_reference_link_are_found(kb: Any) -> None:
     ]
 
 
+def test_a_link_whose_scheme_hides_behind_an_entity_is_found(kb: Any) -> None:
+    from conftest import line_col
+
+    # Markdown keeps the entity in the href; a browser decodes it to `java:` / `javascript:`.
+    path = kb.write(sections={"Summary": "See [one](java&#58;alert(1)) and [two](JaVa&#x09;script:alert(2)), not [three](https://x.example/a:b)."})
+    assert _raw_html(kb) == [
+        (*line_col(path, "java&#58;"), "a `java:` link: the site removes its target"),
+        (*line_col(path, "JaVa&#x09;"), "a `javascript:` link: the site removes its target"),
+    ]
+
+
 def test_raw_html_can_be_silenced_on_its_line(kb: Any) -> None:
     kb.write(sections={"Summary": "Shown as an example: <iframe src=x></iframe> <!-- pmkb: disable=PM611 -->"})
     assert _raw_html(kb) == []

@@ -94,13 +94,18 @@ _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 
 
 def url_scheme(url: str) -> str | None:
-    """The scheme a browser would read from `url`, lower case, or None for a relative URL."""
+    """The scheme a browser would read from `url` as written in HTML (entities decoded:
+    Markdown keeps `java&#58;` in an href), lower case, or None for a relative URL."""
+    if "&" in url:
+        url = html.unescape(url)
     m = _SCHEME.match(_URL_NOISE.sub("", url))
     return m.group(1).lower() if m else None
 
 
 def unsafe_url(url: str) -> str | None:
     """The scheme of `url` if the cleaner drops it (`javascript`, `data`, `vbscript`…)."""
+    if ":" not in url and "&" not in url:
+        return None  # no scheme can be read without a colon (or an entity for one)
     scheme = url_scheme(url)
     return scheme if scheme is not None and scheme not in URL_SCHEMES else None
 
