@@ -9,40 +9,17 @@ import bisect
 import difflib
 import itertools
 import operator
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from ..config import Settings
 from ..load.schema import OPEN_STATUSES
-from ..load.templates import Template
-from ..model import Postmortem, Taxonomy
+from ..model import Postmortem
 from . import public, timeline
-from .language import LanguageRules, name_tokens
+from .hit import Context, Hit, Rule
+from .language import name_tokens
+from .placeholder import placeholder
 from .raw_html import raw_html
-
-
-@dataclass(slots=True)
-class Hit:
-    rule: str
-    line: int
-    column: int
-    message: str
-    hint: str | None = None
-    person: str | None = None  # stands only if the knowledge base knows this name
-
-
-@dataclass(slots=True)
-class Context:
-    settings: Settings
-    today: date
-    taxonomy: Taxonomy
-    templates: dict[str, Template]
-    language: LanguageRules
-
-
-Rule = Callable[[Postmortem, Context], Iterator[Hit]]
 
 
 def _pos(pm: Postmortem, *path: Any) -> tuple[int, int]:
@@ -75,7 +52,11 @@ def severity_and_template(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
 
 
 def sections(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
-    tpl = ctx.templates.get(pm.meta.template)
+    yield from _sections(pm, ctx, pm.meta.template, bool(pm.meta.actions))
+
+
+def _sections(pm: Postmortem, ctx: Context, template: str, has_actions: bool) -> Iterator[Hit]:
+    tpl = ctx.templates.get(template)
     if tpl is None:
         return
     have = {s.key: s for s in pm.sections}
@@ -88,7 +69,7 @@ def sections(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
         previous_line = found.end_line
         if not found.has_content:
             yield Hit("empty-section", found.line, 1, f"section `## {title}` is empty", "write the section; guidance comments do not count")
-    if not pm.meta.actions:
+    if not has_actions:
         action_section = have.get("action items")
         if action_section is None or not action_section.has_content:
             line = action_section.line if action_section else _pos(pm, "actions")[0]
@@ -134,6 +115,14 @@ def policy(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     late = deadline is not None and (filed > deadline if isinstance(filed, datetime) else filed > deadline.date())
     if late:
         yield Hit("late-postmortem", *_pos(pm, "filed"), f"filed {filed.isoformat()}, after the {pol.postmortem_due_hours} h deadline ({deadline.isoformat()})", None)
+    elif m.status == "draft" and deadline is not None and ctx.today > deadline.date():
+        days = (ctx.today - deadline.date()).days
+        yield Hit(
+            "late-postmortem",
+            *_pos(pm, "status"),
+            f"still a draft {days} day(s) after the {pol.postmortem_due_hours} h deadline ({deadline.isoformat()})",
+            "finish it and set `status: in-review`; a draft is on no one's list but its author's",
+        )
     if m.customer_impact:
         public_deadline = _later(m.resolved, timedelta(hours=pol.public_postmortem_due_hours))
         pub = m.public_postmortem
@@ -170,10 +159,28 @@ def timeline_order(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
             yield Hit("timeline-order", e.line, e.column, f"timeline entry “{_short(e.raw)}” is earlier than the entry before it", "order entries earliest first; put a date on entries from another day")
 
 
+def unvalidated_body(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
+    """A file whose front matter fails the schema still has its body checked (sections
+    and wording), so that one run shows every finding, not the first field error alone."""
+    data = pm.data if isinstance(pm.data, dict) else {}
+    template = data.get("template", "standard")
+    actions = data.get("actions")
+    if isinstance(template, str):
+        yield from _sections(pm, ctx, template, bool(actions) or "actions" not in data)
+    owners = [a.get("owner") for a in actions if isinstance(a, dict)] if isinstance(actions, list) else []
+    names = [*(data.get("authors") if isinstance(data.get("authors"), list) else []), *owners]
+    yield from _body_language(pm, ctx, name_tokens([n for n in names if isinstance(n, str)]))
+
+
 def language(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     """Phrase rules over the masked body and the front matter's prose fields."""
     m = pm.meta
     people = name_tokens([*m.authors, *(a.owner for a in m.actions if a.owner)])
+    yield from _body_language(pm, ctx, people)
+    yield from _front_matter_language(pm, ctx, people)
+
+
+def _body_language(pm: Postmortem, ctx: Context, people: Any) -> Iterator[Hit]:
     text = pm.prose
     if text:
         # Most files have no hit: where each line starts is worked out at the first one.
@@ -191,8 +198,12 @@ def language(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
                 hit.start += lo
                 hit.end += lo
                 yield _text_hit(pm, hit, starts or _line_starts(lines, starts))
+
+
+def _front_matter_language(pm: Postmortem, ctx: Context, people: Any) -> Iterator[Hit]:
     # Front-matter prose is scanned as two texts (actions, the rest), not field by field;
     # which field a hit is in is worked out for hits only.
+    m = pm.meta
     values = [m.title, *([m.trigger] if m.trigger else []), *(cf.description for cf in m.contributing_factors)]
     summaries = [a.summary for a in m.actions]
     for group, is_action in ((values, False), (summaries, True)):
@@ -274,4 +285,5 @@ PER_POSTMORTEM: list[Rule] = [
     language,
     public_leak,
     raw_html,
+    placeholder,
 ]
