@@ -95,7 +95,9 @@ _OPENERS = r"<(?=[A-Za-z/!])|&(?=[#A-Za-z])|\\(?=[!-/:-@\[-`{-~])|[*~`]+"
 _ASCII_SPECIAL = re.compile(_OPENERS + r"|[\x00-\x09\x0b-\x1f\x7f]")
 _SPECIAL = re.compile(_OPENERS + "|[\x00-\x09\x0b-\x1f\x7f-\U0010ffff]+")
 _SPECIAL_BYTES = bytes([*range(0x0A), *range(0x0B, 0x20), 0x7F]) + b"<&\\*~`"
-_ENTITY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,7}|[A-Za-z][A-Za-z0-9]{0,31});?")
+# A run of entities, taken whole: each one starts with the `&` no other part holds, so
+# the repetition cannot backtrack. (A leak's position inside a run is the run's start.)
+_ENTITIES = re.compile(r"(?:&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,7}|[A-Za-z][A-Za-z0-9]{0,31});?)+")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,31}(?=[\s/>])")
 _TAG_MAX = 500  # characters from `<` to `>`, as the section scanner reads HTML
 
@@ -154,10 +156,16 @@ def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: boo
     if _plain(chunk):
         view.plain(raw, lo, hi, base)
         return
+    pattern = _ASCII_SPECIAL
+    if not chunk.isascii():
+        # Characters that fold to one character are folded at once (one C pass), and the
+        # columns stay; only the others (invisible ones, ligatures, ß…) are looked at.
+        table, pattern = _regular(frozenset(c for c in set(chunk) if c > "\x7f"))
+        raw, base, lo, hi = chunk.translate(table), base + lo, 0, len(chunk)
     pos = lo
     comment_end = -2  # where the next "-->" is (-1: none before hi)
     tag_end = -2  # where the next ">" is
-    for m in (_ASCII_SPECIAL if chunk.isascii() else _SPECIAL).finditer(raw, lo, hi):
+    for m in pattern.finditer(raw, lo, hi):
         a = m.start()
         if a < pos:
             continue
@@ -184,13 +192,13 @@ def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: boo
                 if attrs is not None and t.end() < tag_end:
                     attrs.append((base + t.end(), base + tag_end))
         elif c == "&":
-            e = _ENTITY.match(raw, a, hi)
+            e = _ENTITIES.match(raw, a, hi)
             if e is None:
                 continue
-            decoded = html.unescape(e.group())
-            if decoded == e.group():
+            text = _decoded(e.group())
+            if text is None:
                 continue
-            b, text = e.end(), fold(decoded)
+            b = e.end()
         elif c == "\\":
             if a + 1 >= hi or raw[a + 1] not in _PUNCT:
                 continue
@@ -215,6 +223,21 @@ def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: boo
         view.replace(base + a, b - a, text)
         pos = b
     view.plain(raw, pos, hi, base)
+
+
+@functools.lru_cache(maxsize=1024)
+def _regular(chars: frozenset[str]) -> tuple[dict[int, str], re.Pattern[str]]:
+    """For the characters of a text that are not ASCII: a table folding those that fold
+    to one character (one that means nothing to Markdown or HTML), and the pattern of
+    special characters that leaves them out."""
+    table: dict[int, str] = {}
+    for c in chars:
+        f = fold_char(c)
+        if len(f) == 1 and len(f.lower()) == 1 and not (f.isascii() and (f in "<&\\*~`" or not f.isprintable())):
+            table[ord(c)] = f
+    rest = "".join(sorted(c for c in chars if ord(c) not in table))
+    extra = f"|[{re.escape(rest)}]+" if rest else ""
+    return table, re.compile(_ASCII_SPECIAL.pattern + extra)
 
 
 @dataclass(slots=True)
@@ -257,6 +280,13 @@ def build_view(sources: list[Source]) -> tuple[View, list[int]]:
     view.text = "".join(view.parts)
     view.parts = []
     return view, starts
+
+
+@functools.lru_cache(maxsize=4096)
+def _decoded(entities: str) -> str | None:
+    """Entities as a reader sees them, folded; None when they are not entities."""
+    decoded = html.unescape(entities)
+    return None if decoded == entities else fold(decoded)
 
 
 def remove_comments(text: str) -> str:
@@ -679,6 +709,25 @@ def find_leaks(pm: Postmortem, settings: Any, template: Any) -> list[Leak]:
         line, column = srcs[k].place(a - starts[k])
         leaks.append(Leak(line, column, f"{why} {srcs[k].where}: “{_short(source(s, e))}”"))
     return leaks
+
+
+def scan_text(text: str, settings: Any, names: tuple[str, ...] = ()) -> list[tuple[int, int, str]]:
+    """(start, end, why) of each leak in one Markdown text (offsets into `text`): the
+    rule's whole scan of a public section, for timing it on adversarial input
+    (fuzz/regex_timing.py). `settings` is the configuration's `public` part."""
+    view, _ = build_view([Source(text, True, lambda i: (1, i + 1), "")])
+    full = [fold(n) for n in names]
+    found = Needles(
+        names=full,
+        name_words=[w for n in full for w in n.split() if len(w) >= 3],
+        words=_phrase_pattern(tuple(settings.internal_words)),
+        markers=_phrase_pattern(tuple(settings.internal_markers)),
+        domains=_cached_hosts(tuple(settings.internal_domains)),
+        tools=_cached_hosts(tuple(settings.internal_tools)),
+        trackers=lambda: {"tracker.example.com"},
+        private_headings=frozenset({"timeline"}),
+    )
+    return [(view.start(s), view.end(e), why) for s, e, why in _find(view.text, found, lambda s, e: text[view.start(s) : view.end(e)])]
 
 
 def _short(text: str, limit: int = 60) -> str:
