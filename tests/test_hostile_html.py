@@ -148,6 +148,12 @@ def test_unknown_placeholders_are_warned_about_at_their_line(built: dict[str, An
     assert "policy.postmortem_due_hours }} left" not in log
 
 
+def test_raw_html_on_a_playbook_page_is_warned_about_at_its_line(built: dict[str, Any]) -> None:
+    log = built["log"]
+    assert "ops-playbook/evil.md:11:8: raw HTML: the site removes `<script>` and its content" in log
+    assert "ops-playbook/evil.md:13:1: raw HTML: the site removes the `onerror` attribute of `<img>`" in log
+
+
 def test_a_playbook_pages_front_matter_is_text(built: dict[str, Any]) -> None:
     page = parse_html((built["internal"] / "playbook" / "meta" / "index.html").read_text(encoding="utf-8"))
     assert page.find("title").text == "<img src=x onerror=alert('title')> - Postmortem knowledge base"

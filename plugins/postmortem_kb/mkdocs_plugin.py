@@ -50,6 +50,7 @@ from .render.env import Stash, make_env
 from .render.placeholders import fill_placeholders, policy_values
 from .render.sanitize import escape_meta, sanitize
 from .render.site import BlockTokens, Site
+from .rules.raw_html import located as raw_html_in
 
 log = get_plugin_logger(__name__)
 
@@ -494,11 +495,14 @@ class PostmortemKBPlugin(BasePlugin):
         evaluated (a template engine here ran `{{ lipsum.__globals__... }}` at build
         time). An unknown placeholder stays as it is, with a warning at its line."""
         filled, unknown = fill_placeholders(markdown, policy_values(self.settings))
-        if unknown:
+        removed = raw_html_in(markdown.split("\n"))  # the page is sanitised; say what goes
+        if unknown or removed:
             first = _first_line(markdown, abs_path)
             name = f"{self.settings.playbook_dir}/{src.removeprefix('playbook/')}"
             for line, text in unknown:
                 log.warning("%s:%s: unknown placeholder %s left as it is; known: %s", name, first + line - 1, text, ", ".join(f"{{{{ {k} }}}}" for k in policy_values(self.settings) if "|" not in k))
+            for line, column, message in removed:
+                log.warning("%s:%s:%s: raw HTML: %s", name, first + line - 1, column, message)
         return filled
 
 

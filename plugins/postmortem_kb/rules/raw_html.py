@@ -89,22 +89,27 @@ def _suspect(text: str) -> bool:
 def raw_html(pm: Any, ctx: Any) -> Iterator[Any]:
     from .checks import Hit  # here: checks lists this rule, so it imports this module
 
-    body = pm.lines[pm.body_start - 1 :]
-    if not _suspect("\n".join(body)):
-        return
-    text = masked_body(body)
+    for line, column, message in located(pm.lines[pm.body_start - 1 :]):
+        yield Hit(RULE, pm.body_start + line - 1, column, message, HINT)
+
+
+def located(lines: list[str]) -> list[tuple[int, int, str]]:
+    """(line, column, message), 1-based in `lines`, of what the sanitiser would change in
+    this Markdown: the rule's findings in a postmortem, the build's warnings on a
+    playbook page."""
+    if not _suspect("\n".join(lines)):
+        return []
+    text = masked_body(lines)
     if "<!--" in text:
         text = _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
     starts = [0]
     for line in text.split("\n")[:-1]:
         starts.append(starts[-1] + len(line) + 1)
-
-    def hit(offset: int, message: str) -> Any:
-        idx = bisect.bisect_right(starts, offset) - 1
-        return Hit(RULE, pm.body_start + idx, offset - starts[idx] + 1, message, HINT)
-
+    out = []
     for offset, message in _findings(text):
-        yield hit(offset, message)
+        idx = bisect.bisect_right(starts, offset) - 1
+        out.append((idx + 1, offset - starts[idx] + 1, message))
+    return out
 
 
 def _findings(text: str) -> Iterator[tuple[int, str]]:
