@@ -108,7 +108,8 @@ SKIPPED = {
 @pytest.mark.parametrize("text", SKIPPED.values(), ids=SKIPPED.keys())
 def test_code_urls_link_targets_quotes_and_logs_are_not_prose(kb, text):
     write_prose(kb, text)
-    assert kb.findings() == []
+    # (`<tomas>` is raw HTML to PM611: only the language rules are asked here)
+    assert kb.findings("--select", "PM301,PM302,PM303,PM304") == []
 
 
 def test_link_text_is_prose_even_though_its_target_is_not(kb):

@@ -11,6 +11,15 @@ windows are around everyday words ("error", "could", "only") and need no regex a
 People: `{person}` matches pronouns, roles, or a capitalised word that is one of the
 postmortem's own people (authors, action owners, configured names); `{anyone}` accepts
 any capitalised word as well, for verbs only people do ("forgot").
+
+Grammar: a pattern may be a mapping with options that the engine checks on each match,
+in the sentence around it (a bounded look, so a long text costs linear time): who the
+clause's subject is (a person or team, a system or thing, an action such as "rolling
+back earlier", nothing), who does a passive verb ("by the sync job", "automatically"),
+whether the sentence's condition is about a system ("had the alert been routed…"), and
+whether the match is quoted, negated or talked about ("we avoid calling this…"), or part
+of a technical term ("careless-mode"); the word lists are language.yml's `grammar`.
+Each option decides the finding's tier: `error` for a clear case, `warning` for a borderline one, or none.
 """
 
 from __future__ import annotations
@@ -74,17 +83,59 @@ class PhraseRule:
     # match fits in ASCII text at all, else groups of lower-case literals of which each
     # group must have one in the window.
     needs: list[tuple[tuple[str, ...], ...] | None] = field(default_factory=list)
+    grammar: list[Grammar] = field(default_factory=list)  # per part
+    verdicts: dict[tuple[str, str], Verdict] = field(default_factory=dict)  # (severity, why) -> what a finding says
+
+    def verdict(self, severity: str, why: str) -> Verdict:
+        found = self.verdicts.get((severity, why))
+        if found is None:
+            message = self.message.replace("{why}", why) if why else self.message.replace(" ({why})", "").replace("{why}", "")
+            found = self.verdicts[(severity, why)] = Verdict(self.code, self.name, message, self.hint, severity)
+        return found
+
+
+@dataclass(slots=True, frozen=True)
+class Grammar:
+    """A pattern's options (see language.yml): what the engine checks around each match."""
+
+    severity: str = "error"  # the tier when no option below says otherwise
+    why: str = ""  # why this wording matters, for the message
+    subject: tuple[tuple[str, str], ...] = ()  # (kind of the clause's subject, tier or "skip")
+    agent: tuple[tuple[str, str], ...] = ()  # (kind of a passive's "by …" agent, tier or "skip")
+    condition: bool = False  # skip when the sentence's condition is about a thing
+    initial: bool = False  # only at the start of a sentence, list item or table cell
+    reported: bool = False  # skip a third party's claim ("the vendor's report names …")
+    scoped: bool = True  # quotation, negation, meta-talk and technical terms veto it
+    span_subject: bool = False  # the finding starts at the subject ("Tomás failed to")
+
+    def tier(self, table: tuple[tuple[str, str], ...], kind: str) -> str:
+        return next((t for k, t in table if k == kind), self.severity)
+
+
+@dataclass(slots=True, frozen=True)
+class Verdict:
+    """What one finding says; checks.py reads `name`, `message` (with `{match}`) and `hint`."""
+
+    code: str
+    name: str
+    message: str
+    hint: str
+    severity: str
 
 
 @dataclass(slots=True)
 class Hit:
-    rule: PhraseRule
+    rule: Verdict
     start: int
     end: int
     text: str
     # A capitalised subject not known to be a person here: the hit stands only if the
     # knowledge base knows the name (decided once every file is read).
     subject: str | None = None
+
+    @property
+    def severity(self) -> str:
+        return self.rule.severity
 
 
 def _read(path: Path) -> dict:
@@ -140,8 +191,11 @@ class LanguageRules:
         vocab = dict(base.get("vocabulary") or {})
         merged: dict[str, dict] = {}
         order: list[str] = []
+        grammar: dict[str, list] = {}
         for data in [base, *(_read(f) for f in files or [])]:
             vocab.update(data.get("vocabulary") or {})
+            for key, words in (data.get("grammar") or {}).items():
+                grammar[str(key)] = [*grammar.get(str(key), []), *_as_list(words)]
             for item in data.get("rules") or []:
                 code = str(item["code"])
                 if code in merged:
@@ -168,30 +222,48 @@ class LanguageRules:
         self.rules: list[PhraseRule] = []
         # Per kind of scan: the rules it runs, as of `rules` (PhraseRules are not changed in place).
         self._plans: dict[tuple[bool, bool], tuple[tuple[PhraseRule, ...], list, frozenset[str], frozenset[bytes], bool]] = {}
+        self.words = Words.of(grammar)
+        cased: dict[str, str] = {}
+        plain: set[str] = set()
         for code in order:
-            for p in _as_list(merged[code].get("patterns")):
-                re.compile(fill(str(p)), re.IGNORECASE)  # a bad pattern fails here, not mid-check
             item = merged[code]
-            patterns = [str(p) for p in _as_list(item.get("patterns"))]
-            keywords = _as_list(item.get("keywords"))
-            unless = _as_list(item.get("unless"))
-            parts = [(_keywords_in(p, keywords), fill(p)) for p in patterns]
-            self.rules.append(
-                PhraseRule(
-                    code=code,
-                    name=str(item["name"]),
-                    message=str(item.get("message") or "“{match}”"),
-                    hint=str(item.get("hint") or ""),
-                    scope=str(item.get("scope") or "all"),
-                    keywords=frozenset(str(k).lower() for k in keywords),
-                    parts=parts,
-                    unless=re.compile("|".join(f"(?:{fill(u)})" for u in unless), re.IGNORECASE) if unless else None,
-                    raw_patterns=patterns,
-                    needs=[_needs(filled) for _, filled in parts],
+            entries = [_entry(p, str(item.get("why") or "")) for p in _as_list(item.get("patterns"))]
+            for e in entries:
+                re.compile(fill(e.pattern), re.IGNORECASE)  # a bad pattern fails here, not mid-check
+                cased.update((k.lower(), k) for k in e.cased)
+                plain.update(k for k in e.keywords or () if k not in {c.lower() for c in e.cased})
+            keywords = [str(k).lower() for k in _as_list(item.get("keywords"))]
+            plain.update(keywords)
+            unless = [fill(str(u)) for u in _as_list(item.get("unless"))]
+            scope = str(item.get("scope") or "all")
+            # A rule with patterns for both scopes becomes two, the one for all prose first
+            # (`scan` then reports a phrase both match once).
+            by_scope: dict[str, list[_Entry]] = {"all": [], "actions": [], scope: []}
+            for e in entries:
+                by_scope[e.scope or scope].append(e)
+            for part_scope, group in by_scope.items():
+                if not group and (part_scope != scope or any(by_scope.values())):
+                    continue
+                vetoes = unless
+                parts = [(frozenset(e.keywords) if e.keywords is not None else _keywords_in(e.pattern, keywords), fill(e.pattern)) for e in group]
+                self.rules.append(
+                    PhraseRule(
+                        code=code,
+                        name=str(item["name"]),
+                        message=str(item.get("message") or "“{match}”"),
+                        hint=str(item.get("hint") or ""),
+                        scope=part_scope,
+                        keywords=frozenset(keywords).union(*(e.keywords or () for e in group)),
+                        parts=parts,
+                        unless=re.compile("|".join(f"(?:{u})" for u in vetoes), re.IGNORECASE) if vetoes else None,
+                        raw_patterns=[e.pattern for e in group],
+                        needs=[_needs(filled) for _, filled in parts],
+                        grammar=[e.grammar for e in group],
+                    )
                 )
-            )
+        self.cased = {k: v for k, v in cased.items() if k not in plain}
 
-    def _plan(self, actions: bool, only_actions: bool) -> tuple[list[tuple[PhraseRule, tuple[int, ...], list | None]], frozenset[str], frozenset[bytes], bool]:
+    def _plan(self, actions: bool, only_actions: bool) -> tuple[list[tuple[PhraseRule, tuple[int, ...], list | None, bool]], frozenset[str], frozenset[bytes], bool]:
         """The rules one kind of scan runs (each with its unkeyed parts and its parts'
         needs), all their keywords (as text and as UTF-8) and whether any part is
         unkeyed: worked out once, not once per text."""
@@ -200,9 +272,14 @@ class LanguageRules:
         plan = self._plans.get(key)
         if plan is None or plan[0] != snapshot:
             rules = [r for r in self.rules if not ((r.scope == "actions" and not (actions or only_actions)) or (only_actions and r.scope != "actions"))]
-            steps = [(r, tuple(i for i, (kws, _) in enumerate(r.parts) if not kws), r.needs if len(r.needs) == len(r.parts) else None) for r in rules]
-            keywords = frozenset().union(*(r.keywords for r in rules))
-            plan = (snapshot, steps, keywords, frozenset(k.encode("utf-8", "surrogatepass") for k in keywords), any(u for _, u, _ in steps))
+            # A scan of action items alone still runs the other scope's patterns of the same
+            # rules, silently: the phrases they take are not reported twice (the whole
+            # text's scan reports them).
+            codes = {r.code for r in rules if r.scope == "actions"} if only_actions else set()
+            ran = [(r, r not in rules) for r in self.rules if r in rules or r.code in codes]
+            steps = [(r, tuple(i for i, (kws, _) in enumerate(r.parts) if not kws), r.needs if len(r.needs) == len(r.parts) else None, silent) for r, silent in ran]
+            keywords = frozenset().union(*(r.keywords for r, _ in ran))
+            plan = (snapshot, steps, keywords, frozenset(k.encode("utf-8", "surrogatepass") for k in keywords), any(u for _, u, _, _ in steps))
             self._plans[key] = plan
         return plan[1], plan[2], plan[3], plan[4]
 
@@ -223,14 +300,21 @@ class LanguageRules:
             words = {w.decode("ascii") for w in found}
         else:
             folded = _fold(text)
-            words = keywords.intersection(folded.split())
+            words = set(keywords.intersection(folded.split()))
             if not words and not unkeyed_any:
                 return
+        for low, exact in self.cased.items():
+            if low in words and exact not in text:
+                words.discard(low)
         # Case-insensitive matching of ASCII text is matching its lower(): what a part
         # needs is looked up there. (Other text is lowered window by window, if ASCII.)
         lowered = text.lower() if text.isascii() else None
         known: frozenset[str] | None = None
-        for rule, unkeyed, needs in steps:
+        # One finding per phrase, however many patterns (and scopes) of a rule match it.
+        # The phrases taken are disjoint and kept sorted, so a new match is checked
+        # against its two neighbours only (a text with thousands of hits stays linear).
+        taken: dict[str, tuple[list[int], list[int]]] = {}
+        for rule, unkeyed, needs, silent in steps:
             present = rule.keywords & words
             # Patterns that spell a keyword are tried only near one that occurs here;
             # a pattern that spells none (an organisation's "dropped the ball") is
@@ -243,12 +327,8 @@ class LanguageRules:
                 spans += [(keyed, lo, hi) for lo, hi in _windows(present, folded)]
             if unkeyed:
                 spans.append((unkeyed, 0, len(text)))
-            # One finding per phrase, however many patterns match it. The phrases taken
-            # are disjoint and kept sorted, so a new match is checked against its two
-            # neighbours only (a text with thousands of hits stays linear).
-            starts: list[int] = []
-            ends: list[int] = []
-            subjects: list[str | None] = []
+            starts, ends = taken.setdefault(rule.code, ([], []))
+            new: list[tuple[int, int, str | None, Verdict]] = []
             for chosen, lo, hi in spans:
                 if needs is not None:
                     # A part that cannot match in the window is left out of the alternation;
@@ -274,11 +354,21 @@ class LanguageRules:
                         continue
                     if known is None:
                         known = self.people | people
+                    grammar = rule.grammar[_part_of(m, chosen)]
+                    judged = judge(self.words, grammar, text, a, b, known)
+                    if judged is None:
+                        continue
+                    tier, name, a = judged
+                    if a != m.start():
+                        k = bisect.bisect_right(starts, a)
+                        if (k and ends[k - 1] > a) or (k < len(starts) and starts[k] < b):
+                            continue
                     starts.insert(k, a)
                     ends.insert(k, b)
-                    subjects.insert(k, self._unknown_subject(m, known))
-            for a, b, subject in zip(starts, ends, subjects, strict=True):
-                yield Hit(rule, a, b, text[a:b], subject)
+                    new.append((a, b, self._unknown_subject(m, known) or name, rule.verdict(tier, grammar.why)))
+            if not silent:
+                for a, b, subject, verdict in sorted(new, key=lambda h: h[0]):
+                    yield Hit(verdict, a, b, text[a:b], subject)
 
     def _unknown_subject(self, m: re.Match[str], known: frozenset[str]) -> str | None:
         """The first word of a `{person}` subject that is not a pronoun, role or known name."""
@@ -331,8 +421,16 @@ def _combined(rule: PhraseRule, chosen: tuple[int, ...]) -> re.Pattern[str]:
     if found is None:
         if len(_COMBINED) >= 10_000:
             _COMBINED.clear()
-        found = _COMBINED[key] = (rule, re.compile("|".join(f"(?:{rule.parts[i][1]})" for i in chosen), re.IGNORECASE))
+        # Each part in a group of its own name, so that a match tells which part it is.
+        found = _COMBINED[key] = (rule, re.compile("|".join(f"(?P<pmkb_part{i}>{rule.parts[i][1]})" for i in chosen), re.IGNORECASE))
     return found[1]
+
+
+def _part_of(m: re.Match[str], chosen: tuple[int, ...]) -> int:
+    """Which of the `chosen` parts `m` matched."""
+    if len(chosen) == 1:
+        return chosen[0]
+    return next(i for i in chosen if m.start(f"pmkb_part{i}") >= 0)
 
 
 def _windows(words: Iterable[str], text: str) -> Iterator[tuple[int, int]]:
@@ -471,3 +569,375 @@ def _possible(chosen: tuple[int, ...], needs: list[tuple[tuple[str, ...], ...] |
         else:
             out.append(i)
     return tuple(out)
+
+
+# ---- pattern options --------------------------------------------------------------------
+
+_TIERS = frozenset({"error", "warning", "skip"})
+
+
+@dataclass(slots=True, frozen=True)
+class _Entry:
+    pattern: str
+    grammar: Grammar
+    scope: str | None  # None: the rule's
+    keywords: tuple[str, ...] | None  # None: the rule's keywords the pattern spells
+    # Keywords written with capitals ("Had"): the lower-case word counts only where the
+    # text spells it so (a sentence-initial "Had we…" in texts full of "had").
+    cased: tuple[str, ...] = ()
+
+
+def _entry(raw: object, why: str) -> _Entry:
+    """A pattern as written in a rule file: a string, or a mapping with options."""
+    if not isinstance(raw, dict):
+        return _Entry(str(raw), Grammar(why=why), None, None)
+    unknown = set(raw) - {"pattern", "severity", "why", "subject", "agent", "condition", "initial", "reported", "scoped", "scope", "keywords", "span"}
+    if unknown or "pattern" not in raw:
+        raise TypeError(f"pattern options: unknown {sorted(unknown)}" if unknown else "a pattern mapping needs `pattern`")
+    severity = str(raw.get("severity") or "error")
+    if severity not in _TIERS - {"skip"}:
+        raise TypeError(f"pattern severity must be error or warning, not {severity!r}")
+    grammar = Grammar(
+        severity=severity,
+        why=str(raw.get("why") or why),
+        subject=_table(raw.get("subject")),
+        agent=_table(raw.get("agent")),
+        condition=bool(raw.get("condition")),
+        initial=bool(raw.get("initial")),
+        reported=bool(raw.get("reported")),
+        scoped=bool(raw.get("scoped", True)),
+        span_subject=raw.get("span") == "subject",
+    )
+    keywords = raw.get("keywords")
+    scope = raw.get("scope")
+    if scope not in (None, "all", "actions"):
+        raise TypeError(f"pattern scope must be all or actions, not {scope!r}")
+    listed = [str(k) for k in _as_list(keywords)]
+    return _Entry(
+        str(raw["pattern"]),
+        grammar,
+        str(scope) if scope else None,
+        None if keywords is None else tuple(k.lower() for k in listed),
+        tuple(k for k in listed if k != k.lower()),
+    )
+
+
+def _table(raw: object) -> tuple[tuple[str, str], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise TypeError("`subject` and `agent` map a kind (person, name, unsure, action, thing, none) to error, warning or skip")
+    out = tuple((str(k), str(v)) for k, v in raw.items())
+    bad = [v for _, v in out if v not in _TIERS] + [k for k, _ in out if k not in KINDS]
+    if bad:
+        raise TypeError(f"`subject`/`agent`: unknown {bad}")
+    return out
+
+
+# ---- grammar: sentences, subjects, scope ------------------------------------------------
+#
+# Every look is bounded (a sentence is at most _REACH characters either side of a match),
+# so a text with many matches costs linear time.
+
+KINDS = frozenset({"person", "name", "unsure", "action", "thing", "none", "passive"})
+_REACH = 300
+_SENTENCE_BREAK = re.compile(r"[.!?](?=[\s\"'”’)]|$)|[;|\x00]|\n[ \t]*(?:\n|[-*+][ \t]|\d+[.)][ \t])")
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*|[,:;()\[\]—–\"“”]")
+_MARKER = re.compile(r"[\s\-*+>#\"“'‘(\[\]]*(?:\d+[.)]\s*)?(?:\[[ xX]\]\s*)?[\s\"“'‘(]*")
+
+
+@dataclass(slots=True, frozen=True)
+class Words:
+    """The grammar's word lists (language.yml `grammar`), lower-case."""
+
+    people: frozenset[str]  # pronouns that make a subject a person
+    unsure: frozenset[str]  # pronouns that may be people or things ("they")
+    roles: frozenset[str]  # nouns for people and teams
+    action_nouns: frozenset[str]
+    judgement_nouns: frozenset[str]
+    not_gerunds: frozenset[str]
+    gerund_followers: frozenset[str]  # what may follow a gerund that is an act ("rolling back")
+    determiners: frozenset[str]
+    prepositions: frozenset[str]
+    adverbs: frozenset[str]
+    clause_words: frozenset[str]  # words that start a new clause (its subject follows)
+    scope_words: frozenset[str]  # words that end a negation's reach
+    negation: frozenset[str]
+    meta: re.Pattern[str] | None  # phrases that make a sentence talk about wording
+    requests: frozenset[str]  # "asking (people to be careful)"
+    request_leads: frozenset[str]
+    reporting: frozenset[str]  # verbs that report someone else's claim
+    first_person: frozenset[str]
+    objects_negated: frozenset[str]  # "forgot nothing"
+    automatic: frozenset[str]  # words that make a passive's agent a system
+    human_verbs: frozenset[str]  # participles whose implied agent is a person ("rushed")
+
+    @classmethod
+    def of(cls, data: dict[str, list]) -> Words:
+        def get(key: str) -> frozenset[str]:
+            return frozenset(str(w).lower() for w in data.get(key, []))
+
+        return cls(
+            people=get("people"),
+            unsure=get("unsure"),
+            roles=get("roles"),
+            action_nouns=get("action_nouns"),
+            judgement_nouns=get("judgement_nouns"),
+            not_gerunds=get("not_gerunds"),
+            gerund_followers=get("gerund_followers"),
+            determiners=get("determiners"),
+            prepositions=get("prepositions"),
+            adverbs=get("adverbs"),
+            clause_words=get("clause_words"),
+            scope_words=get("scope_words"),
+            negation=get("negation"),
+            meta=re.compile(r"\b(?:" + "|".join(re.escape(m) for m in sorted(get("meta"))) + r")\b") if get("meta") else None,
+            requests=get("requests"),
+            request_leads=get("request_leads"),
+            reporting=get("reporting"),
+            first_person=get("first_person"),
+            objects_negated=get("objects_negated"),
+            automatic=get("automatic"),
+            human_verbs=get("human_verbs"),
+        )
+
+
+def judge(words: Words, g: Grammar, text: str, a: int, b: int, known: frozenset[str]) -> tuple[str, str | None, int] | None:
+    """The tier of the match text[a:b], a capitalised subject the knowledge base must
+    know for it to stand, and where the finding starts (at the subject, for `span:
+    subject`); None when the grammar around it says it is not a finding."""
+    lo, hi = _sentence(text, a, b)
+    before = text[lo:a]
+    if g.scoped and _out_of_scope(words, text, before, a, b, hi):
+        return None
+    if g.initial and _MARKER.fullmatch(before) is None:
+        return None
+    if g.reported and _reported(words, before):
+        return None
+    if g.condition and _condition(words, text[lo:hi], known) == "thing":
+        return None
+    tier, name, start = g.severity, None, a
+    if g.subject:
+        kind, name, at = subject_of(words, before, known)
+        if g.span_subject and kind not in ("none", "thing"):
+            start = lo + at
+        if kind == "thing" and g.agent and _passive(text[a:b]):
+            kind = "passive"
+        tier = g.tier(g.subject, kind)
+    if g.agent and tier != "skip" and _passive(text[a:b]):
+        agent = _agent(words, text[b:hi], known)
+        if agent is not None:
+            tier = g.tier(g.agent, agent[0])
+            name = agent[1]
+        elif kind_is_passive_thing(g, words, text[a:b], tier):
+            tier = "error"
+    if tier == "skip":
+        return None
+    return tier, name, start
+
+
+def kind_is_passive_thing(g: Grammar, words: Words, match: str, tier: str) -> bool:
+    """A passive with no agent whose verb only people do ("shouldn't have been rushed")
+    is as clear as one with a person as its subject."""
+    last = match.split()[-1].lower() if match.split() else ""
+    return tier == "warning" and last in words.human_verbs
+
+
+def _sentence(text: str, a: int, b: int) -> tuple[int, int]:
+    """The bounds of the sentence (or clause ended by ';', table cell, list item) around text[a:b]."""
+    lo = max(0, a - _REACH)
+    for m in _SENTENCE_BREAK.finditer(text, lo, a):
+        lo = m.end()
+    end = min(len(text), b + _REACH)
+    m = _SENTENCE_BREAK.search(text, b, end)
+    return lo, (m.start() if m else end)
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def _out_of_scope(words: Words, text: str, before: str, a: int, b: int, hi: int) -> bool:
+    """Quoted, negated, talked about, or part of a technical term."""
+    if _technical(text, a, b) or _quoted(before, text[b:hi]):
+        return True
+    if words.meta is not None and words.meta.search(before.lower()):
+        return True
+    if _request_named(words, _tokens(before)[-8:] + _tokens(text[a:b])[:1]):
+        return True
+    # Negation reaches back over a few words of the same clause: "nobody was careless",
+    # "there is no single root cause", "we avoid the label human error".
+    for tok in reversed(_tokens(before)[-8:]):
+        t = tok.lower()
+        if t in words.scope_words or not t[0].isalnum():
+            break
+        if t in words.negation or t.endswith(("n't", "n’t")):
+            return True
+    after = _tokens(text[b:hi][:40])
+    return bool(after) and after[0].lower() in words.objects_negated  # "forgot nothing"
+
+
+def _request_named(words: Words, toks: list[str]) -> bool:
+    """ "Asking people to be careful has not worked", "… over reminding engineers to …":
+    a request named as a topic, not made."""
+    for i in range(len(toks) - 1, -1, -1):
+        if toks[i].lower() in words.requests:
+            prev = next((t.lower() for t in reversed(toks[:i]) if t[0].isalnum()), None)
+            return prev is None or prev in words.request_leads or not toks[i - 1][0].isalnum()
+    return False
+
+
+def _technical(text: str, a: int, b: int) -> bool:
+    """A word glued to a flag or identifier: `careless-mode`, `careless_writes`, `--lazy`."""
+    after = text[b : b + 2]
+    if len(after) == 2 and after[0] in "-_=" and after[1].isalnum():
+        return True
+    before = text[max(0, a - 2) : a]
+    return len(before) == 2 and before[1] in "-_" and (before[0].isalnum() or before[0] in "-_")
+
+
+def _quoted(before: str, after: str) -> bool:
+    """Whether the match sits between quotation marks of its sentence."""
+    if before.count('"') % 2 == 1 and '"' in after:
+        return True
+    if before.rfind("“") > before.rfind("”") and "”" in after:
+        return True
+    # A single quote opens after a non-word character; an apostrophe ("Sam's") does not.
+    opened = False
+    for i, ch in enumerate(before):
+        if ch in "'‘":
+            prev = before[i - 1] if i else " "
+            nxt = before[i + 1] if i + 1 < len(before) else " "
+            if not prev.isalnum() and nxt.isalnum():
+                opened = True
+            elif opened and not nxt.isalnum():
+                opened = False
+    if not opened:
+        return False
+    return any(ch in "'’" and (i + 1 == len(after) or not after[i + 1].isalnum()) for i, ch in enumerate(after))
+
+
+def _clause_subject(words: Words, before: str) -> tuple[list[str], int]:
+    """The words of the clause's subject, usually those between the last clause boundary
+    and the match, and where they start in `before` (its length when there are none)."""
+    base = max(0, len(before) - 240)
+    out: list[re.Match[str]] = []
+    for m in reversed(list(_TOKEN.finditer(before, base))[-12:]):
+        t = m.group().lower()
+        if not t[0].isalnum() or t in words.clause_words:
+            break
+        out.append(m)
+    out.reverse()
+    while out and (out[-1].group().lower() in words.adverbs or out[-1].group().lower().endswith("ly")):
+        out.pop()
+    if out and out[-1].group().lower() in words.people | words.unsure:
+        out = out[-1:]  # a pronoun is a whole subject: "later we failed to…"
+    elif len(out) > 1 and out[0].group().lower() in words.prepositions:
+        # A fronted phrase without a comma: "before the cut-over we failed to…"
+        np: list[re.Match[str]] = []
+        for m in reversed(out):
+            t = m.group().lower()
+            if t in words.prepositions:
+                break
+            np.append(m)
+            if t in words.determiners or t in words.people or t in words.unsure:
+                break
+        out = np[::-1]
+    return [m.group() for m in out], (out[0].start() if out else len(before))
+
+
+def subject_of(words: Words, before: str, known: frozenset[str]) -> tuple[str, str | None, int]:
+    """The kind of the clause's subject (see KINDS), for an unknown capitalised name the
+    name, and where the subject starts in `before`."""
+    toks, start = _clause_subject(words, before)
+    kind, name = classify(words, toks, known)
+    return kind, name, start
+
+
+def classify(words: Words, toks: list[str], known: frozenset[str]) -> tuple[str, str | None]:
+    if not toks:
+        return "none", None
+    low = [t.lower().removesuffix("'s").removesuffix("’s") for t in toks]
+    if "of" in low[1:] and low[low.index("of", 1) + 1 : low.index("of", 1) + 2] in (["us"], ["you"]):
+        return "person", None  # "none of us", "any of us"
+    first = low[0]
+    if first in words.people:
+        return "person", None
+    if first in words.unsure:
+        return "unsure", None
+    if len(low) >= 2 and first.endswith("ing") and len(first) > 4 and first not in words.not_gerunds and low[1] in words.gerund_followers:
+        return "action", None  # "rolling back earlier", "paging the vendor sooner"
+    head_part = low
+    for i, t in enumerate(low[1:], start=1):
+        if t in words.prepositions:
+            head_part = low[:i]
+            break
+    head = head_part[-1]
+    if head in words.roles or head in words.people:
+        return "person", None
+    if head in words.judgement_nouns:
+        return "person", None  # "the mistake should never have…" is about whoever made it
+    if head in words.action_nouns:
+        return "action", None
+    named = toks[: len(head_part)]
+    if len(named) <= 3 and all(t[:1].isupper() for t in named) and first not in words.determiners:
+        name = " ".join(t.removesuffix("'s").removesuffix("’s") for t in named)
+        if name in known or named[0] in known:
+            return "person", None
+        return "name", named[0]
+    return "thing", None
+
+
+def _passive(match: str) -> bool:
+    low = match.lower().split()[:-1]
+    return any(w in ("been", "was", "were", "is", "are", "be") for w in low)
+
+
+def _agent(words: Words, after: str, known: frozenset[str]) -> tuple[str, str | None] | None:
+    """Who does a passive verb: "by the sync job" (a thing), "automatically" (a thing),
+    "by on-call" (a person); None when the sentence does not say."""
+    toks = _tokens(after)[:12]
+    low = [t.lower() for t in toks]
+    if any(t in words.automatic for t in low):
+        return "thing", None
+    if "by" in low:
+        rest = toks[low.index("by") + 1 :]
+        np: list[str] = []
+        for tok in rest:
+            if not tok[0].isalnum() or tok.lower() in words.prepositions or tok.lower() in words.clause_words:
+                break
+            np.append(tok)
+        if np:
+            if np[0].lower() in words.determiners:
+                np = np[1:] or np
+            kind, name = classify(words, np, known)
+            return ("thing", None) if kind == "none" else (kind, name)
+    return None
+
+
+_CONDITION = re.compile(r"\b(?:had|if)\s+((?:[\w'’-]+\s+){0,4}?)(?:had\b|been\b|not\b|[\w'’-]{3,}ed\b)", re.IGNORECASE)
+
+
+def _condition(words: Words, sentence: str, known: frozenset[str]) -> str | None:
+    """The kind of the subject of the sentence's condition ("had the alert been routed…",
+    "if it had used…"), or None when it has none."""
+    m = _CONDITION.search(sentence)
+    if m is None:
+        return None
+    toks = [t for t in _tokens(m.group(1)) if t[0].isalnum()]
+    if toks and toks[0].lower() in words.people | words.unsure:
+        return "person"
+    if toks and toks[0].lower() == "it":
+        return "thing"
+    return classify(words, toks, known)[0] if toks else None
+
+
+def _reported(words: Words, before: str) -> bool:
+    """Someone else's claim, reported: "the vendor's report names a root cause"."""
+    toks = _tokens(before)
+    for i in range(len(toks) - 1, -1, -1):
+        t = toks[i].lower()
+        if t in words.reporting:
+            subject = [x.lower().removesuffix("'s") for x in toks[:i] if x[0].isalnum()][-6:]
+            return not any(x in words.first_person for x in subject)
+    return False
