@@ -93,7 +93,11 @@ def _plain(text: str) -> bool:
 # `<`, `&` and `\\` count only where a tag, an entity or an escape can start.
 _OPENERS = r"<(?=[A-Za-z/!])|&(?=[#A-Za-z])|\\(?=[!-/:-@\[-`{-~])|[*~`]+"
 _ASCII_SPECIAL = re.compile(_OPENERS + r"|[\x00-\x09\x0b-\x1f\x7f]")
-_SPECIAL = re.compile(_OPENERS + "|[\x00-\x09\x0b-\x1f\x7f-\U0010ffff]+")
+# What is dropped before anything else: an escape's backslash (the pair is matched, so that
+# `\\\\.` drops one backslash), control characters, and in Markdown emphasis and code marks.
+_DROP = r"\\[!-/:-@\[-`{-~]|[\x00-\x08\x0e-\x1f\x7f]+"
+_DROPPED = re.compile(_DROP)
+_DROPPED_MD = re.compile(r"[*~`]+|" + _DROP)
 _SPECIAL_BYTES = bytes([*range(0x0A), *range(0x0B, 0x20), 0x7F]) + b"<&\\*~`"
 # A run of entities, taken whole: each one starts with the `&` no other part holds, so
 # the repetition cannot backtrack. (A leak's position inside a run is the run's start.)
@@ -115,6 +119,23 @@ class View:
     linear: list[bool] = field(default_factory=list)
     size: int = 0
     text: str = ""
+    # Characters dropped before the pieces were made (markup, escapes' backslashes,
+    # invisible characters): piece positions count without them. Run k of them was just
+    # before position `dropped_at[k]` of that count, and `dropped[k]` were dropped up to
+    # and including it.
+    dropped_at: list[int] = field(default_factory=list)
+    dropped: list[int] = field(default_factory=list)
+    total_dropped: int = 0
+
+    def drop(self, virtual: int, length: int) -> None:
+        """`length` characters at source offset `virtual` (after every earlier drop) are not shown."""
+        self.dropped_at.append(virtual - self.total_dropped)
+        self.total_dropped += length
+        self.dropped.append(self.total_dropped)
+
+    def _source(self, kept: int) -> int:
+        k = bisect.bisect_right(self.dropped_at, kept) - 1
+        return kept + (self.dropped[k] if k >= 0 else 0)
 
     def _piece(self, text: str, src: int, length: int, linear: bool) -> None:
         if not text:
@@ -140,28 +161,49 @@ class View:
 
     def start(self, i: int) -> int:
         k = bisect.bisect_right(self.fold_at, i) - 1
-        return self.src_at[k] + (i - self.fold_at[k] if self.linear[k] else 0)
+        return self._source(self.src_at[k] + (i - self.fold_at[k] if self.linear[k] else 0))
 
     def end(self, j: int) -> int:
         k = bisect.bisect_right(self.fold_at, j - 1) - 1
-        return self.src_at[k] + (j - self.fold_at[k] if self.linear[k] else self.src_len[k])
+        last = self.src_at[k] + (j - 1 - self.fold_at[k] if self.linear[k] else self.src_len[k] - 1)
+        return self._source(last) + 1
 
 
-def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: bool, attrs: list[tuple[int, int]] | None) -> None:
+def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: bool, attrs: list[tuple[int, str]] | None) -> None:
     """Fold `raw[lo:hi]` into `view`. With `markdown`, comments and tags are dropped
     (tag attributes go to `attrs`, to be judged on their own) and so are `*`, `~` and
     backticks. Linear: each special character is looked at once, and the next `-->` and
-    `>` are remembered, never searched for again from each opener."""
+    `>` are remembered, never searched for again from each opener. (`attrs` is None for
+    the text of a tag's attributes, whose `base` already counts without dropped
+    characters: nothing is dropped from it, every special is an event.)"""
     chunk = raw if lo == 0 and hi == len(raw) else raw[lo:hi]
+    if attrs is not None:
+        base -= view.total_dropped  # from here on, positions count without dropped characters
     if _plain(chunk):
         view.plain(raw, lo, hi, base)
         return
-    pattern = _ASCII_SPECIAL
+    pattern, dropping = _ASCII_SPECIAL, _DROPPED_MD if markdown else _DROPPED
     if not chunk.isascii():
         # Characters that fold to one character are folded at once (one C pass), and the
-        # columns stay; only the others (invisible ones, ligatures, ß…) are looked at.
-        table, pattern = _regular(frozenset(c for c in set(chunk) if c > "\x7f"))
+        # columns stay; only the others (ligatures, ß…) are looked at one by one.
+        table, pattern, dropping = _regular(frozenset(c for c in set(chunk) if c > "\x7f"), markdown)
         raw, base, lo, hi = chunk.translate(table), base + lo, 0, len(chunk)
+    if attrs is not None:
+        # Markup, an escape's backslash and invisible characters are dropped in one pass,
+        # however many: one step for each run of them, not one per character.
+        kept: list[str] = []
+        pos = lo
+        before = view.total_dropped
+        for m in dropping.finditer(raw, lo, hi):
+            a = m.start()
+            b = a + 1 if raw[a] == "\\" else m.end()  # an escape: the backslash alone
+            kept.append(raw[pos:a])
+            view.drop(base + before + a, b - a)
+            pos = b
+        if kept:
+            kept.append(raw[pos:hi])
+            raw, base, lo = "".join(kept), base + lo, 0
+            hi = len(raw)
     pos = lo
     comment_end = -2  # where the next "-->" is (-1: none before hi)
     tag_end = -2  # where the next ">" is
@@ -190,7 +232,7 @@ def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: boo
                     continue
                 b, text = tag_end + 1, ""
                 if attrs is not None and t.end() < tag_end:
-                    attrs.append((base + t.end(), base + tag_end))
+                    attrs.append((base + t.end(), raw[t.end() : tag_end]))
         elif c == "&":
             e = _ENTITIES.match(raw, a, hi)
             if e is None:
@@ -226,18 +268,24 @@ def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: boo
 
 
 @functools.lru_cache(maxsize=1024)
-def _regular(chars: frozenset[str]) -> tuple[dict[int, str], re.Pattern[str]]:
+def _regular(chars: frozenset[str], markdown: bool) -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str]]:
     """For the characters of a text that are not ASCII: a table folding those that fold
-    to one character (one that means nothing to Markdown or HTML), and the pattern of
-    special characters that leaves them out."""
+    to one character (one that means nothing to Markdown or HTML), the pattern of special
+    characters that leaves them out, and the pattern of what is dropped (with the
+    invisible ones)."""
     table: dict[int, str] = {}
     for c in chars:
         f = fold_char(c)
         if len(f) == 1 and len(f.lower()) == 1 and not (f.isascii() and (f in "<&\\*~`" or not f.isprintable())):
             table[ord(c)] = f
     rest = "".join(sorted(c for c in chars if ord(c) not in table))
-    extra = f"|[{re.escape(rest)}]+" if rest else ""
-    return table, re.compile(_ASCII_SPECIAL.pattern + extra)
+    invisible = "".join(c for c in rest if not fold_char(c))
+    dropping = _DROPPED_MD if markdown else _DROPPED
+    return (
+        table,
+        re.compile(_ASCII_SPECIAL.pattern + (f"|[{re.escape(rest)}]+" if rest else "")),
+        re.compile(dropping.pattern + f"|[{re.escape(invisible)}]+") if invisible else dropping,
+    )
 
 
 @dataclass(slots=True)
@@ -266,17 +314,16 @@ def build_view(sources: list[Source]) -> tuple[View, list[int]]:
         view.parts = []
         return view, starts
     starts, base = [], 0
-    attrs: list[tuple[int, int]] = []
+    attrs: list[tuple[int, str]] = []
     for s in sources:
         if starts:
-            view.replace(base - 1, 1, "\n")
+            view.replace(base - 1 - view.total_dropped, 1, "\n")
         starts.append(base)
         _fold_range(view, s.raw, 0, len(s.raw), base, s.markdown, attrs)
         base += len(s.raw) + 1
-    for a, b in attrs:  # `<a href="…">`: the link is published too
-        k = bisect.bisect_right(starts, a) - 1
-        view.replace(a, 1, "\n")
-        _fold_range(view, sources[k].raw, a - starts[k], b - starts[k], starts[k], False, None)
+    for at, text in attrs:  # `<a href="…">`: the link is published too
+        view.replace(at, 1, "\n")
+        _fold_range(view, text, 0, len(text), at, False, None)
     view.text = "".join(view.parts)
     view.parts = []
     return view, starts
