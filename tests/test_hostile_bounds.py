@@ -12,8 +12,10 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import BASE_META
+from conftest import BASE_META, line_col
 
+from postmortem_kb.check import MAX_FINDINGS_PER_FILE
+from postmortem_kb.load.sections import MAX_NESTING, limit_nesting, nesting_depth
 from postmortem_kb.render.reports import _formula_like
 from postmortem_kb.rules.registry import registry
 
@@ -233,3 +235,153 @@ def test_a_yaml_comment_in_the_front_matter_silences_the_file(kb, line):
 def test_a_real_comment_still_silences(kb, text):
     kb.write(sections={"Lessons learned": text})
     assert _pm301_lines(kb) == []
+
+
+# ---- nesting: too deep for Python-Markdown's recursion ------------------------------------------
+
+DEEP_LIST = "\n".join(" " * (4 * i) + f"- level {i} <b>" for i in range(300))  # the review's 183 KB shape
+DEEP_QUOTE = "\n".join(">" * i + f" level {i}" for i in range(1, 301))
+DEEP_MIXED = "\n".join("> - " * (i // 2) + "\t" * (i % 2) + f"- item {i}" for i in range(200))  # quotes, lists and tabs
+EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "toc"]  # the site's (mkdocs.yml)
+
+
+def _markdown(text: str) -> str:
+    import markdown
+
+    return markdown.Markdown(extensions=EXTENSIONS).convert(text)
+
+
+@pytest.mark.parametrize("body", [DEEP_LIST, "- " * 1000 + "x"], ids=["list", "markers-on-one-line"])
+def test_python_markdown_fails_on_the_deep_text_and_not_on_the_guarded_text(body):
+    with pytest.raises(RecursionError):
+        _markdown(body)
+    html = _markdown(limit_nesting(body))
+    assert '<pre class="pmkb-too-deep">' in html
+
+
+@pytest.mark.parametrize("body", [DEEP_QUOTE, DEEP_MIXED], ids=["quote", "mixed"])
+def test_deep_quotes_are_shown_as_text_too(body):
+    # Python-Markdown does not overflow on these, but its time grows with the square of
+    # the depth (1,000 quote levels: 24 s); past the limit they are text like lists.
+    html = _markdown(limit_nesting(body))
+    pre = html[html.index('<pre class="pmkb-too-deep">') :]
+    assert "level 299" in pre or "item 199" in pre  # nothing is left out
+    # The limit is counted on each line's own prefix; Python-Markdown may nest a line one
+    # level under the item before it. Bounded either way, far below what overflows (~280).
+    assert _max_nesting(html) <= MAX_NESTING + 1
+
+
+def _max_nesting(html: str) -> int:
+    """The deepest nesting of lists and quotes in `html`."""
+    from html.parser import HTMLParser
+
+    class Depth(HTMLParser):
+        depth = deepest = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("ul", "ol", "blockquote"):
+                self.depth += 1
+                self.deepest = max(self.deepest, self.depth)
+
+        def handle_endtag(self, tag):
+            if tag in ("ul", "ol", "blockquote"):
+                self.depth -= 1
+
+    parser = Depth()
+    parser.feed(html)
+    return parser.deepest
+
+
+def test_the_guard_keeps_the_first_levels_and_shows_the_rest_as_escaped_text():
+    out = limit_nesting(DEEP_LIST + "\n\nAfter the list.")
+    html = _markdown(out)
+    assert html.count("<li>") == MAX_NESTING == _max_nesting(html)  # levels 0–19 are still a list
+    pre = html[html.index("<pre") : html.index("</pre>")]
+    assert "level 20 &lt;b&gt;" in pre and "level 299 &lt;b&gt;" in pre and "<b>" not in pre
+    assert "<p>After the list.</p>" in html
+
+
+@pytest.mark.parametrize("text", ["", "plain prose", "\n".join(" " * (4 * i) + f"- level {i}" for i in range(MAX_NESTING)), ">" * MAX_NESTING + " quote", "```\n" + " " * 60 + "code\n```"])
+def test_the_guard_returns_text_within_the_limit_unchanged(text):
+    assert limit_nesting(text) is text
+
+
+def test_nesting_depth_counts_indentation_quotes_and_markers():
+    assert nesting_depth("plain") == (0, -1)
+    assert nesting_depth("    - b") == (2, -1)
+    assert nesting_depth("> - > - x") == (4, -1)
+    assert nesting_depth(">" * 21) == (21, 20)
+    assert nesting_depth("\t" * 21 + "x")[0] > MAX_NESTING  # a tab is four columns
+    assert nesting_depth("-" * 50) == (0, -1)  # a rule, not 50 markers
+    # Bounded work: a million-character prefix stops at the limit.
+    assert nesting_depth("> " * 500_000)[1] == 2 * MAX_NESTING
+
+
+@pytest.mark.parametrize("body", [DEEP_LIST, DEEP_QUOTE], ids=["list", "quote"])
+def test_check_reports_the_line_and_column_where_the_limit_is_passed(kb, body):
+    path = kb.write(sections={"Lessons learned": body})
+    found = [f for f in kb.findings() if f["code"] == "PM621"]
+    needle = "level 20 " if body is DEEP_LIST else " level 21"
+    line, _ = line_col(path, needle)
+    column = 81 if body is DEEP_LIST else 21
+    assert [(f["line"], f["column"], f["rule"], f["severity"]) for f in found] == [(line, column, "nesting-too-deep", "error")]
+    assert f"lines {line}–" in found[0]["message"]
+
+
+def test_check_is_quiet_at_the_limit(kb):
+    kb.write(sections={"Lessons learned": "\n".join(" " * (4 * i) + f"- level {i}" for i in range(MAX_NESTING))})
+    assert not [f for f in kb.findings() if f["code"] == "PM621"]
+
+
+# ---- at most 200 findings per file ------------------------------------------------------------
+
+
+def _blame(n: int) -> str:
+    return "\n\n".join(f"It was human error ({i})." for i in range(n))
+
+
+def test_a_file_lists_its_first_findings_and_counts_the_rest(kb):
+    path = kb.write(sections={"Lessons learned": _blame(5000)})
+    code, out = kb.check("--format", "json")
+    found = json.loads(out)
+    assert code == 1
+    assert len(found) == MAX_FINDINGS_PER_FILE + 1
+    *shown, summary = found
+    assert all(f["code"] == "PM301" for f in shown)
+    assert shown[-1]["line"] == line_col(path, f"human error ({MAX_FINDINGS_PER_FILE - 1})")[0]
+    assert (summary["code"], summary["rule"], summary["severity"]) == ("PM622", "too-many-findings", "error")
+    assert summary["message"].startswith(f"{5000 - MAX_FINDINGS_PER_FILE} more findings")
+    assert summary["line"] == line_col(path, f"human error ({MAX_FINDINGS_PER_FILE})")[0]
+
+
+def test_the_summary_is_a_warning_when_only_warnings_are_left_out(kb):
+    kb.set_plugin_config(rules={"severity": {"blame-language": "warning"}})
+    kb.write(sections={"Lessons learned": _blame(300)})
+    code, out = kb.check("--format", "json")
+    found = json.loads(out)
+    assert code == 0 and found[-1]["severity"] == "warning" and found[-1]["message"].startswith("100 more")
+
+
+def test_an_error_left_out_keeps_the_exit_status(kb):
+    # 200 warnings come first; the one error after them is not listed, but still fails the run.
+    kb.set_plugin_config(rules={"severity": {"blame-language": "warning"}})
+    kb.write(sections={"Lessons learned": _blame(MAX_FINDINGS_PER_FILE) + "\n\nWe failed to verify the fix."})
+    code, out = kb.check("--format", "json")
+    found = json.loads(out)
+    assert code == 1
+    assert {f["severity"] for f in found[:-1]} == {"warning"}
+    assert (found[-1]["code"], found[-1]["severity"], found[-1]["message"].split(" ")[0]) == ("PM622", "error", "1")
+
+
+def test_findings_the_corpus_adds_count_towards_the_cap(kb):
+    # unknown-related findings come after the per-file ones; the cap holds for the sum.
+    kb.write(meta={"related": [f"2020-01-01-missing-{i}" for i in range(150)]}, sections={"Lessons learned": _blame(150)})
+    found = kb.findings()
+    assert len(found) == MAX_FINDINGS_PER_FILE + 1
+    assert found[-1]["message"].startswith("100 more")
+
+
+def test_the_cap_does_not_depend_on_the_cache(kb):
+    kb.write(sections={"Lessons learned": _blame(400)})
+    first = kb.findings("--cache") if "--cache" in kb.run("check", "--help")[1] else kb.findings()
+    assert kb.findings() == first and len(first) == MAX_FINDINGS_PER_FILE + 1

@@ -20,6 +20,7 @@ from .cache import CheckCache, fingerprint, stat_key
 from .config import ConfigError, Project, Settings
 from .load.corpus import corpus_files, load_postmortem, load_shell, postmortem_files
 from .load.files import inside
+from .load.sections import nesting_problems
 from .model import Corpus, Finding, Postmortem
 from .rules.checks import PER_POSTMORTEM, Context, Hit, language
 from .rules.language import LanguageRules, name_tokens
@@ -98,6 +99,8 @@ class Checker:
         pending: list[tuple[str, Finding]] = []
         for problem in pm.problems:
             self._add(findings, pm.path, pm, Hit(problem.rule, problem.line, problem.column, problem.message, problem.hint))
+        for line, col, message in nesting_problems(pm.lines, pm.body_start):
+            self._add(findings, pm.path, pm, Hit("nesting-too-deep", line, col, message))
         id_pos = None
         people: frozenset[str] = frozenset()
         related: list[tuple[str, int, int]] = []
@@ -125,7 +128,8 @@ class Checker:
                 spec = registry()[rule]
                 if pm.suppressions.silenced(line, spec.code, spec.name):
                     silenced.add((line, rule))
-        return FileResult(pm.path, pm.id, id_pos, related, silenced, findings, people, pending)
+        # Capped here too, so a hostile file's findings never fill workers' pipes or the cache.
+        return FileResult(pm.path, pm.id, id_pos, related, silenced, cap_findings(findings), people, pending)
 
     def combine(self, corpus: Corpus, results: list[FileResult], wanted: set[str] | None = None) -> list[Finding]:
         """Add the corpus-wide rules (duplicate ids, unknown related ids) to per-file results."""
@@ -152,6 +156,7 @@ class Checker:
                     continue
                 close = difflib.get_close_matches(ref, ids, n=1, cutoff=0.6)
                 self._add(findings, r.path, None, Hit("unknown-related", line, col, f"no postmortem has id `{ref}`" + (f"; did you mean `{close[0]}`?" if close else ""), "use the id of an existing postmortem"))
+        findings = cap_findings(findings)
         findings.sort(key=Finding.sort_key)
         return findings
 
@@ -195,6 +200,36 @@ class Checker:
                 hint=hit.hint or spec.fix,
             )
         )
+
+
+MAX_FINDINGS_PER_FILE = 200
+_MORE = "more findings in this file are not shown"
+
+
+def cap_findings(findings: list[Finding], limit: int = MAX_FINDINGS_PER_FILE) -> list[Finding]:
+    """At most `limit` findings per file, the first by position, then one `too-many-findings`
+    saying how many more there are (counting those an earlier cap left out). It is an
+    error when an error was left out, so the exit status stays what it would have been.
+    It is not subject to --select, --ignore or suppression comments: it says what is hidden."""
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_path[f.path].append(f)
+    if all(len(fs) <= limit and not any(f.rule == "too-many-findings" for f in fs) for fs in by_path.values()):
+        return findings
+    out: list[Finding] = []
+    for path, fs in by_path.items():
+        earlier = [f for f in fs if f.rule == "too-many-findings"]
+        rest = sorted((f for f in fs if f.rule != "too-many-findings"), key=Finding.sort_key)
+        hidden = rest[limit:]
+        count = sum(int(f.message.split(" ", 1)[0]) for f in earlier) + len(hidden)
+        out.extend(rest[:limit])
+        if count:
+            spec = registry()["too-many-findings"]
+            at = min((f.line, f.column) for f in [*earlier, *hidden[:1]])
+            error = any(f.severity == "error" for f in [*earlier, *hidden])
+            message = f"{count} {_MORE} (at most {limit} per file)"
+            out.append(Finding(path, *at, spec.code, spec.name, "error" if error else spec.severity, message, "fix the findings shown and run pmkb check again"))
+    return out
 
 
 def printable(path: str) -> str:

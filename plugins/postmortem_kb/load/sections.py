@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -397,3 +398,120 @@ def scan(lines: list[str], body_start: int, suppressions: bool = True) -> tuple[
     if current is not None:
         current.end_line = body_start + len(body) - 1
     return sections, "\n".join(prose), supp
+
+
+# ---- nesting: Python-Markdown recurses once per level of list or quote ------------------------
+
+MAX_NESTING = 20  # lists and quotes deeper than this are shown as plain text
+# Each level takes at least one character of a line's prefix (`>`, a tab, a list marker,
+# four spaces), so a line can pass the limit only if its first MAX_NESTING + 1
+# characters are all of these: most files have no such line, and a regex finds that fast.
+_PREFIX_CHARS = r"[ \t>*+\-0-9.)]"
+
+
+@functools.lru_cache(maxsize=8)
+def _deep_candidate(limit: int) -> re.Pattern[str]:
+    return re.compile(rf"\n{_PREFIX_CHARS}{{{limit + 1}}}")  # starts with a literal: a fast search
+
+
+def _may_be_deep(text: str, limit: int) -> bool:
+    return _deep_candidate(limit).search(text) is not None or re.match(rf"{_PREFIX_CHARS}{{{limit + 1}}}", text) is not None
+
+
+_BLANKS = re.compile(r"[ \t]*")
+_MARKER = re.compile(r"(?:>|[-*+](?=[ \t]|$)|[0-9]{1,9}[.)](?=[ \t]|$))[ \t]?")
+
+
+def nesting_depth(line: str, limit: int = MAX_NESTING) -> tuple[int, int]:
+    """How many lists and quotes a line's prefix opens (every four columns of
+    indentation count as one, as Python-Markdown nests lists), and the 0-based column
+    where the count first passes `limit` (-1 if it does not). Stops counting there:
+    work per line is bounded by `limit`, not by the line's length."""
+    depth, i, n = 0, 0, len(line)
+    while i < n:
+        end = _BLANKS.match(line, i).end()  # type: ignore[union-attr]
+        depth += (end - i + 3 * line.count("\t", i, end)) // 4
+        if depth > limit:
+            return depth, i
+        marker = _MARKER.match(line, end)
+        if marker is None:
+            break
+        depth += 1
+        if depth > limit:
+            return depth, end
+        i = marker.end()
+    return depth, -1
+
+
+@dataclass(slots=True)
+class DeepRegion:
+    """Lines [start, end) (0-based, blank lines inside included) nested deeper than the
+    limit; `column` (0-based) is where the first line passes it."""
+
+    start: int
+    end: int
+    column: int
+
+
+def deep_regions(lines: list[str], limit: int = MAX_NESTING, text: str | None = None) -> list[DeepRegion]:
+    """The runs of lines nested deeper than `limit`; a run ends at a non-blank line that
+    is not (blank lines between deep lines stay in the run)."""
+    if not _may_be_deep(text if text is not None else "\n".join(lines), limit):
+        return []
+    out: list[DeepRegion] = []
+    current: DeepRegion | None = None
+    last_deep = -1
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        col = nesting_depth(line, limit)[1] if len(line) > limit else -1
+        if col < 0:
+            if current is not None:
+                current.end = last_deep + 1
+                current = None
+            continue
+        last_deep = i
+        if current is None:
+            current = DeepRegion(i, i + 1, col)
+            out.append(current)
+    if current is not None:
+        current.end = last_deep + 1
+    return out
+
+
+def nesting_problems(lines: list[str], body_start: int, limit: int = MAX_NESTING) -> list[tuple[int, int, str]]:
+    """(line, column, message), 1-based, for each run of body lines nested deeper than
+    `limit`: at the line and column where the limit is passed."""
+    body = lines[body_start - 1 :]
+    return [
+        (
+            body_start + r.start,
+            r.column + 1,
+            f"lists and quotes nested more than {limit} levels deep; the site shows "
+            + (f"lines {body_start + r.start}–{body_start + r.end - 1}" if r.end - r.start > 1 else "this line")
+            + " as plain text",
+        )
+        for r in deep_regions(body, limit)
+    ]
+
+
+def limit_nesting(markdown: str, limit: int = MAX_NESTING) -> str:
+    """`markdown` with every run of lines nested deeper than `limit` replaced by the
+    same lines as preformatted text (HTML-escaped, in a `<pre>` block of their own), so
+    that Python-Markdown, which recurses once per level, never sees them as lists or
+    quotes. Text with no such line is returned as it is."""
+    if not _may_be_deep(markdown, limit):
+        return markdown
+    lines = markdown.split("\n")
+    regions = deep_regions(lines, limit, markdown)
+    if not regions:
+        return markdown
+    out: list[str] = []
+    pos = 0
+    for r in regions:
+        out.extend(lines[pos : r.start])
+        raw = "\n".join(line.replace("\r", "") for line in lines[r.start : r.end])
+        out.extend(["", f'<pre class="pmkb-too-deep">{html.escape(raw, quote=False)}</pre>', ""])
+        pos = r.end
+    out.extend(lines[pos:])
+    return "\n".join(out)
