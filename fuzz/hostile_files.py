@@ -32,9 +32,9 @@ SECRET = "pmkb-fuzz-secret-7f3a"
 NAMES = [
     "a.md", "b.png", "c.JPG", "d.webp", "evil.html", "x.svg", "x.js", "noext", "..md", "...png",
     ":a.png", "a:b.md", "a%2Fb.png", "%2E%2E%2Fsecret.png", "a\\b.png", "é.png", "ﬁ.md", "\u202egnp.exe",
-    "a b.jpg", "CON.png", "up.MD", "x.markdown", "index.md", "README.md", "assets", "search", "sitemap.xml", "404.html",
+    "a b.jpg", "CON.png", "up.MD", "x.markdown", "caf\udce9.png", "caf\udce9.md", "index.md", "README.md", "assets", "search", "sitemap.xml", "404.html",
     "services.yml", "factors.yml", ".hidden.png", "2024", "x" * 246 + ".png", "😀.gif",
-]
+]  # caf\udce9: the byte 0xE9, a name that is not UTF-8
 TARGETS = [
     "..", ".", "../.env", "../.git", "../.git/config", "../..", "../../outside/secret.png", "/dev/zero",
     "/etc/passwd", "nowhere.png", ".hidden/secret.png", "../postmortems", "../templates/standard.md",
@@ -137,7 +137,7 @@ class FilesTarget:
 
     def _unsafe(self, rel: str) -> str | None:
         """Why a published file must not have been, or None."""
-        from postmortem_kb.load.publishable import IMAGE_SUFFIXES, RESERVED_FILES, RESERVED_FOLDERS
+        from postmortem_kb.load.publishable import IMAGE_SUFFIXES, is_site_place, site_places
 
         path = self.docs / rel
         real = os.path.realpath(path)
@@ -154,7 +154,7 @@ class FilesTarget:
         suffix = os.path.splitext(rel)[1]
         if suffix != ".md" and suffix.lower() not in IMAGE_SUFFIXES and rel != "services.yml":
             return f"published a {suffix or 'suffixless'} file: {rel!r}"
-        if suffix != ".md" and (rel.split("/")[0] in RESERVED_FOLDERS or rel in RESERVED_FILES):
+        if rel != "services.yml" and any(is_site_place(p) for p in site_places(rel)):
             return f"published a file in the site's own place: {rel!r}"
         return None
 

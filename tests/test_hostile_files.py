@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -22,7 +23,7 @@ import pytest
 from conftest import KB
 from site_helpers import TODAY, build_site, copy_kb
 
-from postmortem_kb.load.publishable import site_files
+from postmortem_kb.load.publishable import RESERVED_FILES, RESERVED_FOLDERS, site_files
 
 SECRET = "SECRET_TOKEN=hunter2-do-not-publish"
 BUNDLE = next(p.name for p in (Path(material.__file__).parent / "templates" / "assets" / "javascripts").glob("bundle.*.min.js"))
@@ -83,6 +84,12 @@ def plant(root: Path) -> dict[str, str]:
     (docs / "loop").symlink_to("..", target_is_directory=True)  # MkDocs walked the repository 40 deep
     (docs / "self").symlink_to(".", target_is_directory=True)  # variant: a loop inside the folder
     (docs / "gone.png").symlink_to("nowhere.png")
+    (docs / "remediation.csv").mkdir()  # variant: a folder in the place of a site file (the build stopped: "Is a directory")
+    (docs / "remediation.csv" / "a.png").write_bytes(PNG)
+    (docs / "catalog").mkdir()  # variant: a page in the place of a generated one
+    (docs / "catalog" / "index.md").write_text("# Not the catalog\n", encoding="utf-8")
+    (docs / "2024" / "chart.png").write_bytes(PNG)  # variant: an image where a page makes a folder
+    (docs / "2024" / "chart.png.md").write_text("# chart\n", encoding="utf-8")
     return {
         "gitdir": "PM602",
         "gitcfg.txt": "PM602",
@@ -105,6 +112,9 @@ def plant(root: Path) -> dict[str, str]:
         "loop": "PM602",
         "self": "PM602",
         "gone.png": "PM602",
+        "remediation.csv/a.png": "PM603",
+        "catalog/index.md": "PM603",
+        "2024/chart.png": "PM603",
     }
 
 
@@ -168,11 +178,22 @@ def test_the_build_reports_each_refused_file_and_publishes_none(hostile):
     assert SECRET not in text
     assert "alert(document.cookie)" not in text and "alert('every page')" not in text
     assert took < 60  # the loop made MkDocs walk the repository for 36 s, then crash
+    assert "Not the catalog" not in (site / "catalog" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_site_has_nothing_at_its_top_that_the_survey_does_not_reserve(hostile):
+    """The reserved places (load.publishable) keep up with what the theme and the plugin
+    write: a built site's top holds only them, year folders and the data files."""
+    root, _, _, _, _ = hostile
+    tops = {p.name for p in (root / "site").iterdir()}
+    assert tops - RESERVED_FOLDERS - RESERVED_FILES - {"services.yml"} == {n for n in tops if n.isdigit()}
 
 
 def test_strict_build_fails_on_a_refused_file_alone(tmp_path):
     root = copy_kb(tmp_path)
-    assert build_site(root, root / "site", strict=True).returncode == 0  # the knowledge base as it is builds strictly
+    for year in (root / "postmortems").glob("[0-9]*"):  # no postmortems: nothing else to warn about
+        shutil.rmtree(year)
+    assert build_site(root, root / "site", strict=True).returncode == 0
     (root / "postmortems" / "evil.html").write_text("<script>alert(1)</script>", encoding="utf-8")
     built = build_site(root, root / "site2", strict=True)
     assert built.returncode == 1

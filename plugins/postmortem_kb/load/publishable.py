@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import errno
 import os
+import posixpath
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,9 +30,11 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
 MARKDOWN_SUFFIX = ".md"
 # Other Markdown suffixes (MkDocs renders some of them): pages the checker never reads.
 OTHER_MARKDOWN = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn", ".mdtxt", ".mdtext"})
-# Paths of the built site that the theme, MkDocs, the search plugin or this plugin write.
-RESERVED_FOLDERS = frozenset({"assets", "search"})
-RESERVED_FILES = frozenset({"404.html", "sitemap.xml", "sitemap.xml.gz", "remediation.csv", "remediation.json"})
+# Places in the built site that the theme, MkDocs, the search plugin or this plugin fill
+# (see render.site.Site.pages and DOWNLOADS; tests/test_hostile_files.py checks that a
+# built site has nothing else at its top but year folders).
+RESERVED_FOLDERS = frozenset({"assets", "search", "catalog", "graph", "remediation", "insights", "services", "factors", "rules", "playbook"})
+RESERVED_FILES = frozenset({"index.html", "404.html", "sitemap.xml", "sitemap.xml.gz", "remediation.csv", "remediation.json"})
 
 UNPUBLISHABLE = "unpublishable-file"
 REFUSED_LINK = "refused-link"
@@ -86,7 +89,42 @@ def survey(folder: str | os.PathLike[str], root: str | os.PathLike[str], label: 
             judge.entry(entry, rel + entry.name, out)
         subdirs = sorted(e.name for e in entries if _is_real_dir(e))
         stack.extend((os.path.join(path, name), f"{rel}{name}/") for name in reversed(subdirs))
+    _refuse_collisions(out)
     return out
+
+
+def site_places(rel: str) -> tuple[str, ...]:
+    """Where a file of the folder lands in the site: a page `a/b.md` at `a/b/index.html`
+    (or `a/b.html` without directory URLs: both are counted), anything else as it is."""
+    if not rel.endswith(MARKDOWN_SUFFIX):
+        return (rel,)
+    stem = rel[: -len(MARKDOWN_SUFFIX)]
+    folder, base = posixpath.split(stem)
+    if base in ("index", "README"):
+        return (posixpath.join(folder, "index.html"),)
+    return (f"{stem}/index.html", f"{stem}.html")
+
+
+def is_site_place(place: str) -> bool:
+    """Whether the site's own files take `place` (or a folder of it)."""
+    top = place.split("/", 1)[0]
+    return top in RESERVED_FOLDERS or top in RESERVED_FILES
+
+
+def _refuse_collisions(out: Survey) -> None:
+    """Refuse a file that would land where another file of the folder makes a folder
+    (`x.png` beside the page `x.png.md`, whose page is `x.png/index.html`): MkDocs stopped
+    with "Is a directory"."""
+    places = {rel: site_places(rel) for rel in out.files}
+    folders = {p[:i] for ps in places.values() for p in ps for i, ch in enumerate(p) if ch == "/"}
+    kept = []
+    for rel in out.files:
+        if any(p in folders for p in places[rel]):
+            why = f"`{rel}` would land where another file of the folder makes a folder ({places[rel][0]}/); it is not published"
+            out.refused.append(Refusal(rel, SHADOWED, why, "rename one of the two"))
+        else:
+            kept.append(rel)
+    out.files = kept
 
 
 def _is_real_dir(entry: os.DirEntry[str]) -> bool:
@@ -127,10 +165,10 @@ class _Judge:
 
     def _name(self, rel: str, markdown: bool) -> Refusal | None:
         """By the published name: a page, an image, a data file, or nothing the site needs."""
+        if self.reserved and rel not in self.data_files and any(is_site_place(p) for p in site_places(rel)):
+            return Refusal(rel, SHADOWED, f"`{rel}` would land on a place the site's theme or generated pages take ({site_places(rel)[0]}); it is not published", "move it into a year folder, next to the postmortems (not `assets/`, `search/` or a name of the site's own pages and files)")
         if markdown or rel in self.data_files:
             return None
-        if self.reserved and (rel.split("/", 1)[0] in RESERVED_FOLDERS or rel in RESERVED_FILES):
-            return Refusal(rel, SHADOWED, f"`{rel}` is a path the site's theme or generated files take; this file would replace one of them, so it is not published", "move it out of `assets/`, `search/` or the site's own file names (sitemap.xml, 404.html, remediation.*)")
         suffix = os.path.splitext(rel)[1].lower()
         if suffix in IMAGE_SUFFIXES:
             return None
