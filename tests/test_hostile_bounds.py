@@ -9,10 +9,11 @@ import csv
 import io
 import json
 import re
+import shutil
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import BASE_META, line_col
+from conftest import BASE_META, ROOT, line_col
 
 from postmortem_kb.check import MAX_FINDINGS_PER_FILE
 from postmortem_kb.load.sections import MAX_NESTING, limit_nesting, nesting_depth
@@ -385,3 +386,15 @@ def test_the_cap_does_not_depend_on_the_cache(kb):
     kb.write(sections={"Lessons learned": _blame(400)})
     first = kb.findings("--cache") if "--cache" in kb.run("check", "--help")[1] else kb.findings()
     assert kb.findings() == first and len(first) == MAX_FINDINGS_PER_FILE + 1
+
+
+@pytest.mark.xfail(strict=True, reason="needs `markdown = limit_nesting(markdown)` first in PostmortemKBPlugin.on_page_markdown (issue #13, item 10); remove this mark then")
+def test_the_site_builds_a_page_with_a_300_level_list(kb, tmp_path):
+    from site_helpers import build_site
+
+    shutil.copytree(ROOT / "ops-playbook", kb / "ops-playbook")
+    kb.write(sections={"Lessons learned": DEEP_LIST})
+    result = build_site(kb.root, tmp_path / "site")
+    assert result.returncode == 0, result.stderr[-2000:]
+    page = next((tmp_path / "site").rglob("2024-03-14-order-emails-delayed/index.html")).read_text(encoding="utf-8")
+    assert '<pre class="pmkb-too-deep">' in page and "level 299 &lt;b&gt;" in page
