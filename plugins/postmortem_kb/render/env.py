@@ -38,6 +38,20 @@ def md(value: Any) -> Markup:
     return Markup(_MD_SPECIAL.sub(r"\\\1", text).replace("\n", " "))
 
 
+def http_url(value: Any) -> str | None:
+    """`value` if it is an absolute http(s) URL, else None: only such a URL from front
+    matter (a tracker, a public write-up) becomes a link; anything else stays text."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    scheme, sep, rest = text.partition(":")
+    # The scheme is read as a browser reads it (after trimming); `javascript:`, `data:`,
+    # a relative path or `//host` all fail.
+    if sep and scheme.lower() in ("http", "https") and rest.startswith("//"):
+        return text
+    return None
+
+
 class Stash:
     """HTML blocks of one generated page, held back from Markdown (nothing in them is
     Markdown) and put back into the rendered HTML by the adapter with `restore`.
@@ -117,6 +131,7 @@ def make_env(override_dir: Path | None = None) -> Environment:
     env.filters["late_block"] = late_block
     env.filters["js_data"] = js_data
     env.filters["fmt_minutes"] = fmt_minutes
+    env.filters["http_url"] = http_url  # `{{ a.tracker | http_url }}`: a link only if http(s)
     return env
 
 

@@ -41,7 +41,7 @@ from ..model import Corpus, Postmortem
 from ..rules.language import HERE as RULES_DIR
 from ..rules.registry import registry
 from . import charts
-from .env import Stash, make_env, md
+from .env import Stash, http_url, make_env, md
 from .reports import remediation_csv, remediation_json
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -64,20 +64,6 @@ def page_url(src_uri: str, directory_urls: bool = True) -> str:
         parent = posixpath.dirname(stem)
         return quote(parent + "/") if parent else ""
     return quote(stem + "/")
-
-
-def http_url(value: Any) -> str | None:
-    """`value` if it is an absolute http(s) URL, else None: only such a URL from front
-    matter (a tracker, a public write-up) becomes a link; anything else stays text."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    scheme, sep, rest = text.partition(":")
-    # The scheme is read as a browser reads it (after trimming); `javascript:`, `data:`,
-    # a relative path or `//host` all fail.
-    if sep and scheme.lower() in ("http", "https") and rest.startswith("//"):
-        return text
-    return None
 
 
 @functools.lru_cache(maxsize=4096)
