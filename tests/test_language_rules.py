@@ -7,6 +7,8 @@ from datetime import date
 import pytest
 from conftest import BASE_SECTIONS, line_col
 
+from postmortem_kb.rules.language import LanguageRules, name_tokens
+
 FACTORS = "Contributing factors"
 
 
@@ -315,3 +317,151 @@ def test_a_team_that_owns_an_action_is_not_a_person(kb):
         sections={"Impact": "Payments failed to settle for two hours."},
     )
     assert kb.findings() == []
+
+
+# --- grammar: who the subject is, scope, tiers (issue #14) ------------------------------
+
+HONEST = [
+    # (section, text): the issue's honest sentences, each in the section it came from
+    (FACTORS, 'We avoid calling this "human error" because it ends the inquiry.'),
+    ("Action items", "We prefer changing the system over asking people to be careful."),
+    (FACTORS, "Dana forgot nothing; the checklist simply did not include this step."),
+    (FACTORS, "The migration script was at fault."),
+    (FACTORS, "The alert should have fired at 14:05 per its threshold but evaluation lagged."),
+    (FACTORS, "She failed to get a response from the vendor."),
+    (FACTORS, "The vendor's report names a root cause."),
+    # judgement words inside technical terms
+    (FACTORS, "We enabled lazy loading for images; dirty pages and killed processes were unrelated."),
+    (FACTORS, "Running `git blame` showed the `--careless-mode` flag had been on since 2019."),
+    (FACTORS, "The worker ran with the careless-mode flag, which skips fsync."),
+    # expectations of a system
+    (FACTORS, "The cache should have been corrected automatically by the sync job."),
+    (FACTORS, "Monitoring would have expected to see a drop in checkouts."),
+    (FACTORS, "Had the alert been routed to the pager, the on-call would have seen it at once."),
+    (FACTORS, "The canary could have caught the regression had it covered the EU region."),
+    # quotation and meta-talk
+    (FACTORS, "The ticket said “the root cause was DNS”; we renamed it to describe the trigger."),
+    (FACTORS, "The term 'human error' is banned in this template for a reason."),
+    (FACTORS, "It is tempting to say the engineer should have known, but nothing on the screen said so."),
+    ("Lessons learned", "Reminding engineers to double-check has not worked before, so we changed the tool."),
+    ("Action items", "Remove the step that asks engineers to double-check the region by hand."),
+    # past-tense credit is not a request for vigilance
+    ("Lessons learned", "The responders were careful to preserve logs before restarting."),
+]
+
+
+@pytest.mark.parametrize(("section", "text"), HONEST, ids=[t[:40] for _, t in HONEST])
+def test_honest_sentences_from_the_issue_are_not_flagged(kb, section, text):
+    kb.write(sections={section: BASE_SECTIONS[section] + "\n\n" + text})
+    assert kb.findings("--select", "PM3") == []
+
+
+CAUGHT = [
+    # (section, text, code, where the finding starts): kinds the issue found missed
+    (FACTORS, "Paging the vendor sooner could've led to a quicker recovery.", "PM302", "Paging the vendor"),
+    (FACTORS, "A quick look at the logs could have saved us an hour.", "PM302", "A quick look"),
+    (FACTORS, "We wrongly assumed the standby had the latest schema.", "PM302", "We wrongly assumed"),
+    (FACTORS, "The jump in retries was a warning sign we missed.", "PM302", "a warning sign we missed"),
+    (FACTORS, "None of us noticed that the feature flag had flipped.", "PM302", "None of us noticed"),
+    (FACTORS, "Had we tested the restore path, recovery would have taken minutes.", "PM302", "Had we tested"),
+    (FACTORS, "We did not rotate the key, despite being aware of the risk.", "PM301", "We did not rotate"),
+    (FACTORS, "This was a different root cause than last time.", "PM303", "root cause"),
+    ("Timeline", "| 14:30 | Root cause identified: stale DNS record |", "PM303", "Root cause identified"),
+    ("Lessons learned", "We should be more careful when changing DNS records.", "PM304", "We should be more careful"),
+    ("Lessons learned", "Be careful to test the rollback before starting the rollout.", "PM304", "Be careful"),
+    ("Action items", "- Emphasise the importance of adhering to the change process", "PM304", "Emphasise the importance of"),
+    ("Action items", "- Raise awareness among developers about long-running transactions", "PM304", "Raise awareness"),
+]
+
+
+@pytest.mark.parametrize(("section", "text", "code", "start"), CAUGHT, ids=[c[1][:40] for c in CAUGHT])
+def test_new_kinds_of_blame_hindsight_single_cause_and_vigilance_are_found(kb, section, text, code, start):
+    glue = "\n" if section == "Timeline" else "\n\n"
+    path = kb.write(sections={section: BASE_SECTIONS[section] + glue + text})
+    found = kb.findings("--select", "PM3")
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [(code, *line_col(path, start))]
+
+
+def test_a_finding_names_what_it_matched_and_why_it_matters(kb):
+    write_prose(kb, "The on-call should have paged the database team much earlier.")
+    [finding] = kb.findings()
+    assert finding["message"] == "hindsight wording: “should have paged” (it judges what someone did by what was learned later)"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "found"),
+    [
+        ("The engineer should have checked the replica lag.", [("should have checked", "error")]),
+        ("The DNS record should have been updated.", [("should have been updated", "warning")]),  # a passive with no agent
+        ("The change shouldn't have been rushed to production.", [("shouldn't have been rushed", "error")]),  # only people rush
+        ("The stale entries should have been purged automatically.", []),
+        ("The circuit breaker should have opened after five failures.", []),
+        ("The checklist was not followed.", [("checklist was not followed", "warning")]),
+        ("The checklist was not followed by the on-call engineer.", [("checklist was not followed", "error")]),
+        ("They would have caught it with a canary.", [("They would have caught", "warning")]),  # "they" may be systems
+        ("The migration script was at fault.", []),
+        ("The engineer was at fault.", [("was at fault", "error")]),
+    ],
+)
+def test_the_subject_and_the_agent_decide_the_tier(sentence, found):
+    rules = LanguageRules()
+    assert [(h.text, h.severity) for h in rules.scan(sentence)] == found
+
+
+def test_tiers_and_reasons_are_on_the_hit_for_the_checker_to_report():
+    [hit] = LanguageRules().scan("Priya forgot to drain the node.", people=name_tokens(["Priya Raman"]))
+    assert (hit.rule.code, hit.rule.name, hit.severity) == ("PM301", "blame-language", "error")
+    assert hit.rule.message == "blaming wording: “{match}” (it makes a person's lapse the story instead of what let it do harm)"
+
+
+def test_a_capitalised_subject_of_should_have_is_a_person_only_if_the_knowledge_base_knows_it(kb):
+    kb.write(meta={"id": "2024-01-02-other", "actions": [{"summary": "Add a dashboard", "owner": "Aisha Bello", "due": date(2024, 2, 1), "status": "done"}]})
+    path = write_prose(kb, "Aisha should have renewed the certificate.\n\nKafka should have elected a new leader.")
+    found = kb.findings("--select", "PM3")
+    assert [(f["path"], f["code"], f["line"]) for f in found] == [(kb.rel(path), "PM302", line_col(path, "Aisha should")[0])]
+
+
+def test_vigilance_that_both_scans_match_is_reported_once(kb):
+    path = kb.write(sections={"Action items": "- We should be more careful with production flags"})
+    found = kb.findings("--select", "PM3")
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [("PM304", *line_col(path, "We should be more careful"))]
+
+
+def test_an_organisation_pattern_can_carry_grammar_options(kb):
+    (kb / "house-style.yml").write_text(
+        "rules:\n  - code: PM301\n    patterns:\n"
+        "      - pattern: '\\bdropped\\s+the\\s+ball\\b'\n"
+        "        severity: warning\n        why: it blames\n"
+        "        subject: {thing: skip}\n",
+        encoding="utf-8",
+    )
+    kb.set_plugin_config(language_rules=["house-style.yml"])
+    path = write_prose(kb, "The night shift dropped the ball on the renewal.\n\nThe load balancer dropped the ball on keep-alives.")
+    found = kb.findings("--select", "PM3")
+    assert [(f["code"], f["line"], f["message"]) for f in found] == [("PM301", line_col(path, "The night shift")[0], "blaming wording: “dropped the ball” (it blames)")]
+
+
+def test_an_unknown_pattern_option_is_a_configuration_error(kb):
+    (kb / "house-style.yml").write_text("rules:\n  - code: PM301\n    patterns:\n      - pattern: 'x'\n        severty: warning\n", encoding="utf-8")
+    kb.set_plugin_config(language_rules=["house-style.yml"])
+    kb.write()
+    assert kb.check() == (2, "")
+    assert "severty" in kb.stderr and "Traceback" not in kb.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"' * 100_000,
+        "not " * 50_000,
+        "'" + "a' '" * 30_000,
+        '"human error" ' * 5_000,
+        ("the engineer said the root cause was the deploy and " * 4_000),
+        "人为错误，工程师应该检查。" * 20_000,
+    ],
+    ids=["quotes", "negations", "single-quotes", "quoted-hits", "long-sentence", "other-script"],
+)
+def test_hostile_prose_is_read_without_a_traceback(text):
+    # Every look around a match is bounded, so these take time linear in their length.
+    hits = list(LanguageRules().scan(text, actions=True))
+    assert all(h.severity in ("error", "warning") for h in hits)

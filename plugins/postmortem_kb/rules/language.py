@@ -763,11 +763,11 @@ def _out_of_scope(words: Words, text: str, before: str, a: int, b: int, hi: int)
         return True
     if words.meta is not None and words.meta.search(before.lower()):
         return True
-    if _request_named(words, _tokens(before)[-8:] + _tokens(text[a:b])[:1]):
+    if _request_named(words, _tokens(before[-120:])[-8:] + _tokens(text[a:b])[:1]):
         return True
     # Negation reaches back over a few words of the same clause: "nobody was careless",
     # "there is no single root cause", "we avoid the label human error".
-    for tok in reversed(_tokens(before)[-8:]):
+    for tok in reversed(_tokens(before[-120:])[-8:]):
         t = tok.lower()
         if t in words.scope_words or not t[0].isalnum():
             break
@@ -803,18 +803,16 @@ def _quoted(before: str, after: str) -> bool:
     if before.rfind("“") > before.rfind("”") and "”" in after:
         return True
     # A single quote opens after a non-word character; an apostrophe ("Sam's") does not.
-    opened = False
-    for i, ch in enumerate(before):
-        if ch in "'‘":
-            prev = before[i - 1] if i else " "
-            nxt = before[i + 1] if i + 1 < len(before) else " "
-            if not prev.isalnum() and nxt.isalnum():
-                opened = True
-            elif opened and not nxt.isalnum():
-                opened = False
-    if not opened:
+    if "'" not in before and "‘" not in before:
         return False
-    return any(ch in "'’" and (i + 1 == len(after) or not after[i + 1].isalnum()) for i, ch in enumerate(after))
+    opening = [m.end() for m in _OPEN_SINGLE.finditer(before)]
+    if not opening or _CLOSE_SINGLE.search(before, opening[-1]):
+        return False
+    return _CLOSE_SINGLE.search(after) is not None
+
+
+_OPEN_SINGLE = re.compile(r"(?<!\w)['‘](?=\w)")
+_CLOSE_SINGLE = re.compile(r"(?<=[\w.,!?])['’](?!\w)")
 
 
 def _clause_subject(words: Words, before: str) -> tuple[list[str], int]:
