@@ -285,9 +285,23 @@ def test_a_4_mib_adversarial_public_section_checks_in_seconds(kb):
     assert took < 20
 
 
+def test_characters_that_fold_to_several_map_back_to_themselves():
+    text = "Stra\u00dfe \ufb01le\u200b.corp"
+    view, _ = public.build_view([public.Source(text, True, lambda i: (1, i + 1), "")])
+    assert view.text == "strasse file.corp"
+    assert [text[view.start(i) : view.end(i + 1)] for i in range(len(view.text))] == [*"Stra", "\u00df", "\u00df", "e", " ", "\ufb01", "\ufb01", *"le", ".", *"corp"]
+    assert public.scan_text(text, public_settings()) == [(text.index("\ufb01"), len(text), "an internal host name")]
+
+
+def public_settings():
+    from postmortem_kb.config import PublicSettings
+
+    return PublicSettings()
+
+
 def test_folding_keeps_a_map_back_to_every_source_character():
     text = "a&#46;b\\.c<b>d</b>е*f*ｇ\u200bh"
     view, _ = public.build_view([public.Source(text, True, lambda i: (1, i + 1), "")])
     assert view.text == "a.b.cdefgh"
-    # An entity maps to all of itself; an escape to its character (the backslash is dropped).
-    assert [text[view.start(i) : view.end(i + 1)] for i in range(len(view.text))] == ["a", "&#46;", "b", ".", "c", "d", "е", "f", "ｇ", "h"]
+    # An entity maps to all of itself, and so does an escape; dropped marks to nothing.
+    assert [text[view.start(i) : view.end(i + 1)] for i in range(len(view.text))] == ["a", "&#46;", "b", "\\.", "c", "d", "е", "f", "ｇ", "h"]

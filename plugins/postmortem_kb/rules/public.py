@@ -95,9 +95,10 @@ _OPENERS = r"<(?=[A-Za-z/!])|&(?=[#A-Za-z])|\\(?=[!-/:-@\[-`{-~])|[*~`]+"
 _ASCII_SPECIAL = re.compile(_OPENERS + r"|[\x00-\x09\x0b-\x1f\x7f]")
 # What is dropped before anything else: an escape's backslash (the pair is matched, so that
 # `\\\\.` drops one backslash), control characters, and in Markdown emphasis and code marks.
-_DROP = r"\\[!-/:-@\[-`{-~]|[\x00-\x08\x0e-\x1f\x7f]+"
+_DROP = r"(?:\\[!-/:-@\[-`{-~])+|[\x00-\x08\x0e-\x1f\x7f]+"
 _DROPPED = re.compile(_DROP)
 _DROPPED_MD = re.compile(r"[*~`]+|" + _DROP)
+_NO_EXPANSION: dict[str, str] = {}
 _SPECIAL_BYTES = bytes([*range(0x0A), *range(0x0B, 0x20), 0x7F]) + b"<&\\*~`"
 # A run of entities, taken whole: each one starts with the `&` no other part holds, so
 # the repetition cannot backtrack. (A leak's position inside a run is the run's start.)
@@ -119,23 +120,35 @@ class View:
     linear: list[bool] = field(default_factory=list)
     size: int = 0
     text: str = ""
-    # Characters dropped before the pieces were made (markup, escapes' backslashes,
-    # invisible characters): piece positions count without them. Run k of them was just
-    # before position `dropped_at[k]` of that count, and `dropped[k]` were dropped up to
-    # and including it.
-    dropped_at: list[int] = field(default_factory=list)
-    dropped: list[int] = field(default_factory=list)
-    total_dropped: int = 0
+    # Before the pieces are made, a text is reshaped in one pass: markup, escapes'
+    # backslashes and invisible characters dropped, characters that fold to several (ß,
+    # ligatures) replaced by their folding. Piece positions count in the reshaped text;
+    # region k starts at its position `re_at[k]`, is `re_out[k]` long there and came from
+    # `re_in[k]` characters at source offset `re_src[k]`.
+    re_at: list[int] = field(default_factory=list)
+    re_src: list[int] = field(default_factory=list)
+    re_out: list[int] = field(default_factory=list)
+    re_in: list[int] = field(default_factory=list)
+    offset: int = 0  # source offset minus reshaped position, after the last region
 
-    def drop(self, virtual: int, length: int) -> None:
-        """`length` characters at source offset `virtual` (after every earlier drop) are not shown."""
-        self.dropped_at.append(virtual - self.total_dropped)
-        self.total_dropped += length
-        self.dropped.append(self.total_dropped)
+    def reshape(self, virtual: int, length: int, out: int) -> None:
+        """`length` characters at source offset `virtual` (after every earlier region)
+        are `out` characters in the reshaped text (0: dropped)."""
+        self.re_at.append(virtual - self.offset)
+        self.re_src.append(virtual)
+        self.re_out.append(out)
+        self.re_in.append(length)
+        self.offset += length - out
 
-    def _source(self, kept: int) -> int:
-        k = bisect.bisect_right(self.dropped_at, kept) - 1
-        return kept + (self.dropped[k] if k >= 0 else 0)
+    def _source(self, kept: int, end: bool = False) -> int:
+        """Source offset of reshaped position `kept` (with `end`: just past its source)."""
+        k = bisect.bisect_right(self.re_at, kept) - 1
+        if k < 0:
+            return kept + end
+        inside = kept - self.re_at[k]
+        if inside < self.re_out[k]:  # a character of a replacement: all its source
+            return self.re_src[k] + (self.re_in[k] if end else 0)
+        return self.re_src[k] + self.re_in[k] + inside - self.re_out[k] + end
 
     def _piece(self, text: str, src: int, length: int, linear: bool) -> None:
         if not text:
@@ -166,7 +179,7 @@ class View:
     def end(self, j: int) -> int:
         k = bisect.bisect_right(self.fold_at, j - 1) - 1
         last = self.src_at[k] + (j - 1 - self.fold_at[k] if self.linear[k] else self.src_len[k] - 1)
-        return self._source(last) + 1
+        return self._source(last, end=True)
 
 
 def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: bool, attrs: list[tuple[int, str]] | None) -> None:
@@ -178,28 +191,37 @@ def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: boo
     characters: nothing is dropped from it, every special is an event.)"""
     chunk = raw if lo == 0 and hi == len(raw) else raw[lo:hi]
     if attrs is not None:
-        base -= view.total_dropped  # from here on, positions count without dropped characters
+        base -= view.offset  # from here on, positions count in the reshaped text
     if _plain(chunk):
         view.plain(raw, lo, hi, base)
         return
-    pattern, dropping = _ASCII_SPECIAL, _DROPPED_MD if markdown else _DROPPED
+    pattern, dropping, expanding = _ASCII_SPECIAL, _DROPPED_MD if markdown else _DROPPED, _NO_EXPANSION
     if not chunk.isascii():
         # Characters that fold to one character are folded at once (one C pass), and the
         # columns stay; only the others (ligatures, ß…) are looked at one by one.
-        table, pattern, dropping = _regular(frozenset(c for c in set(chunk) if c > "\x7f"), markdown)
+        table, pattern, dropping, expanding = _regular(frozenset(c for c in set(chunk) if c > "\x7f"), markdown)
         raw, base, lo, hi = chunk.translate(table), base + lo, 0, len(chunk)
     if attrs is not None:
         # Markup, an escape's backslash and invisible characters are dropped in one pass,
-        # however many: one step for each run of them, not one per character.
+        # one step for each run of them, and characters folding to several are replaced.
         kept: list[str] = []
         pos = lo
-        before = view.total_dropped
+        before = view.offset
         for m in dropping.finditer(raw, lo, hi):
             a = m.start()
-            b = a + 1 if raw[a] == "\\" else m.end()  # an escape: the backslash alone
             kept.append(raw[pos:a])
-            view.drop(base + before + a, b - a)
-            pos = b
+            folded = expanding.get(raw[a])
+            if folded is not None:
+                kept.append(folded)
+                view.reshape(base + before + a, 1, len(folded))
+                pos = a + 1
+                continue
+            if raw[a] == "\\":  # escapes: each escaped character stays, without its backslash
+                kept.append(m.group()[1::2])
+                view.reshape(base + before + a, m.end() - a, (m.end() - a) // 2)
+            else:
+                view.reshape(base + before + a, m.end() - a, 0)
+            pos = m.end()
         if kept:
             kept.append(raw[pos:hi])
             raw, base, lo = "".join(kept), base + lo, 0
@@ -268,11 +290,11 @@ def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: boo
 
 
 @functools.lru_cache(maxsize=1024)
-def _regular(chars: frozenset[str], markdown: bool) -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str]]:
+def _regular(chars: frozenset[str], markdown: bool) -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str], dict[str, str]]:
     """For the characters of a text that are not ASCII: a table folding those that fold
     to one character (one that means nothing to Markdown or HTML), the pattern of special
-    characters that leaves them out, and the pattern of what is dropped (with the
-    invisible ones)."""
+    characters that leaves them out, the pattern of what the reshaping pass drops (with
+    the invisible ones) or replaces, and the replacements (characters folding to several)."""
     table: dict[int, str] = {}
     for c in chars:
         f = fold_char(c)
@@ -280,12 +302,13 @@ def _regular(chars: frozenset[str], markdown: bool) -> tuple[dict[int, str], re.
             table[ord(c)] = f
     rest = "".join(sorted(c for c in chars if ord(c) not in table))
     invisible = "".join(c for c in rest if not fold_char(c))
-    dropping = _DROPPED_MD if markdown else _DROPPED
-    return (
-        table,
-        re.compile(_ASCII_SPECIAL.pattern + (f"|[{re.escape(rest)}]+" if rest else "")),
-        re.compile(dropping.pattern + f"|[{re.escape(invisible)}]+") if invisible else dropping,
-    )
+    expanding = {c: f for c in rest if len(f := fold_char(c)) > 1 and f.isprintable() and not any(x in f for x in "<&\\*~`")}
+    dropping = _DROPPED_MD.pattern if markdown else _DROPPED.pattern
+    if invisible:
+        dropping += f"|[{re.escape(invisible)}]+"
+    if expanding:
+        dropping += f"|[{re.escape(''.join(sorted(expanding)))}]"
+    return table, re.compile(_ASCII_SPECIAL.pattern + (f"|[{re.escape(rest)}]+" if rest else "")), re.compile(dropping), expanding
 
 
 @dataclass(slots=True)
@@ -317,7 +340,7 @@ def build_view(sources: list[Source]) -> tuple[View, list[int]]:
     attrs: list[tuple[int, str]] = []
     for s in sources:
         if starts:
-            view.replace(base - 1 - view.total_dropped, 1, "\n")
+            view.replace(base - 1 - view.offset, 1, "\n")
         starts.append(base)
         _fold_range(view, s.raw, 0, len(s.raw), base, s.markdown, attrs)
         base += len(s.raw) + 1
