@@ -425,6 +425,13 @@ def test_a_link_whose_scheme_hides_behind_an_entity_is_found(kb: Any) -> None:
     ]
 
 
+def test_html_in_a_list_items_indented_paragraph_is_not_taken_for_code(kb: Any) -> None:
+    from conftest import line_col
+
+    path = kb.write(sections={"Summary": "- First item\n\n    Its second paragraph <img src=x onerror=alert(1)>\n\n        <script>code in the item</script>"})
+    assert _raw_html(kb) == [(*line_col(path, "<img"), "the site removes the `onerror` attribute of `<img>`")]
+
+
 def test_raw_html_can_be_silenced_on_its_line(kb: Any) -> None:
     kb.write(sections={"Summary": "Shown as an example: <iframe src=x></iframe> <!-- pmkb: disable=PM611 -->"})
     assert _raw_html(kb) == []

@@ -32,6 +32,7 @@ _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+)", re.MULTILINE)
 _ATTR_LIST = re.compile(r"\{:?[ ]*([^}\n]+)\}")
 _ATTR = re.compile(r"""([^\s=#.'"]+)\s*=\s*("[^"]*"|'[^']*'|\S+)""")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)])\s")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
@@ -40,6 +41,7 @@ def masked_body(lines: list[str]) -> str:
     out: list[str] = []
     fence: str | None = None
     previous_blank_or_code = True
+    in_list = False  # in a list, 4 spaces continue the item: code needs 8
     for raw in lines:
         if fence is not None:
             out.append("")
@@ -51,9 +53,13 @@ def masked_body(lines: list[str]) -> str:
             fence = fm.group(1)[:3]
             out.append("")
             continue
-        if previous_blank_or_code and raw.startswith(("    ", "\t")):
+        if previous_blank_or_code and raw.startswith(("        ", "\t\t", "    \t") if in_list else ("    ", "\t")):
             out.append("")  # an indented code block
             continue
+        if _LIST_ITEM.match(raw):
+            in_list = True
+        elif raw.strip() and not raw[0].isspace():
+            in_list = False
         previous_blank_or_code = not raw.strip()
         out.append(_blank(raw, code_spans(raw)) if "`" in raw else raw)
     return "\n".join(out)
