@@ -43,7 +43,7 @@ def _attributes() -> dict[str, set[str]]:
     out.setdefault("img", set()).update({"src", "alt", "title", "width", "height"})
     out.setdefault("abbr", set()).add("title")
     out.setdefault("li", set()).add("value")
-    out["input"] = {"checked", "disabled", "name"}  # `type` only as INPUT_TYPES allows
+    out["input"] = {"checked", "disabled", "name"}  # `type`: checkbox or radio only (see cleaner)
     out["label"] = {"for"}
     out.setdefault("div", set()).add("data-tabs")
     out["*"] = set(GENERIC_ATTRIBUTES)
