@@ -474,6 +474,7 @@ _IPV6_CHARS = re.compile(r"[0-9a-f:.]{0,45}")
 _BRACKET_IPV6 = re.compile(r"\[([0-9a-f:.]{2,45})(?:%[0-9a-z._-]{1,32})?\]")
 _MENTION = re.compile(r"(?<![\w@./])@[a-z][\w.-]{1,38}\b")
 _CHANNEL_NAME = re.compile(r"#[a-z][a-z0-9_-]*")
+_CHANNEL_START = re.compile(r"#[a-z]")
 _SUB_HEADING = re.compile(r"^ {0,3}#{3,6}[ \t]+([^\n]*)", re.MULTILINE)
 _WEB_SCHEMES = ("http", "https", "ftp")
 # A digit, a dot and a digit, which every IPv4 address in prose has; written dot first,
@@ -586,11 +587,13 @@ def _addresses(text: str, urls: list[tuple[int, int]]) -> Iterator[tuple[int, in
     if ":" not in text:
         return
     seen: set[int] = set()
-    for m in _BRACKET_IPV6.finditer(text):
+    for m in _BRACKET_IPV6.finditer(text) if "[" in text else ():
         if private_host(m.group(1)) and not _inside(m.start(), urls):
             seen.add(m.start() + 1)
             yield m.start(), m.end(), "a private address"
     candidates: list[tuple[int, int]] = []
+    if "::" not in text and text.count(":") < 7:
+        return
     c = text.find("::")
     while c >= 0:
         back = _IPV6_CHARS.match(text[max(0, c - 45) : c][::-1])
@@ -614,24 +617,24 @@ def _addresses(text: str, urls: list[tuple[int, int]]) -> Iterator[tuple[int, in
 
 def _channels(text: str) -> Iterator[tuple[int, int, str]]:
     """Chat channels (`#incident-42`): a `#`, a letter, and a name with a dash in it."""
-    i = text.find("#")
-    while i >= 0:
+    pos = 0
+    for start in _CHANNEL_START.finditer(text):
+        i = start.start()
+        if i < pos:
+            continue
         m = _CHANNEL_NAME.match(text, i)
-        nxt = i + 1
-        if m is not None:
-            nxt = m.end()
-            if i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_&#/"):
-                # As `#[a-z][a-z0-9_-]*-[a-z0-9_-]+\b` would match, without its backtracking:
-                # the name ends on a word character that no word character follows (so
-                # before its trailing dashes, or before its last dash when a letter outside
-                # [a-z] follows it), and has a dash after its first letter.
-                run = m.group()
-                if _word_at(text, m.end()):
-                    run = run[: max(run.rfind("-"), 0)]
-                end = i + len(run.rstrip("-"))
-                if end > i + 2 and text.find("-", i + 2, end) >= 0:
-                    yield i, end, "a chat channel"
-        i = text.find("#", nxt)
+        pos = m.end()
+        if i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_&#/"):
+            # As `#[a-z][a-z0-9_-]*-[a-z0-9_-]+\b` would match, without its backtracking:
+            # the name ends on a word character that no word character follows (so
+            # before its trailing dashes, or before its last dash when a letter outside
+            # [a-z] follows it), and has a dash after its first letter.
+            run = m.group()
+            if _word_at(text, m.end()):
+                run = run[: max(run.rfind("-"), 0)]
+            end = i + len(run.rstrip("-"))
+            if end > i + 2 and text.find("-", i + 2, end) >= 0:
+                yield i, end, "a chat channel"
 
 
 def _word_at(text: str, i: int) -> bool:
@@ -815,9 +818,21 @@ def needles(pm: Postmortem, settings: Any, template: Any) -> Needles:
         markers=_phrase_pattern(tuple(settings.internal_markers)),
         domains=_cached_hosts(tuple(settings.internal_domains)),
         tools=_cached_hosts(tuple(settings.internal_tools)),
-        trackers=functools.cache(lambda: tracker_hosts(pm)),
+        trackers=_once(lambda: tracker_hosts(pm)),
         private_headings=_private_headings(tuple(template.keys) if template else (), frozenset(public)),
     )
+
+
+def _once(make: Callable[[], set[str]]) -> Callable[[], set[str]]:
+    """`make()`, worked out at the first call only (functools.cache costs more to set up)."""
+    kept: list[set[str]] = []
+
+    def get() -> set[str]:
+        if not kept:
+            kept.append(make())
+        return kept[0]
+
+    return get
 
 
 @functools.lru_cache(maxsize=64)
