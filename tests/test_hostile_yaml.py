@@ -263,7 +263,8 @@ def test_a_value_tagged_as_another_type_is_a_schema_finding(kb):
     text = BASELINE.replace("started: 2024-03-14 13:52:00+00:00", "started: !!str 2024-03-14 13:52:00+00:00", 1)
     found = checked(kb, text)
     assert where(found) == [("PM101", 13, 10)]
-    assert "valid datetime" in found[0]["message"]
+    assert found[0]["message"] == "`started` must be a date and time with a time zone"
+    assert found[0]["hint"] == "for example `2024-03-14T13:52:00+00:00`"
 
 
 # ---- timestamps without a time zone ------------------------------------------------------------

@@ -22,7 +22,7 @@ from .load.corpus import corpus_files, load_postmortem, load_shell, postmortem_f
 from .load.files import inside
 from .load.sections import nesting_problems
 from .model import Corpus, Finding, Postmortem
-from .rules.checks import PER_POSTMORTEM, Context, Hit, language
+from .rules.checks import PER_POSTMORTEM, Context, Hit, language, unvalidated_body
 from .rules.language import LanguageRules, name_tokens
 from .rules.registry import RuleSpec, registry, select
 
@@ -107,10 +107,12 @@ class Checker:
         silenced: set[tuple[int, str]] = set()
         if pm.line_of is not None and pm.id:
             id_pos = pm.line_of.line_of(("id",))
-        if pm.meta is not None:
+        if pm.meta is not None or isinstance(pm.data, dict):
             # The phrase rules are most of the work; skip them when none of them is wanted.
             skip = () if any(r.name in self.enabled for r in ctx.language.rules) else (language,)
-            for rule in PER_POSTMORTEM:
+            # Front matter that fails the schema: the body is still checked (one run, every finding).
+            rules = PER_POSTMORTEM if pm.meta is not None else [unvalidated_body]
+            for rule in rules:
                 if rule in skip:
                     continue
                 for hit in rule(pm, ctx):
@@ -120,6 +122,7 @@ class Checker:
                         held: list[Finding] = []
                         self._add(held, pm.path, pm, hit)
                         pending.extend((hit.person, f) for f in held)
+        if pm.meta is not None:
             m = pm.meta
             people = name_tokens([*m.authors, *(a.owner for a in m.actions if a.owner)])
             related = [(ref, *pm.line_of.line_of(("related", i))) for i, ref in enumerate(pm.meta.related)]
@@ -184,7 +187,7 @@ class Checker:
         spec: RuleSpec = registry()[hit.rule]
         if spec.name not in self.enabled:
             return
-        if pm is not None and pm.meta is not None and pm.meta.status == "archived" and not spec.code.startswith(ARCHIVED_GATE):
+        if pm is not None and _status(pm) == "archived" and not spec.code.startswith(ARCHIVED_GATE):
             return
         if pm is not None and pm.suppressions is not None and pm.suppressions.silenced(hit.line, spec.code, spec.name):
             return
@@ -200,6 +203,13 @@ class Checker:
                 hint=hit.hint or spec.fix,
             )
         )
+
+
+def _status(pm: Postmortem) -> object:
+    """The postmortem's status, also when its front matter failed the schema."""
+    if pm.meta is not None:
+        return pm.meta.status
+    return pm.data.get("status") if isinstance(pm.data, dict) else None
 
 
 MAX_FINDINGS_PER_FILE = 200

@@ -6,6 +6,7 @@ import gc
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -15,30 +16,33 @@ from . import frontmatter
 from .files import MAX_FILE_BYTES as MAX_FILE_BYTES  # re-exported: the importer reads this limit
 from .files import inside, read_file, root_of
 from .publishable import playbook_files, site_files
-from .schema import FrontMatter
+from .schema import FrontMatter, field_of, plain_message
 from .sections import parse_suppressions, scan
 from .taxonomy import load_taxonomy
 from .templates import load_templates
 
 
 def _schema_problems(err: ValidationError, parsed: frontmatter.Parsed) -> list[frontmatter.Problem]:
+    """Every field error, each at its own line, in plain words (see schema.plain_message)."""
     out = []
+    seen: set[tuple[Any, ...]] = set()
     for e in err.errors():
-        loc = tuple(e["loc"])
+        loc = field_of(tuple(e["loc"]))
+        if loc in seen:  # a union (`filed`: datetime or date) fails once per member
+            continue
+        seen.add(loc)
         field = ".".join(str(p) for p in loc)
         if e["type"] == "missing":
-            line, col = parsed.key_line(str(loc[0])) if len(loc) > 1 else (parsed.offset, 1)
-            if len(loc) > 1:
-                line, col = parsed.line_of(loc[:-1])
+            line, col = parsed.line_of(loc[:-1]) if len(loc) > 1 else (parsed.offset, 1)
             out.append(frontmatter.Problem("schema", line, col, f"required field `{field}` is missing", f"add `{loc[-1]}:` (see `pmkb schema`)"))
             continue
-        line, col = parsed.line_of(loc)
         if e["type"] == "extra_forbidden":
             line, col = parsed.key_line(str(loc[0])) if len(loc) == 1 else parsed.line_of(loc)
             out.append(frontmatter.Problem("schema", line, col, f"unknown field `{field}`", "remove it or fix its spelling (see `pmkb schema`)"))
             continue
-        msg = e["msg"].removeprefix("Value error, ")
-        out.append(frontmatter.Problem("schema", line, col, f"`{field}`: {msg}", "fix the value (see `pmkb schema`)"))
+        line, col = parsed.line_of(loc)
+        message, hint = plain_message(e)
+        out.append(frontmatter.Problem("schema", line, col, message, hint))
     return out
 
 

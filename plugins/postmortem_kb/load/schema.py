@@ -130,3 +130,70 @@ def json_schema(severities: list[str], factor_ids: list[str] | None = None) -> d
     for key in ("started", "detected", "resolved"):
         schema["properties"][key]["format"] = "date-time"
     return schema
+
+
+# ---- schema errors in plain words -------------------------------------------------------
+
+_EXAMPLES = {
+    "id": "`2024-03-14-checkout-outage`",
+    "started": "`2024-03-14T13:52:00+00:00`",
+    "detected": "`2024-03-14T14:06:00+00:00`",
+    "mitigated": "`2024-03-14T15:40:00+00:00`",
+    "resolved": "`2024-03-14T16:05:00+00:00`",
+    "filed": "`2024-03-15` or `2024-03-15T09:00:00+00:00`",
+    "due": "`2024-04-30`",
+    "services": "`[checkout, payments]`",
+    "teams": "`[payments]`",
+    "authors": "`[Priya Raman]`",
+    "tags": "`[certificates]`",
+    "related": "`[2023-01-17-sms-backlog]`",
+    "factor": "`capacity-saturation` (an id from postmortems/factors.yml)",
+    "tracker": "`https://tracker.example.com/PAY-123`",
+    "public_postmortem": "`https://status.example.com/incidents/123` or `2024-03-16`",
+}
+# Union members pydantic names in an error's location (`filed` is a datetime or a date).
+_UNION_MEMBERS = {"datetime", "date", "str"}
+
+
+def field_of(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """An error's location without the union member it was tried as."""
+    return loc[:-1] if len(loc) > 1 and loc[-1] in _UNION_MEMBERS else loc
+
+
+def plain_message(error: dict[str, Any]) -> tuple[str, str]:
+    """(message, hint) in plain words for one pydantic error, with an example of a right
+    value where one helps."""
+    loc = field_of(tuple(error["loc"]))
+    field = ".".join(str(p) for p in loc)
+    name = next((str(p) for p in reversed(loc) if isinstance(p, str)), field)
+    example = _EXAMPLES.get(name)
+    kind = error["type"]
+    if kind == "literal_error":
+        allowed = re.findall(r"'([^']*)'", error["msg"])
+        what = f"must be one of {', '.join(f'`{a}`' for a in allowed)}"
+    elif name == "filed" and kind.startswith(("date", "datetime")):
+        what = "must be a date, or a date and time with a time zone"
+    elif kind in ("datetime_type", "datetime_parsing", "datetime_from_date_parsing"):
+        what = "must be a date and time with a time zone"
+    elif kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
+        what = "must be a date"
+    elif kind == "bool_type":
+        what = "must be `true` or `false`"
+    elif kind == "string_type":
+        what = "must be text"
+    elif kind == "list_type":
+        what = "must be a list"
+    elif kind == "too_short":
+        what = "must list at least one entry"
+    elif kind == "string_too_short":
+        what = "must not be empty"
+    elif kind == "string_too_long":
+        what = f"is too long: at most {error.get('ctx', {}).get('max_length', '?')} characters"
+    elif kind == "string_pattern_mismatch":
+        what = "must be a lower-case id: letters, digits, `.`, `_` and `-`, starting with a letter or digit"
+    elif kind == "value_error":
+        what = str(error["msg"]).removeprefix("Value error, ")
+    else:
+        what = str(error["msg"])
+    hint = f"for example {example}" if example and "e.g." not in what else "see `pmkb schema` for every field"
+    return f"`{field}` {what}" if kind != "value_error" else f"`{field}`: {what}", hint
