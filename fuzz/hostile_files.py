@@ -120,6 +120,7 @@ class FilesTarget:
         found = site_files(self.docs, self.root, "factors.yml")
         problems = {p for p, _ in refusal_problems(self.project)}
         out = [why for rel in found.files if (why := self._unsafe(rel))]
+        out += _collisions(found.files)
         refused = {r.path for r in found.refused}
         for r in found.refused:
             shown = f"postmortems/{r.path}"
@@ -189,6 +190,25 @@ class FilesTarget:
             elif path.is_file() and SECRET.encode() in path.read_bytes():
                 out.append(f"the secret is published: {path.relative_to(self.site)}")
         return out
+
+
+def _collisions(published: list[str]) -> list[str]:
+    """Published files whose place in the site is a folder of another's (MkDocs stops)."""
+    import posixpath
+
+    from postmortem_kb.load.publishable import site_places
+
+    out = []
+    for mode in (0, 1):  # with directory URLs, without
+        places = {rel: (ps[mode] if len(ps) > 1 else ps[0]) for rel in published if (ps := site_places(rel))}
+        folders = set()
+        for p in places.values():
+            d = posixpath.dirname(p)
+            while d:
+                folders.add(d)
+                d = posixpath.dirname(d)
+        out += [f"published where another file makes a folder: {rel!r}" for rel, p in places.items() if p in folders]
+    return out
 
 
 def target(folder: Path) -> tuple[Any, Any]:
