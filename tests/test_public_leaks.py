@@ -82,6 +82,8 @@ def test_an_owner_written_in_lower_case_is_still_a_person(kb):
         ("The replica fe80::1 fell behind.", "fe80::1", "a private address"),
         ("Requests to http://0x7f.1/health failed.", "http://0x7f.1/health", "a private link"),
         ("The mapped ::ffff:10.0.0.1 was refused.", "::ffff:10.0.0.1", "a private address"),
+        # a host a browser percent-decodes
+        ("The dashboard http://grafana%2Ecorp/d/1 showed it.", "http://grafana%2Ecorp/d/1", "a private link"),
         # a link hidden in a tag's attribute is published too
         ('Our <a href="https://grafana.corp/d/1">dashboard</a> showed it.', "https://grafana.corp/d/1", "a private link"),
     ],
@@ -121,6 +123,7 @@ def test_look_alikes_of_addresses_are_not_leaks(kb, text):
         "grafana\u200b.corp",  # a zero-width space
         "graf\u0430na.corp",  # a Cyrillic а
         "ｇｒａｆａｎａ．ｃｏｒｐ",  # full-width forms
+        "grafana.c\u03bfrp",  # a Greek ο
         "GRAFANA.CORP",
     ],
 )

@@ -31,7 +31,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ..load.sections import normalise
 from ..model import Postmortem
@@ -533,7 +533,10 @@ def _urls(text: str, needles: Needles) -> Iterator[tuple[int, int, str]]:
 
 
 def _url_leak(url: str, scheme: str, needles: Needles) -> str | None:
-    host = host_of(url).rstrip(".")
+    host = host_of(url)
+    if "%" in host:  # a browser decodes the host: `grafana%2Ecorp` is grafana.corp
+        host = fold(unquote(host))
+    host = host.rstrip(".")
     if not host:
         return None
     if host in needles.trackers():
