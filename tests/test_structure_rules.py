@@ -372,6 +372,49 @@ def test_an_unknown_factor_suggests_the_closest_id(kb):
     assert "postmortems/factors.yml" in found[0]["hint"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("conection-pool-exhaustion", "capacity-saturation"),  # said by its definition, not its id
+        ("softwre-defect", "software-defect"),
+        ("certificate-expired", "expiring-certificate"),
+        ("dns-failure", "dns"),
+    ],
+)
+def test_did_you_mean_reads_ids_names_and_definitions(kb, typed, meant):
+    factors = [BASE_META["contributing_factors"][0], {"factor": typed, "description": "It ran out."}]
+    kb.write(meta={"contributing_factors": factors})
+    (found,) = kb.findings()
+    assert f"unknown factor `{typed}`; did you mean `{meant}`?" == found["message"]
+
+
+def test_no_suggestion_when_nothing_is_close(kb):
+    factors = [BASE_META["contributing_factors"][0], {"factor": "human-error", "description": "Someone slipped."}]
+    kb.write(meta={"contributing_factors": factors})
+    (found,) = kb.findings()
+    assert found["message"] == "unknown factor `human-error`"
+
+
+def test_an_unknown_factor_gets_no_page_node_or_chip(kb):
+    from datetime import date
+
+    from postmortem_kb.config import load_project
+    from postmortem_kb.load.corpus import load_corpus
+    from postmortem_kb.render.site import Site
+
+    factors = [*BASE_META["contributing_factors"], {"factor": "conection-pool-exhaustion", "description": "Pool ran dry."}]
+    kb.write(meta={"contributing_factors": factors})
+    project = load_project(kb.config)
+    corpus = load_corpus(project)
+    site = Site(corpus=corpus, settings=project.settings, today=date(2024, 3, 20), docs_dir=project.docs_dir)
+    pages = site.pages()
+    assert not any("conection" in src for src in pages)
+    assert "factor:conection-pool-exhaustion" not in site.graph
+    assert "factor:alerting-gap" in site.graph
+    chips = str(site.blocks(site.by_id[BASE_META["id"]]))  # the postmortem page's factor chips
+    assert "conection-pool-exhaustion" not in chips and "alerting-gap" in chips
+
+
 def test_enabled_by_must_name_a_factor_of_this_postmortem(kb):
     factors = [
         BASE_META["contributing_factors"][0],

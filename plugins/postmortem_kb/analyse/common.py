@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from ..model import Postmortem
@@ -39,9 +41,25 @@ def human_duration(delta: timedelta | None) -> str:
     return f"{mins} min"
 
 
-def published(postmortems: list[Postmortem]) -> list[Postmortem]:
-    """Postmortems that appear on the site: valid front matter, not drafts."""
-    return [pm for pm in postmortems if pm.meta is not None and pm.meta.status != "draft"]
+def published(postmortems: list[Postmortem], factors: Mapping[str, object] | None = None) -> list[Postmortem]:
+    """Postmortems that appear on the site: valid front matter, not drafts.
+
+    With the taxonomy's `factors`, a factor id it does not know (the checker reports it)
+    is left out of what the analyses see: a typo gets no factor page, graph node or chip.
+    """
+    out = [pm for pm in postmortems if pm.meta is not None and pm.meta.status != "draft"]
+    if not factors:
+        return out
+    return [pm if all(cf.factor in factors for cf in pm.meta.contributing_factors) else _known_factors_only(pm, factors) for pm in out]
+
+
+def _known_factors_only(pm: Postmortem, factors: Mapping[str, object]) -> Postmortem:
+    kept = [
+        cf.model_copy(update={"enabled_by": [f for f in cf.enabled_by if f in factors]})
+        for cf in pm.meta.contributing_factors
+        if cf.factor in factors
+    ]
+    return dataclasses.replace(pm, meta=pm.meta.model_copy(update={"contributing_factors": kept}))
 
 
 def slug(text: str) -> str:

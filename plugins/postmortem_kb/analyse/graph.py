@@ -18,7 +18,7 @@ def build_graph(corpus: Corpus) -> nx.Graph:
     g = nx.Graph()
     for fid, f in corpus.taxonomy.factors.items():
         g.add_node(f"factor:{fid}", kind="factor", label=f.name, category=f.category, ref=fid)
-    for pm in sorted(published(corpus.postmortems), key=lambda p: (p.meta.started, p.meta.id)):
+    for pm in sorted(published(corpus.postmortems, corpus.taxonomy.factors), key=lambda p: (p.meta.started, p.meta.id)):
         m = pm.meta
         node = f"incident:{m.id}"
         g.add_node(node, kind="incident", label=m.title, severity=m.severity, year=m.started.year, started=m.started.isoformat(), ref=m.id, path=pm.path)
@@ -28,9 +28,7 @@ def build_graph(corpus: Corpus) -> nx.Graph:
                 g.add_node(sn, kind="service", label=service, ref=slug(service))
             g.add_edge(node, sn, kind="affected")
         for cf in m.contributing_factors:
-            fn = f"factor:{cf.factor}"
-            if fn not in g:
-                g.add_node(fn, kind="factor", label=cf.factor, category="unknown", ref=cf.factor)
+            fn = f"factor:{cf.factor}"  # known: `published` leaves unknown ids out
             g.add_edge(node, fn, kind="contributed")
             for other in cf.enabled_by:
                 if other != cf.factor:
@@ -41,7 +39,7 @@ def build_graph(corpus: Corpus) -> nx.Graph:
 def co_occurrence(corpus: Corpus) -> Counter[tuple[str, str]]:
     """How often two factors appear in the same incident."""
     counts: Counter[tuple[str, str]] = Counter()
-    for pm in published(corpus.postmortems):
+    for pm in published(corpus.postmortems, corpus.taxonomy.factors):
         ids = sorted({cf.factor for cf in pm.meta.contributing_factors})
         counts.update(combinations(ids, 2))
     return counts
@@ -53,7 +51,7 @@ class Similarity:
     def __init__(self, corpus: Corpus) -> None:
         self.by_factor: dict[str, list[str]] = {}
         self.factors_of: dict[str, set[str]] = {}
-        for pm in published(corpus.postmortems):
+        for pm in published(corpus.postmortems, corpus.taxonomy.factors):
             own = {cf.factor for cf in pm.meta.contributing_factors}
             self.factors_of[pm.meta.id] = own
             for fid in own:

@@ -69,7 +69,7 @@ AGE_BUCKETS = [(30, "≤ 30 days"), (90, "31–90 days"), (180, "91–180 days")
 
 
 def insights(corpus: Corpus, severities: list[str], remediation: Remediation, today: date) -> Insights:
-    pms = published(corpus.postmortems)
+    pms = published(corpus.postmortems, corpus.taxonomy.factors)
     per_year: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(severities, 0))
     detect: dict[str, list[float]] = defaultdict(list)
     restore: dict[str, list[float]] = defaultdict(list)

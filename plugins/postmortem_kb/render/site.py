@@ -96,7 +96,7 @@ class Site:
     pms: list[Postmortem] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.pms = sorted(published(self.corpus.postmortems), key=lambda p: (p.meta.started, p.meta.id), reverse=True)
+        self.pms = sorted(published(self.corpus.postmortems, self.corpus.taxonomy.factors), key=lambda p: (p.meta.started, p.meta.id), reverse=True)
         for pm in self.pms:
             self.src_of.setdefault(pm.meta.id, self.src_uri(pm))
         self.graph = build_graph(self.corpus)

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..load.schema import OPEN_STATUSES
 from ..model import Postmortem
+from ..suggest import did_you_mean
 from . import public, timeline
 from .hit import Context, Hit, Rule
 from .language import name_tokens
@@ -84,8 +85,8 @@ def references(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
         if cf.factor == "todo":
             yield Hit("unknown-factor", *_pos(pm, "contributing_factors", i, "factor"), "contributing factor not chosen yet (`todo`)", f"pick an id from {ctx.taxonomy.path} that names this condition")
         elif known and cf.factor not in known:
-            close = difflib.get_close_matches(cf.factor, list(known), n=1, cutoff=0.5)
-            yield Hit("unknown-factor", *_pos(pm, "contributing_factors", i, "factor"), f"unknown factor `{cf.factor}`" + (f"; did you mean `{close[0]}`?" if close else ""), f"use an id from {ctx.taxonomy.path}, or add this factor there")
+            close = did_you_mean(cf.factor, {fid: [f.name, f.definition] for fid, f in known.items()})
+            yield Hit("unknown-factor", *_pos(pm, "contributing_factors", i, "factor"), f"unknown factor `{cf.factor}`" + (f"; did you mean `{close}`?" if close else ""), f"use an id from {ctx.taxonomy.path}, or add this factor there")
         for j, ref in enumerate(cf.enabled_by):
             if ref not in own:
                 yield Hit("unknown-factor", *_pos(pm, "contributing_factors", i, "enabled_by", j), f"`enabled_by` names `{ref}`, which is not a factor of this postmortem", "list only factor ids that appear in this postmortem's contributing_factors")

@@ -1,0 +1,52 @@
+"""“Did you mean”: the known id closest to a mistyped or invented one, judged by its
+id, its name and its definition, not by the id's spelling alone.
+
+`conection-pool-exhaustion` is no edit away from any factor id, yet the factor it means
+says “connections” and “pool” in its definition. Each word of the unknown id is matched
+to the closest word of each candidate (typos forgiven), and the candidate whose words
+answer best wins, if it answers well enough.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from difflib import SequenceMatcher
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on", "or", "so", "such", "that", "the", "this", "to", "was", "were", "with"])
+THRESHOLD = 0.72
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.casefold()) if w not in _STOP and len(w) > 1]
+
+
+def _similar(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    if len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)):
+        return 0.9  # gap/gaps, connection/connections
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def did_you_mean(unknown: str, candidates: Mapping[str, Sequence[str]]) -> str | None:
+    """The id in `candidates` (id -> [name, definition, ...]) that `unknown` most likely
+    means, or None when none is close enough."""
+    asked = _words(unknown)
+    if not asked:
+        return None
+    best, best_score = None, 0.0
+    for ident, texts in candidates.items():
+        whole = SequenceMatcher(None, unknown.casefold(), ident.casefold()).ratio()
+        own = _words(ident) + [w for t in texts[:1] for w in _words(t)]
+        told = [w for t in texts[1:] for w in _words(t)]
+        per_word = []
+        for word in asked:
+            near = max((_similar(word, w) for w in own), default=0.0)
+            far = 0.85 * max((_similar(word, w) for w in told), default=0.0)
+            per_word.append(max(near, far))
+        score = max(whole, sum(per_word) / len(per_word))
+        if score > best_score:
+            best, best_score = ident, score
+    return best if best_score >= THRESHOLD else None
