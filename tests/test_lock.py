@@ -97,7 +97,7 @@ def test_a_stale_lock_stops_setup_with_one_line_naming_the_command(tmp_path):
     def add_dependency(folder: Path) -> None:
         pyproject = folder / "pyproject.toml"
         text = pyproject.read_text()
-        pyproject.write_text(text.replace('"Jinja2>=', '"feedgen>=1,<2",\n  "Jinja2>=', 1))
+        pyproject.write_text(text.replace('"Jinja2>=', '"rapidfuzz>=3,<4",\n  "Jinja2>=', 1))
 
     proc = _make_lock_check(tmp_path, add_dependency)
     assert proc.returncode != 0
