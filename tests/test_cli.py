@@ -128,6 +128,14 @@ def test_sarif_with_no_findings_has_an_empty_results_list(kb):
     assert json.loads(out)["runs"][0]["results"] == []
 
 
+def test_the_summary_counts_a_refused_file_among_the_files_checked(kb):
+    kb.write()
+    (kb / "postmortems" / "evil.html").write_text("<script>alert(1)</script>\n")
+    code, out = kb.check()
+    assert code == 1
+    assert out.splitlines()[-1] == "Found 1 error(s) and 0 warning(s) in 1 of 2 file(s)."
+
+
 def test_github_annotations_and_summary(kb):
     path = blamed(kb)
     line, col = line_col(path, "human error")

@@ -316,7 +316,9 @@ def check_project(
             store.put(abs_path, r, key)
         store.save(keep={a for a, _ in files})
     wanted = set(only) if only is not None else None
-    return checker.combine(shell, results, wanted), len(wanted) if wanted is not None else len(files)  # type: ignore[arg-type]
+    # Files the corpus-wide load reported on (the taxonomy, refused files) count as checked.
+    seen = len(wanted) if wanted is not None else len({rel for _, rel in files} | {path for path, _ in shell.problems})
+    return checker.combine(shell, results, wanted), seen
 
 
 def _open_cache(checker: Checker) -> CheckCache:
