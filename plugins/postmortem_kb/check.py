@@ -336,13 +336,6 @@ def _open_cache(checker: Checker) -> CheckCache:
 PARALLEL_FROM = 200  # below this, starting workers costs more than it saves
 
 
-def group_by_path(findings: list[Finding]) -> dict[str, list[Finding]]:
-    out: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
-        out[f.path].append(f)
-    return out
-
-
 def _located(path: str | Path) -> str:
     """`path` made absolute with its folders' symbolic links resolved, but not its own:
     a link stays a link, for the loader to judge (and report) where it points."""

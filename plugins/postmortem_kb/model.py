@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 
@@ -127,9 +127,3 @@ class Corpus:
     @property
     def valid(self) -> list[Postmortem]:
         return [pm for pm in self.postmortems if pm.meta is not None]
-
-
-def as_datetime(value: date | datetime) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    return datetime(value.year, value.month, value.day)

@@ -27,10 +27,6 @@ def _pos(pm: Postmortem, *path: Any) -> tuple[int, int]:
     return pm.line_of.line_of(tuple(path))
 
 
-def _fmt_hours(hours: float) -> str:
-    return f"{hours:.0f} h" if hours < 72 else f"{hours / 24:.1f} days"
-
-
 def events_in_order(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     m = pm.meta
     chain = [("started", m.started), ("detected", m.detected), ("mitigated", m.mitigated), ("resolved", m.resolved)]
