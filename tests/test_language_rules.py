@@ -472,3 +472,21 @@ def test_every_built_in_pattern_is_tried_only_near_one_of_its_keywords():
     # organisation's few additions, too slow for the built-in set (the check bench's bar).
     rules = LanguageRules()
     assert [(r.code, raw) for r in rules.rules for (keywords, _), raw in zip(r.parts, r.raw_patterns, strict=True) if not keywords] == []
+
+
+def test_a_match_the_grammar_drops_leaves_room_for_a_later_pattern_at_the_same_place(tmp_path):
+    # A rule's patterns are tried as one alternation, which stops at its first matching
+    # pattern; when the grammar drops that match, the later patterns are tried there too.
+    extra = tmp_path / "house.yml"
+    extra.write_text(
+        "rules:\n  - code: PM302\n    patterns:\n"
+        "      - pattern: '\\bcould\\s+have\\s+\\w+'\n        subject: {thing: skip}\n"
+        "      - pattern: '\\bcould\\s+have\\s+been\\s+avoided\\b'\n",
+        encoding="utf-8",
+    )
+    rules = LanguageRules([extra])
+    rules.rules = [r for r in rules.rules if r.code == "PM302"]
+    for r in rules.rules:  # only the two patterns above
+        keep = [i for i, raw in enumerate(r.raw_patterns) if raw.startswith("\\bcould\\s+have\\s+")]
+        r.parts, r.needs, r.grammar, r.raw_patterns = [r.parts[i] for i in keep], [r.needs[i] for i in keep], [r.grammar[i] for i in keep], [r.raw_patterns[i] for i in keep]
+    assert [h.text for h in rules.scan("The outage could have been avoided.")] == ["could have been avoided"]

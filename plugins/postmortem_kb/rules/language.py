@@ -354,21 +354,38 @@ class LanguageRules:
                         continue
                     if known is None:
                         known = self.people | people
-                    grammar = rule.grammar[_part_of(m, chosen)]
-                    judged = judge(self.words, grammar, text, a, b, known)
+                    part = _part_of(m, chosen)
+                    judged = judge(self.words, rule.grammar[part], text, a, b, known)
                     if judged is None:
-                        continue
-                    tier, name, a = judged
-                    if a != m.start():
-                        k = bisect.bisect_right(starts, a)
-                        if (k and ends[k - 1] > a) or (k < len(starts) and starts[k] < b):
+                        # Dropped by the grammar: a later part may still match here (an
+                        # alternation stops at its first matching part).
+                        found = self._later_part(rule, chosen, part, text, a, hi, known)
+                        if found is None:
                             continue
+                        m, part, judged = found
+                        b = m.end()
+                    grammar = rule.grammar[part]
+                    tier, name, a = judged
+                    k = bisect.bisect_right(starts, a)
+                    if (k and ends[k - 1] > a) or (k < len(starts) and starts[k] < b):
+                        continue
                     starts.insert(k, a)
                     ends.insert(k, b)
                     new.append((a, b, self._unknown_subject(m, known) or name, rule.verdict(tier, grammar.why)))
             if not silent:
                 for a, b, subject, verdict in sorted(new, key=lambda h: h[0]):
                     yield Hit(verdict, a, b, text[a:b], subject)
+
+    def _later_part(self, rule: PhraseRule, chosen: tuple[int, ...], after: int, text: str, a: int, hi: int, known: frozenset[str]) -> tuple[re.Match[str], int, tuple[str, str | None, int]] | None:
+        """The first part after `after` that matches at `a` and that the grammar keeps."""
+        for part in chosen[chosen.index(after) + 1 :]:
+            m = _combined(rule, (part,)).match(text, a, hi)
+            if m is None or m.end() == a or (rule.unless is not None and _vetoed(rule.unless, text, a, m.end())):
+                continue
+            judged = judge(self.words, rule.grammar[part], text, a, m.end(), known)
+            if judged is not None:
+                return m, part, judged
+        return None
 
     def _unknown_subject(self, m: re.Match[str], known: frozenset[str]) -> str | None:
         """The first word of a `{person}` subject that is not a pronoun, role or known name."""
