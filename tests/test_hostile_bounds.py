@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import BASE_META, ROOT, line_col
 
+from postmortem_kb.analyse.remediation import PAGE_ALL, PAGE_OWNERS, PAGE_PER_OWNER
 from postmortem_kb.check import MAX_FINDINGS_PER_FILE
 from postmortem_kb.load.sections import MAX_NESTING, limit_nesting, nesting_depth
 from postmortem_kb.render.reports import _formula_like
@@ -398,3 +399,80 @@ def test_the_site_builds_a_page_with_a_300_level_list(kb, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     page = next((tmp_path / "site").rglob("2024-03-14-order-emails-delayed/index.html")).read_text(encoding="utf-8")
     assert '<pre class="pmkb-too-deep">' in page and "level 299 &lt;b&gt;" in page
+
+
+# ---- the remediation report at 200,000 actions ---------------------------------------------------
+
+
+def _report(n: int, owners: int, overdue_every: int = 3):
+    from datetime import date, timedelta
+
+    from postmortem_kb.analyse.remediation import OpenAction, Remediation
+
+    today = date(2026, 11, 21)
+    rows = []
+    for i in range(n):
+        over = 100 - i % 100 if i % overdue_every == 0 else 0
+        due = today - timedelta(days=over) if over else today + timedelta(days=i % 50 + 1)
+        rows.append(OpenAction(f"pm-{i // 100}#{i % 100 + 1}", f"pm-{i // 100}", "A title", "postmortems/x.md", f"Action {i} <b>", f"Owner {i % owners}", ["team-a"], "open", "", due, "", today, 10, over, bool(over)))
+    rows.sort(key=lambda r: (-r.overdue_days, r.due, r.id))
+    per: dict[str, list[int]] = {}
+    for r in rows:
+        per.setdefault(r.owner, [0, 0])
+        per[r.owner][0] += 1
+        per[r.owner][1] += r.overdue_days > 0
+    by_owner = sorted(((o, n, over) for o, (n, over) in per.items()), key=lambda x: (-x[2], -x[1], x[0]))
+    return Remediation(today, rows, n, 0, 0, by_owner, [("team-a", n, sum(1 for r in rows if r.overdue_days))])
+
+
+def _page(report) -> str:
+    from postmortem_kb.render.env import make_env
+
+    urls = {a.postmortem: f"../{a.postmortem}/" for a in report.open}
+    return make_env().get_template("remediation.md.j2").render(r=report, grace=0, urls=urls, stash=None)
+
+
+def test_a_small_report_lists_every_action_on_the_page():
+    report = _report(PAGE_ALL, owners=7)
+    view = report.page()
+    assert view.complete and view.rows == report.open
+    assert _page(report).count("<tr id=") == PAGE_ALL
+
+
+def test_a_large_report_page_is_bounded_and_points_to_the_downloads():
+    report = _report(20_000, owners=2_000)  # the page is bounded by owners, not actions (200,000: see the report)
+    view = report.page()
+    assert not view.complete and len(view.groups) == PAGE_OWNERS and view.more_owners == 2_000 - PAGE_OWNERS
+    by_owner: dict[str, list] = {}
+    for a in report.open:
+        by_owner.setdefault(a.owner, []).append(a)
+    for g in view.groups:
+        assert g.rows == by_owner[g.owner][:PAGE_PER_OWNER] and g.open == len(by_owner[g.owner])  # overdue first, as in the report
+    page = _page(report)
+    assert page.count("<tr id=") == view.listed == PAGE_OWNERS * PAGE_PER_OWNER
+    assert len(page) < 300_000  # was ~80 MB for the review's 204,000 actions
+    assert "](remediation.csv)" in page and "](remediation.json)" in page and "and 1900 more owners" in page
+    assert page.startswith("---\n")  # the page's own front matter still comes first
+    assert "<b>" not in page  # still escaped
+
+
+def test_the_report_repr_is_short_and_changes_with_any_action():
+    report = _report(1_000, owners=10)
+    key = repr(report)
+    assert len(key) < 5_000
+    report.open[-1].summary += " (phase two)"
+    assert repr(report) != key
+
+
+def test_the_downloads_hold_every_action(kb):
+    from postmortem_kb.render.reports import COLUMNS, remediation_csv, remediation_json
+
+    report = _report(3_000, owners=40)
+    data = json.loads(remediation_json(report))
+    assert [a["id"] for a in data["actions"]] == [a.id for a in report.open]
+    assert set(data["actions"][0]) == set(COLUMNS)
+    assert data["totals"]["open"] == 3_000 and len(data["by_owner"]) == 40
+    rows = list(csv.DictReader(io.StringIO(remediation_csv(report))))
+    assert [r["id"] for r in rows] == [a.id for a in report.open]
+    empty = _report(0, owners=1)
+    assert json.loads(remediation_json(empty))["actions"] == []

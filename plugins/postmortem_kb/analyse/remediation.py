@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import gc
+import hashlib
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -30,7 +32,39 @@ class OpenAction:
     stale: bool
 
 
+# The site page stays readable (and small) at any size: past PAGE_ALL open actions it
+# lists, for each of the first PAGE_OWNERS owners, their first PAGE_PER_OWNER actions
+# (overdue first), and the owner and team totals up to PAGE_OWNERS rows each. The CSV
+# and JSON downloads always hold every action.
+PAGE_ALL = 1000
+PAGE_OWNERS = 100
+PAGE_PER_OWNER = 5
+
+
 @dataclass(slots=True)
+class OwnerGroup:
+    owner: str
+    open: int
+    overdue: int
+    rows: list[OpenAction]  # the first PAGE_PER_OWNER, overdue first
+
+
+@dataclass(slots=True)
+class PageView:
+    """What the site's remediation page shows: every action, or a bounded digest."""
+
+    complete: bool  # every open action is listed in `rows`
+    rows: list[OpenAction]  # when complete: all, overdue first
+    groups: list[OwnerGroup]  # when not complete: the first owners and their first actions
+    by_owner: list[tuple[str, int, int]]
+    by_team: list[tuple[str, int, int]]
+    more_owners: int  # owners (teams) beyond the tables' rows
+    more_teams: int
+    listed: int  # actions on the page
+    per_owner: int  # at most this many actions of each owner
+
+
+@dataclass(slots=True, repr=False)
 class Remediation:
     today: date
     open: list[OpenAction]
@@ -48,13 +82,58 @@ class Remediation:
     def completion(self) -> float:
         return self.done / self.total if self.total else 1.0
 
+    def __repr__(self) -> str:
+        """Short, and different whenever any field of any open action is: the site's
+        render cache keys the page by it (a full repr was ~100 MB at 200,000 actions)."""
+        digest = hashlib.sha256()
+        for a in self.open:
+            digest.update(repr(a).encode("utf-8", "surrogatepass"))
+        head = (self.today, self.total, self.done, self.wont_do, self.by_owner[:PAGE_OWNERS], self.by_team[:PAGE_OWNERS], len(self.by_owner), len(self.by_team))
+        return f"Remediation({head!r}, {len(self.open)} open, sha256={digest.hexdigest()})"
+
+    def page(self, all_up_to: int = PAGE_ALL, owners: int = PAGE_OWNERS, per_owner: int = PAGE_PER_OWNER) -> PageView:
+        """The site page's share of the report, bounded by owners × per_owner rows."""
+        if len(self.open) <= all_up_to:
+            return PageView(True, self.open, [], self.by_owner, self.by_team, 0, 0, len(self.open), len(self.open))
+        shown = {o for o, _, _ in self.by_owner[:owners]}
+        firsts: dict[str, list[OpenAction]] = defaultdict(list)
+        for a in self.open:  # overdue first already: each owner's first rows are theirs
+            if a.owner in shown and len(firsts[a.owner]) < per_owner:
+                firsts[a.owner].append(a)
+        groups = [OwnerGroup(o, n, over, firsts[o]) for o, n, over in self.by_owner[:owners]]
+        return PageView(
+            False,
+            [],
+            groups,
+            self.by_owner[:owners],
+            self.by_team[:owners],
+            max(0, len(self.by_owner) - owners),
+            max(0, len(self.by_team) - owners),
+            sum(len(g.rows) for g in groups),
+            per_owner,
+        )
+
 
 def remediation(corpus: Corpus, today: date, grace_days: int = 0) -> Remediation:
+    # Many small objects that form no cycles (200,000 actions: 1.2 s of collections).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _remediation(corpus, today, grace_days)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _remediation(corpus: Corpus, today: date, grace_days: int) -> Remediation:
     rows: list[OpenAction] = []
     total = done = wont = 0
+    grace = timedelta(days=grace_days)
     for pm in published(corpus.postmortems):
         m = pm.meta
         filed = m.filed if not hasattr(m.filed, "date") else m.filed.date()
+        teams = list(m.teams)  # one list per postmortem, shared by its actions (read only)
+        age = max(0, (today - filed).days)
         for i, a in enumerate(m.actions, start=1):
             total += 1
             if a.status == "done":
@@ -72,15 +151,15 @@ def remediation(corpus: Corpus, today: date, grace_days: int = 0) -> Remediation
                     path=pm.path,
                     summary=a.summary,
                     owner=a.owner or "(no owner)",
-                    teams=list(m.teams),
+                    teams=teams,
                     status=a.status,
                     kind=a.kind or "",
                     due=a.due,
                     tracker=a.tracker or "",
                     filed=filed,
-                    age_days=max(0, (today - filed).days),
+                    age_days=age,
                     overdue_days=overdue,
-                    stale=bool(a.due and today > a.due + timedelta(days=grace_days)),
+                    stale=bool(a.due and today > a.due + grace),
                 )
             )
     rows.sort(key=lambda r: (-r.overdue_days, r.due or date.max, r.id))

@@ -18,7 +18,10 @@ def _formula_like(text: str) -> bool:
     """Whether a spreadsheet could take `text` for a formula: it starts with a tab or a
     carriage return, or its first character after whitespace and control characters
     (which spreadsheets skip or treat as a row break) is one of `_FORMULA_START`."""
-    if text[:1] in ("\t", "\r"):
+    first = text[:1]
+    if first.isalnum():  # most cells: a letter or digit cannot start a formula
+        return False
+    if first in ("\t", "\r"):
         return True
     for ch in text:
         if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Zs"):
@@ -28,6 +31,8 @@ def _formula_like(text: str) -> bool:
 
 
 def _cell(value: object) -> object:
+    if type(value) is str:  # most cells: checked without the calls below
+        return value if value[:1].isalnum() or not _formula_like(value) else "'" + value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value  # our own numbers (a negative age) stay numbers, written unquoted
     text = "" if value is None else str(value)
@@ -40,22 +45,14 @@ def _md(value: object) -> str:
     return " ".join(str(value).split()).replace("|", "\\|")
 
 
+def _values(a) -> tuple[object, ...]:
+    """An open action's cells, in COLUMNS order."""
+    due = a.due.isoformat() if a.due else ""
+    return (a.id, a.summary, a.owner, ";".join(a.teams), a.status, a.kind, due, a.overdue_days, a.age_days, a.tracker, a.postmortem, a.postmortem_title, a.path)
+
+
 def _row(a) -> dict[str, object]:
-    return {
-        "id": a.id,
-        "summary": a.summary,
-        "owner": a.owner,
-        "teams": ";".join(a.teams),
-        "status": a.status,
-        "kind": a.kind,
-        "due": a.due.isoformat() if a.due else "",
-        "overdue_days": a.overdue_days,
-        "age_days": a.age_days,
-        "tracker": a.tracker,
-        "postmortem": a.postmortem,
-        "postmortem_title": a.postmortem_title,
-        "path": a.path,
-    }
+    return dict(zip(COLUMNS, _values(a), strict=True))
 
 
 def remediation_csv(report: Remediation) -> str:
@@ -64,21 +61,25 @@ def remediation_csv(report: Remediation) -> str:
     # instead of starting a row whose first cell a spreadsheet would read on its own.
     writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(COLUMNS)
-    for a in report.open:
-        row = _row(a)
-        writer.writerow([_cell(row[c]) for c in COLUMNS])
+    writer.writerows([_cell(v) for v in _values(a)] for a in report.open)
     return buf.getvalue()
 
 
 def remediation_json(report: Remediation) -> str:
-    doc = {
+    """The whole report, one action per line: `indent=2` over every action took Python's
+    pure-Python encoder (18 s for 145,000 actions); each line is the C encoder's."""
+    head = {
         "today": report.today.isoformat(),
         "totals": {"open": len(report.open), "overdue": report.overdue, "done": report.done, "wont_do": report.wont_do, "total": report.total},
         "by_owner": [{"owner": o, "open": n, "overdue": over} for o, n, over in report.by_owner],
         "by_team": [{"team": t, "open": n, "overdue": over} for t, n, over in report.by_team],
-        "actions": [_row(a) for a in report.open],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(head, indent=2, ensure_ascii=False)
+    assert text.endswith("\n}")
+    rows = ",\n    ".join(json.dumps(_row(a), ensure_ascii=False) for a in report.open)
+    actions = f"[\n    {rows}\n  ]" if rows else "[]"
+    return f'{text[:-2]},\n  "actions": {actions}\n}}\n'
+
 
 
 def remediation_md(report: Remediation) -> str:
