@@ -471,6 +471,7 @@ _IPV4 = re.compile(r"(?<![\w.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![\w]|\.[0-9])")
 _SHORT_IPV4 = re.compile(r"(?<![\w.])[0-9]{1,3}(?:\.[0-9]{1,3}){1,2}(?=:[0-9]{1,5}(?![\w])|/[0-9]{1,2}(?![\w]))")
 _IPV6_FULL = re.compile(r"(?<![\w:])[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){7}(?![\w:])")
 _IPV6_CHARS = re.compile(r"[0-9a-f:.]{0,45}")
+_IPV6_LEFT = re.compile(r"[0-9a-f:]{0,39}")
 _BRACKET_IPV6 = re.compile(r"\[([0-9a-f:.]{2,45})(?:%[0-9a-z._-]{1,32})?\]")
 _MENTION = re.compile(r"(?<![\w@./])@[a-z][\w.-]{1,38}\b")
 _CHANNEL_NAME = re.compile(r"#[a-z][a-z0-9_-]*")
@@ -599,7 +600,7 @@ def _addresses(text: str, urls: list[tuple[int, int]]) -> Iterator[tuple[int, in
         return
     c = text.find("::")
     while c >= 0:
-        back = _IPV6_CHARS.match(text[max(0, c - 45) : c][::-1])
+        back = _IPV6_LEFT.match(text[max(0, c - 39) : c][::-1])  # no dot left of "::"
         start = c - (back.end() if back else 0)
         end = _IPV6_CHARS.match(text, c, min(len(text), c + 45)).end()
         candidates.append((start, end))
@@ -611,7 +612,7 @@ def _addresses(text: str, urls: list[tuple[int, int]]) -> Iterator[tuple[int, in
             end -= 1
         word_before = start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
         word_after = end < len(text) and (text[end].isalnum() or text[end] == "_")
-        if start in seen or word_before or word_after or _inside(start, urls):
+        if start in seen or word_before or word_after or not text[start:end].strip(":.") or _inside(start, urls):
             continue
         if private_host(text[start:end]):
             seen.add(start)
@@ -765,6 +766,9 @@ def sources(pm: Postmortem, template: Any) -> list[Source]:
     return out
 
 
+MAX_LEAKS = 1000  # per postmortem: placed and worded, the first ones only (one is enough to refuse it)
+
+
 def find_leaks(pm: Postmortem, settings: Any, template: Any) -> list[Leak]:
     """Each leak in what the public version of `pm` shows (its front matter must be valid),
     at its file position. `settings` is the configuration's `public` part."""
@@ -779,7 +783,7 @@ def find_leaks(pm: Postmortem, settings: Any, template: Any) -> list[Leak]:
         return srcs[k].raw[a - starts[k] : b - starts[k]]
 
     leaks = []
-    for s, e, why in _find(view.text, needles(pm, settings, template), source):
+    for s, e, why in _find(view.text, needles(pm, settings, template), source)[:MAX_LEAKS]:
         a = view.start(s)
         k = bisect.bisect_right(starts, a) - 1
         line, column = srcs[k].place(a - starts[k])
