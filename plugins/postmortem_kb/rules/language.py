@@ -683,6 +683,8 @@ class Words:
     meta: re.Pattern[str] | None  # phrases that make a sentence talk about wording
     requests: frozenset[str]  # "asking (people to be careful)"
     request_leads: frozenset[str]
+    request_verbs: frozenset[str]  # "(actions that) ask (people to try harder)"
+    relatives: frozenset[str]
     reporting: frozenset[str]  # verbs that report someone else's claim
     first_person: frozenset[str]
     objects_negated: frozenset[str]  # "forgot nothing"
@@ -711,6 +713,8 @@ class Words:
             meta=re.compile(r"\b(?:" + "|".join(re.escape(m) for m in sorted(get("meta"))) + r")\b") if get("meta") else None,
             requests=get("requests"),
             request_leads=get("request_leads"),
+            request_verbs=get("request_verbs"),
+            relatives=get("relatives"),
             reporting=get("reporting"),
             first_person=get("first_person"),
             objects_negated=get("objects_negated"),
@@ -725,7 +729,7 @@ def judge(words: Words, g: Grammar, text: str, a: int, b: int, known: frozenset[
     subject`); None when the grammar around it says it is not a finding."""
     lo, hi = _sentence(text, a, b)
     before = text[lo:a]
-    if g.scoped and _out_of_scope(words, text, before, a, b, hi):
+    if g.scoped and _out_of_scope(words, text, before, a, b, hi, _paragraph(text, a)):
         return None
     if g.initial and _MARKER.fullmatch(before) is None:
         return None
@@ -774,9 +778,17 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def _out_of_scope(words: Words, text: str, before: str, a: int, b: int, hi: int) -> bool:
+def _paragraph(text: str, a: int) -> str:
+    """The text before `a` in its paragraph or table cell (at most _REACH characters):
+    a quotation may run over a sentence's end ("went up; try harder")."""
+    lo = max(0, a - _REACH)
+    cut = max(text.rfind("\n\n", lo, a), text.rfind("|", lo, a), text.rfind("\x00", lo, a))
+    return text[(cut + 1 if cut >= 0 else lo) : a]
+
+
+def _out_of_scope(words: Words, text: str, before: str, a: int, b: int, hi: int, paragraph: str) -> bool:
     """Quoted, negated, talked about, or part of a technical term."""
-    if _technical(text, a, b) or _quoted(before, text[b:hi]):
+    if _technical(text, a, b) or _quoted(paragraph, text[b:hi]) or _quoted(before, text[b:hi]):
         return True
     if words.meta is not None and words.meta.search(before.lower()):
         return True
@@ -798,8 +810,11 @@ def _request_named(words: Words, toks: list[str]) -> bool:
     """ "Asking people to be careful has not worked", "… over reminding engineers to …":
     a request named as a topic, not made."""
     for i in range(len(toks) - 1, -1, -1):
-        if toks[i].lower() in words.requests:
-            prev = next((t.lower() for t in reversed(toks[:i]) if t[0].isalnum()), None)
+        t = toks[i].lower()
+        if t in words.requests or t in words.request_verbs:
+            prev = next((p.lower() for p in reversed(toks[:i]) if p[0].isalnum()), None)
+            if t in words.request_verbs:
+                return prev in words.relatives
             return prev is None or prev in words.request_leads or not toks[i - 1][0].isalnum()
     return False
 
