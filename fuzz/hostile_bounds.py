@@ -2,7 +2,8 @@
 
 Each example is Markdown whose lines open lists and quotes in every spelling the guard
 counts (spaces, tabs, `>`, `-`/`*`/`+`, `1.`/`1)`, and mixtures), from shallow to several
-hundred levels deep, with ordinary lines in between. Invariants:
+hundred levels deep, with ordinary lines and `<div markdown="1">` blocks in between.
+Invariants:
 
 - the guard (`load.sections.limit_nesting`) leaves text within the limit as it is, and
   Python-Markdown with the site's extensions converts what it returns without a
@@ -25,7 +26,7 @@ PREFIXES = ["    ", "\t", "> ", ">", "- ", "* ", "+ ", "1. ", "2) ", "> - ", " "
 def _line(draw: st.DrawFn) -> str:
     parts = draw(st.lists(st.sampled_from(PREFIXES), max_size=6))
     depth = draw(st.sampled_from([0, 1, 5, 19, 20, 21, 22, 40, 150, 400]))
-    return "".join(parts) * max(1, depth // max(1, len(parts))) + draw(st.sampled_from(["item", "- x", "> q", "", "`code`", "<b>x</b>"]))
+    return "".join(parts) * max(1, depth // max(1, len(parts))) + draw(st.sampled_from(["item", "- x", "> q", "", "`code`", "<b>x</b>", "<div markdown=\"1\">" * depth, "</div>" * depth]))
 
 
 def _markdown() -> st.SearchStrategy[str]:

@@ -335,6 +335,35 @@ def test_check_is_quiet_at_the_limit(kb):
     assert not [f for f in kb.findings() if f["code"] == "PM621"]
 
 
+DEEP_MD_IN_HTML = '<div markdown="1">\n' * 1000 + "x *y*\n" + "</div>\n" * 1000  # 26 KB
+
+
+def test_nested_markdown_html_blocks_no_longer_overflow():
+    with pytest.raises(RecursionError):
+        _markdown(DEEP_MD_IN_HTML)
+    guarded = limit_nesting(DEEP_MD_IN_HTML)
+    assert "markdown" not in guarded  # past the limit, no block is parsed as Markdown
+    html = _markdown(guarded)
+    assert html.count("<div>") == 1000 and "x *y*" in html  # kept, as HTML with its text as it is
+    one_line = '<section markdown>' * 1000 + "x" + "</section>" * 1000  # on one line, bare attribute
+    _markdown(limit_nesting(one_line))
+
+
+def test_a_few_markdown_html_blocks_are_left_alone(kb):
+    text = "\n\n".join(f'<div class="grid" markdown>\n\n- *card {i}*\n\n</div>' for i in range(MAX_NESTING))
+    assert limit_nesting(text) is text and "<em>card 19</em>" in _markdown(text)
+    kb.write(sections={"Lessons learned": text})
+    assert not [f for f in kb.findings() if f["code"] == "PM621"]
+
+
+def test_check_reports_too_many_markdown_html_blocks(kb):
+    path = kb.write(sections={"Lessons learned": DEEP_MD_IN_HTML})
+    found = [f for f in kb.findings() if f["code"] == "PM621"]
+    first = line_col(path, '<div markdown="1">')[0]
+    assert [(f["line"], f["column"]) for f in found] == [(first + MAX_NESTING, 1)]
+    assert found[0]["message"].startswith("1000 HTML blocks with a `markdown` attribute")
+
+
 # ---- at most 200 findings per file ------------------------------------------------------------
 
 

@@ -492,14 +492,62 @@ def nesting_problems(lines: list[str], body_start: int, limit: int = MAX_NESTING
             + " as plain text",
         )
         for r in deep_regions(body, limit)
-    ]
+    ] + _markdown_block_problems(body, body_start, limit)
+
+
+# HTML blocks with a `markdown` attribute (md_in_html) are parsed by recursion, into
+# every element inside them too: a thousand nested `<div markdown="1">` (26 KB)
+# overflowed the stack. Siblings do not nest, but a postmortem has no use for more than
+# `limit` of them; past that, every such attribute is dropped (dropping only the later
+# ones still recursed through the HTML inside the earlier): the blocks stay HTML,
+# cleaned like any other, with their Markdown shown as it is.
+_MD_BLOCK = re.compile(r"<[A-Za-z][A-Za-z0-9-]*[^<>]*?\smarkdown(?=[\s=/>])[^<>]*>")  # bounded by the next < or >
+_MD_ATTR = re.compile(r"""\smarkdown(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?(?=[\s/>])""")
+
+
+def _markdown_blocks(text: str, limit: int) -> list[re.Match[str]]:
+    """Every opening tag with a `markdown` attribute, if there are more than `limit`."""
+    if "markdown" not in text:
+        return []
+    found = list(_MD_BLOCK.finditer(text))
+    return found if len(found) > limit else []
+
+
+def _markdown_block_problems(body: list[str], body_start: int, limit: int) -> list[tuple[int, int, str]]:
+    text = "\n".join(body)
+    found = _markdown_blocks(text, limit)
+    if not found:
+        return []
+    at = found[limit].start()  # where the limit is passed
+    line_start = text.rfind("\n", 0, at) + 1
+    message = f"{len(found)} HTML blocks with a `markdown` attribute (at most {limit}); the site shows the Markdown in all of them as it is"
+    return [(body_start + text.count("\n", 0, at), at - line_start + 1, message)]
+
+
+def _limit_markdown_blocks(text: str, limit: int) -> str:
+    found = _markdown_blocks(text, limit)
+    if not found:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for m in found:
+        parts.append(text[pos : m.start()])
+        parts.append(_MD_ATTR.sub("", m.group()))
+        pos = m.end()
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def limit_nesting(markdown: str, limit: int = MAX_NESTING) -> str:
     """`markdown` with every run of lines nested deeper than `limit` replaced by the
     same lines as preformatted text (HTML-escaped, in a `<pre>` block of their own), so
     that Python-Markdown, which recurses once per level, never sees them as lists or
-    quotes. Text with no such line is returned as it is."""
+    quotes; and past the `limit`-th HTML block with a `markdown` attribute, that
+    attribute left out. Text with neither is returned as it is."""
+    return _limit_markdown_blocks(_limit_lines(markdown, limit), limit)
+
+
+def _limit_lines(markdown: str, limit: int) -> str:
     if not _may_be_deep(markdown, limit):
         return markdown
     lines = markdown.split("\n")
