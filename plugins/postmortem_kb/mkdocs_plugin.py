@@ -227,6 +227,7 @@ class PostmortemKBPlugin(BasePlugin):
             docs_dir=self.project.docs_dir,
             site_name=site_name,
             directory_urls=directory_urls,
+            site_url=self.project.site_url,
             env=self.env,
             stash_html=True,
             render_cache=self.render_cache,

@@ -40,7 +40,7 @@ from ..load.schema import OPEN_STATUSES, STATUSES
 from ..model import Corpus, Postmortem
 from ..rules.language import HERE as RULES_DIR
 from ..rules.registry import registry
-from . import charts
+from . import charts, feed
 from .env import Stash, http_url, make_env, md
 from .reports import remediation_csv, remediation_json
 
@@ -84,6 +84,7 @@ class Site:
     docs_dir: Path
     site_name: str = "Postmortem knowledge base"
     directory_urls: bool = True
+    site_url: str = ""  # mkdocs.yml's: the feed's links are absolute when it is http(s)
     env: Environment = field(default_factory=make_env)
     src_of: dict[str, str] = field(default_factory=dict)  # postmortem id -> src_uri
     stashes: dict[str, Stash] = field(default_factory=dict)  # src_uri -> HTML held back from Markdown
@@ -166,7 +167,7 @@ class Site:
 
     # Data files for download and for the pages' scripts: not Markdown, so a full build
     # can produce them on the side and hand them over just before they are copied.
-    DOWNLOADS = ("assets/pmkb/catalog.json", "assets/pmkb/graph.json", "assets/pmkb/graph.graphml", "remediation.csv", "remediation.json")
+    DOWNLOADS = ("assets/pmkb/catalog.json", "assets/pmkb/graph.json", "assets/pmkb/graph.graphml", "remediation.csv", "remediation.json", feed.FEED)
 
     def pages(self) -> dict[str, str | bytes]:
         """Every generated page and asset, by source path (the downloads apart)."""
@@ -210,9 +211,14 @@ class Site:
             "assets/pmkb/graph.graphml": to_graphml(self.graph),
             "remediation.csv": remediation_csv(self.remediation),
             "remediation.json": remediation_json(self.remediation),
+            feed.FEED: self._feed(),
         }
         assert tuple(out) == self.DOWNLOADS
         return out
+
+    def _feed(self) -> bytes:
+        urls = {pm_id: page_url(src, self.directory_urls) for pm_id, src in self.src_of.items()}
+        return feed.postmortem_feed(self.pms, urls, root=self.corpus.root, site_name=self.site_name, site_url=self.site_url, today=self.today)
 
     def _render_cached(self, src: str, tpl: Any, **context: Any) -> str:
         """`tpl` rendered for `src` (with its stash), or the text the last build rendered
@@ -423,6 +429,7 @@ class Site:
 
         out: dict[str, str | bytes] = {}
         rows = []
+        feed_rows = []  # (postmortem, its page, the public Summary's text) for the public feed
         for pm in self.public_reports():
             m = pm.meta
             src = f"incidents/{m.id}.md"
@@ -441,8 +448,11 @@ class Site:
                 actions=[{"summary": a.summary, "done": a.status == "done"} for a in m.actions if a.status != "wont-do"],
             )
             rows.append({"url": self.url(src, "index.md"), "title": m.title, "date": m.started.date().isoformat(), "duration": human_duration(time_to_restore(pm))})
+            summary = next((p.partition("\n")[2] for s, p in zip(sections, parts, strict=True) if s.key == "summary"), "")
+            feed_rows.append((pm, page_url(src, self.directory_urls), summary))
         out["index.md"] = self.env.get_template("public_home.md.j2").render(stash=self.stash("index.md"), site_name=self.site_name, reports=rows)
         out["assets/pmkb/pmkb.css"] = (ASSETS / "pmkb.css").read_bytes()
+        out[feed.FEED] = feed.public_feed(feed_rows, site_name=self.site_name, site_url=self.site_url, today=self.today)
         return out
 
     # ---- one postmortem ------------------------------------------------------------
