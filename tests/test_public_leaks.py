@@ -308,3 +308,29 @@ def test_folding_keeps_a_map_back_to_every_source_character():
     assert view.text == "a.b.cdefgh"
     # An entity maps to all of itself, and so does an escape; dropped marks to nothing.
     assert [text[view.start(i) : view.end(i + 1)] for i in range(len(view.text))] == ["a", "&#46;", "b", "\\.", "c", "d", "е", "f", "ｇ", "h"]
+
+
+PIECES = ["a", "B", ".", "-", "#", ":", "::", "1", " ", "\n", "<b>", "</b>", "<a href='x.corp'>", "<!--", "-->", "&#46;", "&amp;", "&", "\\.", "\\\\", "\\", "*", "`", "~",
+          "е", "ｃ", "\u200b", "\u0301", "ß", "ﬁ", "İ", "\x00", "\t", "grafana.corp", "http://10.1/", "[fd00::1]", "Priya"]
+
+
+@pytest.mark.parametrize("markdown", [True, False])
+def test_every_folded_character_maps_inside_its_source_in_order(markdown):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+    def check(text: str) -> None:
+        view, _ = public.build_view([public.Source(text, markdown, lambda i: (1, i + 1), "")])
+        last = 0
+        for i in range(len(view.text)):
+            a, b = view.start(i), view.end(i + 1)
+            assert 0 <= a < b <= len(text), (text, i, a, b)
+            if "<" not in text:  # (a tag's attributes are appended after the body)
+                assert a >= last, (text, i, a, last)
+                last = a
+        for s, e, _why in public.scan_text(text, public_settings(), names=("Priya Raman",)):
+            assert 0 <= s < e <= len(text)
+
+    check()
