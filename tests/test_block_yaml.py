@@ -157,7 +157,8 @@ def test_front_matter_outside_the_shape_goes_to_pyyaml():
         "id: x\ntitle: a\n  continued",  # a value over two lines
         "id: &a x\nb: *a",  # anchors
         "id: !!str 5",  # a tag
-        "id: 5",  # a number
+        "id: 012",  # a number in a form of YAML 1.1's own (octal); plain decimals are read
+        "id: 1_000",
         "id: x\nyes: y",  # a key that is not a string
         "id: x\t# tab",
         "id: x # comment",

@@ -6,7 +6,7 @@ PyYAML (libyaml's parser, then a Python node object and two position marks per v
 was a third of the time `pmkb check` takes. Here it is read line by line, with the
 same values and the same positions as PyYAML gives; `read` returns None for anything
 outside this shape — quotes with escapes, multi-line values, anchors, tags, comments
-after a value, numbers, duplicate keys, any character YAML treats specially — and the
+after a value, numbers other than plain decimals (`1200`, `12.5`), duplicate keys, any character YAML treats specially — and the
 caller falls back to PyYAML, which decides and reports. The tests hold the two to the
 same answers (tests/test_block_yaml.py).
 """
@@ -43,6 +43,14 @@ _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+# The number forms the review fields take (`customers_affected: 1200`,
+# `slo_budget_spent_percent: 12.5`), whose value is Python's own reading of the text:
+# YAML 1.1's other forms (`012` is octal, `1_000`, `0x1F`, `1:30`, `1e3`, signs) and
+# longer digit strings are PyYAML's to construct.
+_PLAIN_INT = re.compile(r"0|[1-9][0-9]{0,17}")
+_PLAIN_FLOAT = re.compile(r"(?:0|[1-9][0-9]{0,17})\.[0-9]{1,17}")
 _BOOLS = yaml.SafeLoader.bool_values
 _IMPLICIT = (True, False)
 # The most characters a plain value that is not a string can have, by first character.
@@ -301,5 +309,9 @@ def _scalar(text: str) -> Any:
         return _BOOLS[text.lower()]
     if tag == _NULL:
         return None
-    raise Unusual  # numbers and the rest: PyYAML's constructors
+    if tag == _INT and _PLAIN_INT.fullmatch(text):
+        return int(text)
+    if tag == _FLOAT and _PLAIN_FLOAT.fullmatch(text):
+        return float(text)
+    raise Unusual  # other numbers and the rest: PyYAML's constructors
 

@@ -17,6 +17,13 @@ STATUSES = ("draft", "in-review", "published", "archived")
 ACTION_STATUSES = ("open", "in-progress", "done", "wont-do")
 ACTION_KINDS = ("detect", "mitigate", "prevent", "process")
 OPEN_STATUSES = ("open", "in-progress")
+PRIORITIES = ("P0", "P1", "P2")
+# How the organisation learned of the incident (`detection`). `alert`: monitoring paged
+# someone; `customer-report`: a customer (or support on their behalf) told us;
+# `engineer`: someone noticed while doing other work; `automated-test`: a synthetic
+# check, canary or test run failed; `third-party`: a vendor or partner told us;
+# `other`: say how in the Summary.
+DETECTION_METHODS = ("alert", "customer-report", "engineer", "automated-test", "third-party", "other")
 _URL = re.compile(r"^https?://[^\s<>\"']+$")
 
 
@@ -45,6 +52,8 @@ class Action(BaseModel):
     status: Literal["open", "in-progress", "done", "wont-do"] = "open"
     tracker: Annotated[str, StringConstraints(max_length=2000)] | None = Field(None, description="URL of the ticket.")
     kind: Literal["detect", "mitigate", "prevent", "process"] | None = None
+    priority: Literal["P0", "P1", "P2"] | None = Field(None, description="P0: do now (blocks closing the incident); P1: this quarter; P2: when there is room.")
+    addresses: list[Slug] = Field(default_factory=list, description="Ids of this postmortem's contributing factors that this action addresses.")
 
     @field_validator("due", mode="before")
     @classmethod
@@ -69,6 +78,23 @@ class Action(BaseModel):
         if not ok:
             raise ValueError("tracker must be an http(s) URL")
         return value
+
+
+class Impact(BaseModel):
+    """Structured impact, beside the prose of the Impact section; every key optional."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    customers_affected: Annotated[int, Field(ge=0)] | None = Field(None, description="Customers (accounts) who felt the incident.")
+    requests_failed: Annotated[int, Field(ge=0)] | None = Field(None, description="Requests that failed or timed out.")
+    slo_budget_spent_percent: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = Field(None, description="Share of the period's error budget the incident spent, 0–100.")
+    summary: Text | None = Field(None, description="The impact in one or two sentences.")
+
+    @field_validator("slo_budget_spent_percent", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        # Strict mode refuses an int for a float; `12` is as good a percentage as `12.0`.
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class FrontMatter(BaseModel):
@@ -96,12 +122,25 @@ class FrontMatter(BaseModel):
     trigger: Text | None = Field(None, description="The event that exposed the latent conditions (not a cause).")
     contributing_factors: list[ContributingFactor]
     actions: list[Action]
+    incident_commander: Name | None = Field(None, description="Who led the response.")
+    facilitator: Name | None = Field(None, description="Who ran the review meeting.")
+    participants: list[Name] = Field(default_factory=list, description="Who took part in the review.")
+    review_date: date | None = Field(None, description="When the review meeting took place, YYYY-MM-DD.")
+    detection: Literal["alert", "customer-report", "engineer", "automated-test", "third-party", "other"] | None = Field(
+        None, description="How we learned of it: alert (monitoring paged), customer-report, engineer (noticed at work), automated-test (synthetic check, canary, test run), third-party (a vendor told us), other."
+    )
+    impact: Impact | None = Field(None, description="Structured impact: customers and requests affected, error budget spent.")
     related: list[Slug] = Field(default_factory=list)
     tags: list[Name] = Field(default_factory=list)
 
     _aware_started = field_validator("started", "detected", "mitigated", "resolved", mode="before")(
         classmethod(lambda cls, v: v if v is None else _aware(v))
     )
+
+    @field_validator("review_date", mode="before")
+    @classmethod
+    def _review_date(cls, value: Any) -> Any:
+        return value.date() if isinstance(value, datetime) else value
 
     @field_validator("filed", mode="before")
     @classmethod
@@ -150,6 +189,14 @@ _EXAMPLES = {
     "factor": "`capacity-saturation` (an id from postmortems/factors.yml)",
     "tracker": "`https://tracker.example.com/PAY-123`",
     "public_postmortem": "`https://status.example.com/incidents/123` or `2024-03-16`",
+    "incident_commander": "`Amara Okafor`",
+    "facilitator": "`Jonas Weber`",
+    "participants": "`[Amara Okafor, Jonas Weber]`",
+    "review_date": "`2024-03-18`",
+    "addresses": "`[retry-storm]` (factor ids of this postmortem)",
+    "customers_affected": "`1200`",
+    "requests_failed": "`48000`",
+    "slo_budget_spent_percent": "`12.5` (0–100)",
 }
 # Union members pydantic names in an error's location (`filed` is a datetime or a date).
 _UNION_MEMBERS = {"datetime", "date", "str"}
@@ -183,6 +230,16 @@ def plain_message(error: dict[str, Any]) -> tuple[str, str]:
         what = "must be text"
     elif kind == "list_type":
         what = "must be a list"
+    elif kind in ("int_type", "int_parsing", "int_from_float"):
+        what = "must be a whole number"
+    elif kind in ("float_type", "float_parsing", "finite_number"):
+        what = "must be a number"
+    elif kind == "greater_than_equal":
+        what = f"must be at least {error.get('ctx', {}).get('ge', 0):g}"
+    elif kind == "less_than_equal":
+        what = f"must be at most {error.get('ctx', {}).get('le', 0):g}"
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        what = "must be a mapping of `key: value` lines"
     elif kind == "too_short":
         what = "must list at least one entry"
     elif kind == "string_too_short":
