@@ -99,7 +99,8 @@ class Project:
     def context_files(self) -> list[Path]:
         """The files every postmortem is checked against (besides mkdocs.yml): a change
         to one can change the findings of every postmortem."""
-        return [self.taxonomy_path, *sorted(self.templates_dir.glob("*.md")), *(self.root / f for f in self.settings.language_rules)]
+        services = self.docs_dir / "services.yml"  # the service catalog (load.taxonomy.SERVICES_FILE)
+        return [self.taxonomy_path, services, *sorted(self.templates_dir.glob("*.md")), *(self.root / f for f in self.settings.language_rules)]
 
 
 class _LenientLoader(yaml.SafeLoader):

@@ -53,10 +53,28 @@ class Factor:
 
 
 @dataclass(slots=True)
+class Service:
+    id: str
+    name: str
+    owner: str | None  # the team that runs it
+    tier: int | None  # 1 (most critical) to 3
+    line: int = 1
+
+
+@dataclass(slots=True)
+class ServiceCatalog:
+    path: str
+    services: dict[str, Service]
+
+
+@dataclass(slots=True)
 class Taxonomy:
     path: str
     categories: dict[str, str]
     factors: dict[str, Factor]
+    # The service catalog (postmortems/services.yml), or None: without one, service ids
+    # are free text and nothing checks them.
+    services: ServiceCatalog | None = None
 
 
 @dataclass(slots=True)

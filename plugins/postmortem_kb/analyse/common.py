@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from ..model import Postmortem
+from ..model import Corpus, Postmortem
 
 
 def minutes(delta: timedelta | None) -> float | None:
@@ -41,16 +41,19 @@ def human_duration(delta: timedelta | None) -> str:
     return f"{mins} min"
 
 
-def published(postmortems: list[Postmortem], factors: Mapping[str, object] | None = None) -> list[Postmortem]:
+def published(postmortems: list[Postmortem], factors: Mapping[str, object] | None = None, services: Mapping[str, object] | None = None) -> list[Postmortem]:
     """Postmortems that appear on the site: valid front matter, not drafts.
 
     With the taxonomy's `factors`, a factor id it does not know (the checker reports it)
     is left out of what the analyses see: a typo gets no factor page, graph node or chip.
+    With the service catalog's `services`, an unknown service id is left out the same way.
     """
     out = [pm for pm in postmortems if pm.meta is not None and pm.meta.status != "draft"]
-    if not factors:
-        return out
-    return [pm if all(cf.factor in factors for cf in pm.meta.contributing_factors) else _known_factors_only(pm, factors) for pm in out]
+    if factors:
+        out = [pm if all(cf.factor in factors for cf in pm.meta.contributing_factors) else _known_factors_only(pm, factors) for pm in out]
+    if services:
+        out = [pm if all(s in services for s in pm.meta.services) else _known_services_only(pm, services) for pm in out]
+    return out
 
 
 def _known_factors_only(pm: Postmortem, factors: Mapping[str, object]) -> Postmortem:
@@ -59,7 +62,27 @@ def _known_factors_only(pm: Postmortem, factors: Mapping[str, object]) -> Postmo
         for cf in pm.meta.contributing_factors
         if cf.factor in factors
     ]
-    return dataclasses.replace(pm, meta=pm.meta.model_copy(update={"contributing_factors": kept}))
+    actions = [a.model_copy(update={"addresses": [f for f in a.addresses if f in factors]}) if a.addresses else a for a in pm.meta.actions]
+    return dataclasses.replace(pm, meta=pm.meta.model_copy(update={"contributing_factors": kept, "actions": actions}))
+
+
+def _known_services_only(pm: Postmortem, services: Mapping[str, object]) -> Postmortem:
+    kept = [s for s in pm.meta.services if s in services]
+    return dataclasses.replace(pm, meta=pm.meta.model_copy(update={"services": kept}))
+
+
+def per_year(pms: list[Postmortem]) -> list[tuple[int, int]]:
+    """(year, incidents) for every year from the first incident to the last, gaps as 0."""
+    years: dict[int, int] = {}
+    for pm in pms:
+        years[pm.meta.started.year] = years.get(pm.meta.started.year, 0) + 1
+    return [(y, years.get(y, 0)) for y in range(min(years), max(years) + 1)] if years else []
+
+
+def catalog_services(corpus: Corpus) -> Mapping[str, object] | None:
+    """The catalog's services by id, or None when the knowledge base has no catalog."""
+    catalog = corpus.taxonomy.services
+    return catalog.services if catalog is not None else None
 
 
 def slug(text: str) -> str:

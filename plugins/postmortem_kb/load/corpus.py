@@ -18,7 +18,7 @@ from .files import inside, read_file, root_of
 from .publishable import playbook_files, site_files
 from .schema import FrontMatter, field_of, plain_message
 from .sections import parse_suppressions, scan
-from .taxonomy import load_taxonomy
+from .taxonomy import SERVICES_FILE, load_services, load_taxonomy
 from .templates import load_templates
 
 
@@ -128,6 +128,10 @@ def load_shell(project: Project) -> Corpus:
     taxonomy, tproblems = load_taxonomy(project.taxonomy_path, relative_path(str(project.taxonomy_path), root), root)
     corpus = Corpus(root=str(root), postmortems=[], taxonomy=taxonomy, templates=load_templates(project.templates_dir, root))
     corpus.problems.extend((taxonomy.path, p) for p in tproblems)
+    services_path = project.docs_dir / SERVICES_FILE
+    services_rel = relative_path(str(services_path), root)
+    taxonomy.services, sproblems = load_services(services_path, services_rel, root)
+    corpus.problems.extend((services_rel, p) for p in sproblems)
     corpus.problems.extend(refusal_problems(project))
     return corpus
 

@@ -3,10 +3,35 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from ..model import Factor, Taxonomy
+from ..model import Factor, Service, ServiceCatalog, Taxonomy
 from .files import MAX_FILE_BYTES, read_file
-from .frontmatter import Problem, load_yaml
+from .frontmatter import Parsed, Problem, load_yaml
+
+SERVICES_FILE = "services.yml"  # beside the factor taxonomy, in the postmortems folder
+SERVICE_KEYS = ("id", "name", "owner", "tier")
+TIERS = (1, 2, 3)
+
+
+def _read_yaml(path: Path, root: str | Path | None, what: str, problems: list[Problem]) -> Parsed | None:
+    """`path` parsed as bounded, safe YAML (read only inside `root`, default its own
+    folder), or None with the reason in `problems`."""
+    raw, problem = read_file(str(path), str(root if root is not None else path.parent))
+    if raw is None:
+        problems.append(problem)
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        problems.append(Problem("encoding", 1, 1, f"cannot read the {what}: {err}", "save it as UTF-8"))
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    parsed, yaml_problems = load_yaml(text, 0, what, max_chars=MAX_FILE_BYTES, max_nodes=200_000)
+    problems.extend(yaml_problems)
+    return parsed
 
 
 def load_taxonomy(path: Path, rel: str, root: str | Path | None = None) -> tuple[Taxonomy, list[Problem]]:
@@ -17,20 +42,7 @@ def load_taxonomy(path: Path, rel: str, root: str | Path | None = None) -> tuple
     if not path.exists() and not path.is_symlink():
         problems.append(Problem("schema", 1, 1, f"factor taxonomy {rel} not found", "create it or set `taxonomy:` in mkdocs.yml"))
         return empty, problems
-    raw, problem = read_file(str(path), str(root if root is not None else path.parent))
-    if raw is None:
-        problems.append(problem)
-        return empty, problems
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        problems.append(Problem("encoding", 1, 1, f"cannot read the taxonomy: {err}", "save it as UTF-8"))
-        return empty, problems
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    parsed, yaml_problems = load_yaml(text, 0, "taxonomy", max_chars=MAX_FILE_BYTES, max_nodes=200_000)
-    problems.extend(yaml_problems)
+    parsed = _read_yaml(path, root, "taxonomy", problems)
     if parsed is None:
         return empty, problems
     data = parsed.data
@@ -63,3 +75,55 @@ def load_taxonomy(path: Path, rel: str, root: str | Path | None = None) -> tuple
             line=line,
         )
     return Taxonomy(path=rel, categories=categories, factors=factors), problems
+
+
+def load_services(path: Path, rel: str, root: str | Path | None = None) -> tuple[ServiceCatalog | None, list[Problem]]:
+    """The service catalog at `path` (`rel` for messages): None when there is none, or it
+    lists no service (then no service id is checked: knowledge bases without a catalog
+    keep working). A bad entry is a problem at its line; the good ones are kept."""
+    problems: list[Problem] = []
+    if not path.exists() and not path.is_symlink():
+        return None, problems
+    parsed = _read_yaml(path, root, "service catalog", problems)
+    if parsed is None:
+        return None, problems
+    data = parsed.data
+    # `services:` then a list (as factors.yml has `factors:`), or the list alone.
+    items, at = (data, ()) if isinstance(data, list) else ((data.get("services") if isinstance(data, dict) else None), ("services",))
+    if not isinstance(items, list):
+        problems.append(Problem("schema", *parsed.line_of(at), "the service catalog needs a `services:` list", "write `services:` then items with `id`, `name`, `owner` and `tier`"))
+        return None, problems
+    services: dict[str, Service] = {}
+    for i, item in enumerate(items):
+        service = _service(item, parsed, (*at, i), services, problems)
+        if service is not None:
+            services[service.id] = service
+    return (ServiceCatalog(path=rel, services=services) if services else None), problems
+
+
+def _service(item: Any, parsed: Parsed, at: tuple[Any, ...], known: dict[str, Service], problems: list[Problem]) -> Service | None:
+    """One catalog entry, or None (with a problem) when it has no usable id."""
+    line = parsed.line_of(at)[0]
+    # Any text a postmortem's `services` may hold (the front matter's Name): ids chosen
+    # before the catalog existed stay valid; pages are addressed by a slug of the id.
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not 0 < len(item["id"]) <= 200:
+        problems.append(Problem("schema", line, 1, "a service needs an `id` of at most 200 characters", "add `id: payments-gateway` (lower case and dashes, by convention)"))
+        return None
+    sid = item["id"]
+    if sid in known:
+        problems.append(Problem("duplicate-id", line, 1, f"service id `{sid}` is listed twice (first at line {known[sid].line})", "merge the two entries"))
+        return None
+    for key in item:
+        if key not in SERVICE_KEYS:
+            problems.append(Problem("schema", *parsed.line_of((*at, key)), f"service `{sid}` has an unknown key `{str(key)[:60]}`", f"use only: {', '.join(SERVICE_KEYS)}"))
+    name, owner, tier = item.get("name"), item.get("owner"), item.get("tier")
+    if name is not None and not (isinstance(name, str) and 0 < len(name) <= 200):
+        problems.append(Problem("schema", *parsed.line_of((*at, "name")), f"service `{sid}`: `name` must be text of at most 200 characters", "for example `name: Payments gateway`"))
+        name = None
+    if not (isinstance(owner, str) and 0 < len(owner) <= 200):
+        problems.append(Problem("schema", *parsed.line_of((*at, "owner")), f"service `{sid}` needs an `owner`: the team that runs it", "for example `owner: payments`"))
+        owner = None
+    if type(tier) is not int or tier not in TIERS:
+        problems.append(Problem("schema", *parsed.line_of((*at, "tier")), f"service `{sid}` needs a `tier` of 1, 2 or 3", "1: customers cannot buy or sign in without it; 2: degrades a customer journey; 3: internal"))
+        tier = None
+    return Service(id=sid, name=name or sid, owner=owner, tier=tier, line=line)

@@ -86,10 +86,31 @@ def references(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
         for j, ref in enumerate(cf.enabled_by):
             if ref not in own:
                 yield Hit("unknown-factor", *_pos(pm, "contributing_factors", i, "enabled_by", j), f"`enabled_by` names `{ref}`, which is not a factor of this postmortem", "list only factor ids that appear in this postmortem's contributing_factors")
+    for i, action in enumerate(m.actions):
+        for j, ref in enumerate(action.addresses):
+            if ref not in own:
+                yield Hit("unknown-factor", *_pos(pm, "actions", i, "addresses", j), f"action {i + 1} addresses `{ref}`, which is not a factor of this postmortem", "list only factor ids that appear in this postmortem's contributing_factors")
     for i, ref in enumerate(m.related):
         if ref == m.id:
             yield Hit("unknown-related", *_pos(pm, "related", i), "a postmortem cannot be related to itself", "remove it")
     # Whether the other ids exist is a question about the whole corpus: check.py asks it.
+    yield from _services(pm, ctx)
+
+
+def _services(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
+    """Service ids the catalog does not know; silent without a catalog."""
+    catalog = ctx.taxonomy.services
+    if catalog is None:
+        return
+    known = catalog.services
+    candidates: dict[str, list[str]] | None = None  # built at the first unknown id only
+    for i, sid in enumerate(pm.meta.services):
+        if sid in known:
+            continue
+        if candidates is None:
+            candidates = {k: [s.name, s.owner or ""] for k, s in known.items()}
+        close = did_you_mean(sid, candidates)
+        yield Hit("unknown-service", *_pos(pm, "services", i), f"unknown service `{_short(sid)}`" + (f"; did you mean `{close}`?" if close else ""), f"use an id from {catalog.path}, or add this service there (id, name, owner, tier)")
 
 
 def policy(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
