@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from ..load.schema import DETECTION_METHODS, OPEN_STATUSES, PRIORITIES
 from ..model import Corpus
-from .common import minutes, published, time_to_detect, time_to_restore
+from .common import catalog_services, minutes, published, time_to_detect, time_to_restore
 from .remediation import Remediation
 
 
@@ -63,13 +65,50 @@ class Insights:
     total_incidents: int
     customer_impacting: int
     extras: dict[str, float] = field(default_factory=dict)
+    detection: list[tuple[str, int]] = field(default_factory=list)  # method, incidents (only methods seen; "not recorded" last)
+    priorities: list[tuple[str, int, int, int]] = field(default_factory=list)  # priority, actions, done, open
+    impact_by_year: list[tuple[int, int, int, int]] = field(default_factory=list)  # year, incidents with impact recorded, customers, requests failed
+
+
+@dataclass(slots=True)
+class _Review:
+    """Tallies of the review fields, filled one postmortem at a time."""
+
+    detection: Counter[str] = field(default_factory=Counter)
+    priorities: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    impact: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+
+    def add(self, m: Any) -> None:  # a FrontMatter
+        self.detection[m.detection or "not recorded"] += 1
+        for a in m.actions:
+            row = self.priorities[a.priority or "none"]
+            row[0] += 1
+            row[1] += a.status == "done"
+            row[2] += a.status in OPEN_STATUSES
+        imp = m.impact
+        if imp is not None and (imp.customers_affected is not None or imp.requests_failed is not None):
+            row = self.impact[m.started.year]
+            row[0] += 1
+            row[1] += imp.customers_affected or 0
+            row[2] += imp.requests_failed or 0
+
+    def detection_rows(self) -> list[tuple[str, int]]:
+        order = [*DETECTION_METHODS, "not recorded"]
+        return [(k, self.detection[k]) for k in order if self.detection[k]]
+
+    def priority_rows(self) -> list[tuple[str, int, int, int]]:
+        return [(p, *self.priorities[p]) for p in (*PRIORITIES, "none") if p in self.priorities]
+
+    def impact_rows(self) -> list[tuple[int, int, int, int]]:
+        return [(y, *self.impact[y]) for y in sorted(self.impact)]
 
 
 AGE_BUCKETS = [(30, "≤ 30 days"), (90, "31–90 days"), (180, "91–180 days"), (365, "181–365 days"), (10**9, "> 1 year")]
 
 
 def insights(corpus: Corpus, severities: list[str], remediation: Remediation, today: date) -> Insights:
-    pms = published(corpus.postmortems, corpus.taxonomy.factors)
+    pms = published(corpus.postmortems, corpus.taxonomy.factors, catalog_services(corpus))
+    review = _Review()
     per_year: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(severities, 0))
     detect: dict[str, list[float]] = defaultdict(list)
     restore: dict[str, list[float]] = defaultdict(list)
@@ -83,6 +122,7 @@ def insights(corpus: Corpus, severities: list[str], remediation: Remediation, to
         detect[m.severity].append(minutes(time_to_detect(pm)))
         restore[m.severity].append(minutes(time_to_restore(pm)))
         customer += m.customer_impact
+        review.add(m)
         for fid in {cf.factor for cf in m.contributing_factors}:
             factor_years[fid].append(year)
         for a in m.actions:
@@ -113,4 +153,7 @@ def insights(corpus: Corpus, severities: list[str], remediation: Remediation, to
         open_age_buckets=[(label, buckets[label]) for _, label in AGE_BUCKETS],
         total_incidents=len(pms),
         customer_impacting=customer,
+        detection=review.detection_rows(),
+        priorities=review.priority_rows(),
+        impact_by_year=review.impact_rows(),
     )

@@ -25,6 +25,7 @@ from ..analyse.common import (
     duration,
     human_duration,
     minutes,
+    per_year,
     published,
     slug,
     time_to_detect,
@@ -276,6 +277,7 @@ class Site:
             services=sorted({s for pm in self.pms for s in pm.meta.services}),
             factors=sorted((self.factor_view(fid, src) for fid in self._factor_counts), key=lambda f: f["name"]),
             statuses=[s for s in STATUSES if s != "draft"],
+            counts=Counter(pm.meta.status for pm in self.pms),  # what the page lists, said in its words
             first_rows=first,
         )
 
@@ -325,29 +327,75 @@ class Site:
         )
 
     def _services(self) -> dict[str, str | bytes]:
+        """A page per service (with a catalog: per catalogued service, and an id the
+        catalog does not know gets none, as `published` does for factors) and the index."""
         out: dict[str, str | bytes] = {}
-        by_service: dict[str, list[Postmortem]] = defaultdict(list)
+        catalog = self.corpus.taxonomy.services
+        known = catalog.services if catalog is not None else None
+        by_service: dict[str, list[Postmortem]] = {sid: [] for sid in known or ()}
         for pm in self.pms:
             for s in dict.fromkeys(pm.meta.services):
-                by_service[s].append(pm)
+                if known is None or s in known:
+                    by_service.setdefault(s, []).append(pm)
+        open_by_pm: dict[str, list[Any]] = defaultdict(list)
+        for a in self.remediation.open:
+            open_by_pm[a.postmortem].append(a)
         tpl = self.env.get_template("service.md.j2")
         index = []
-        for name in sorted(by_service):
-            src = self.service_src(name)
-            items = by_service[name]
-            factors = Counter(cf.factor for pm in items for cf in pm.meta.contributing_factors)
+        for sid in sorted(by_service):
+            src = self.service_src(sid)
+            items = by_service[sid]
+            entry = known.get(sid) if known is not None else None
+            factors = Counter(cf.factor for pm in items for cf in {c.factor: c for c in pm.meta.contributing_factors}.values())
+            ranked = [(self.factor_view(fid, src), n) for fid, n in sorted(factors.items(), key=lambda kv: (-kv[1], kv[0]))]
+            actions = [self._service_action(a, src) for pm in items for a in open_by_pm.get(pm.meta.id, ())]
+            actions.sort(key=lambda a: (-a["overdue"], a["due"] or "9999", a["id"]))
             out[src] = self._render_cached(
                 src,
                 tpl,
-                name=name,
+                id=sid,
+                name=entry.name if entry else sid,
+                owner=entry.owner if entry else None,
+                tier=entry.tier if entry else None,
                 incidents=[self.row(pm, src) for pm in items],
-                first_year=min(pm.meta.started.year for pm in items),
-                factors=[(self.factor_view(fid, src), n) for fid, n in sorted(factors.items(), key=lambda kv: (-kv[1], kv[0]))],
+                first_year=min((pm.meta.started.year for pm in items), default=None),
+                per_year=per_year(items),
+                recurring=[(f, n) for f, n in ranked if n > 1],
+                once=[f for f, n in ranked if n == 1],
+                actions=actions,
             )
-            index.append({"name": name, "url": self.url(src, "services/index.md"), "count": len(items), "last": items[0].meta.started.date().isoformat()})
+            index.append(
+                {
+                    "name": entry.name if entry else sid,
+                    "owner": entry.owner if entry else None,
+                    "tier": entry.tier if entry else None,
+                    "url": self.url(src, "services/index.md"),
+                    "count": len(items),
+                    "open": len(actions),
+                    "last": items[0].meta.started.date().isoformat() if items else None,
+                }
+            )
         index.sort(key=lambda s: (-s["count"], s["name"]))
-        out["services/index.md"] = self.env.get_template("services_index.md.j2").render(services=index, stash=self.stash("services/index.md"))
+        out["services/index.md"] = self.env.get_template("services_index.md.j2").render(services=index, catalog=catalog is not None, stash=self.stash("services/index.md"))
         return out
+
+    def _service_action(self, a: Any, src: str) -> dict[str, Any]:
+        """An open action (remediation's record, read only) as a service page shows it."""
+        pm = self.by_id.get(a.postmortem)
+        n = int(a.id.rpartition("#")[2]) if a.id.rpartition("#")[2].isdigit() else 0
+        declared = pm.meta.actions[n - 1] if pm is not None and 0 < n <= len(pm.meta.actions) else None
+        return {
+            "id": a.id,
+            "summary": a.summary,
+            "owner": a.owner,
+            "due": a.due.isoformat() if a.due else None,
+            "overdue": a.overdue_days,
+            "status": a.status,
+            "priority": declared.priority if declared is not None else None,
+            "tracker": http_url(a.tracker),
+            "incident": a.postmortem_title,
+            "url": self.pm_url(a.postmortem, src) if a.postmortem in self.src_of else None,
+        }
 
     def _factors(self) -> dict[str, str | bytes]:
         out: dict[str, str | bytes] = {}
@@ -465,9 +513,11 @@ class Site:
         env = self.env
         factors = [self.factor_view(cf.factor, src) for cf in m.contributing_factors]
         public_url = http_url(m.public_postmortem)  # a date, or anything not http(s), is no link
+        catalog = self.corpus.taxonomy.services
         card = env.get_template("pm_card.html.j2").render(
             pm=m,
-            services=[{"name": s, "url": self.url(self.service_src(s), src)} for s in m.services],
+            # An id the catalog does not know has no page: it is shown as text.
+            services=[{"name": s, "url": self.url(self.service_src(s), src) if catalog is None or s in catalog.services else None} for s in m.services],
             duration=human_duration(duration(pm)),
             ttd=human_duration(time_to_detect(pm)),
             ttr=human_duration(time_to_restore(pm)),
@@ -479,7 +529,7 @@ class Site:
         actions = []
         for i, a in enumerate(m.actions, start=1):
             overdue = (self.today - a.due).days if a.due and a.status in OPEN_STATUSES and self.today > a.due else 0
-            actions.append({"n": i, "summary": a.summary, "kind": a.kind, "owner": a.owner, "due": a.due.isoformat() if a.due else None, "status": a.status, "tracker": http_url(a.tracker), "overdue": overdue})
+            actions.append({"n": i, "summary": a.summary, "kind": a.kind, "owner": a.owner, "due": a.due.isoformat() if a.due else None, "status": a.status, "tracker": http_url(a.tracker), "overdue": overdue, "priority": a.priority})
         actions_block = env.get_template("pm_actions.html.j2").render(actions=actions)
         declared = [self._related_row(r, src) for r in m.related if r in self.src_of]
         declared_ids = set(m.related)
