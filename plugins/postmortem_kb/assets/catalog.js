@@ -35,7 +35,23 @@
     if (min < 2880) return Math.floor(min / 60) + " h " + ("0" + (min % 60)).slice(-2) + " min";
     return (min / 1440).toFixed(1) + " d";
   }
-  function cell(tr, text) { var td = document.createElement("td"); td.textContent = text; tr.appendChild(td); return td; }
+  function cell(tr, text, cls) {
+    var td = document.createElement("td");
+    td.textContent = text;
+    if (cls) td.className = cls;
+    tr.appendChild(td);
+    return td;
+  }
+  // An in-review postmortem is not agreed yet: its row is marked, as on the first load.
+  function statusCell(tr, status) {
+    if (status !== "in-review") return cell(tr, status);
+    tr.className = "pmkb-in-review";
+    var badge = document.createElement("span");
+    badge.className = "pmkb-badge pmkb-badge-review";
+    badge.title = "Not agreed yet: it may still change";
+    badge.textContent = status;
+    return cell(tr, "").appendChild(badge);
+  }
   function render() {
     // The free-text filter is `text`, not `q`: Material opens its search overlay on `?q=`.
     var p = params(), q = (p.text || "").toLowerCase();
@@ -55,15 +71,15 @@
     var frag = document.createDocumentFragment();
     rows.slice(0, shown).forEach(function (r) {
       var tr = document.createElement("tr");
-      cell(tr, r.d);
+      cell(tr, r.d, "pmkb-nowrap");
       var a = document.createElement("a");
       a.href = base + r.u; a.textContent = r.t;
-      cell(tr, "").appendChild(a);
-      cell(tr, r.s);
+      cell(tr, "", "pmkb-title").appendChild(a);
+      cell(tr, r.s, "pmkb-nowrap");
       cell(tr, r.sv.join(", "));
       cell(tr, r.f.map(function (f) { return data.factors[f] || f; }).join(", "));
-      cell(tr, fmt(r.ttr));
-      cell(tr, r.st);
+      cell(tr, fmt(r.ttr), "pmkb-nowrap");
+      statusCell(tr, r.st);
       frag.appendChild(tr);
     });
     tbody.textContent = "";
