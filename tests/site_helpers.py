@@ -264,11 +264,22 @@ def add_overdue_postmortems(root: Path) -> None:
 INJECTION_ID = "2026-10-05-injection-attempt"
 
 
+def catalog_service(root: Path, sid: str) -> None:
+    """Add `sid` (as its own name) to the knowledge base's service catalog, when it has
+    one: a service id the catalog does not know gets no page (PM108)."""
+    path = root / "postmortems" / "services.yml"
+    if path.exists():
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc["services"].append({"id": sid, "name": sid, "owner": "security", "tier": 3})
+        path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=10**6), encoding="utf-8")
+
+
 def add_injection_postmortem(root: Path, payload: str) -> Path:
     """A published postmortem with `payload` in every front-matter text a reader sees.
 
     (The body is the author's Markdown, where HTML is allowed, as on any MkDocs page.)
     """
+    catalog_service(root, f"svc {payload}")
     return write_postmortem(
         root,
         meta={

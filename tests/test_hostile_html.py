@@ -24,6 +24,7 @@ from site_helpers import (
     ROOT,
     assert_built,
     build_site,
+    catalog_service,
     copy_kb,
     launch_browser,
     parse_html,
@@ -87,6 +88,7 @@ def _hostile_kb(root: Path, marker: Path) -> None:
     folder.mkdir()
     path = write_postmortem(root, meta={"id": JS_DIR_ID, "title": "Hostile folder name", "contributing_factors": [{"factor": "quote-test", "description": "x"}, {"factor": "alerting-gap", "description": "y"}], **_when(9)})
     path.rename(folder / "x.md")
+    catalog_service(root, NAME)
     taxonomy = root / "postmortems" / "factors.yml"
     doc = yaml.safe_load(taxonomy.read_text(encoding="utf-8"))
     doc["factors"].append(FACTOR)
