@@ -26,6 +26,36 @@ def test_graphml_reads_back_with_every_node_edge_and_hostile_text_intact(kb):
     assert {d["kind"] for _, _, d in g.edges(data=True)} >= {"affected", "contributed"}
 
 
+def _factors(*pairs: tuple[str, list[str]]) -> list[dict]:
+    return [{"factor": f, "description": f"{f} played a part.", "enabled_by": by} for f, by in pairs]
+
+
+def test_graphml_is_directed_and_keeps_who_enabled_whom(kb):
+    # alerting-gap enabled software-defect here; the other way round in a second incident.
+    kb.write(meta={"contributing_factors": _factors(("alerting-gap", []), ("software-defect", ["alerting-gap"]))})
+    kb.write(meta={"id": "2024-03-15-reverse", "contributing_factors": _factors(("software-defect", []), ("alerting-gap", ["software-defect"])), "services": ["checkout"]})
+    code, out = kb.run("graph", "--format", "graphml")
+    assert code == 0 and 'edgedefault="directed"' in out
+    g = nx.read_graphml(io.BytesIO(out.encode("utf-8")))
+    assert g.is_directed()
+    enabled = sorted((a, b) for a, b, d in g.edges(data=True) if d["kind"] == "enabled")
+    assert enabled == [("factor:alerting-gap", "factor:software-defect"), ("factor:software-defect", "factor:alerting-gap")]
+    # The other edges read the way they mean: a factor contributed to an incident, an
+    # incident affected a service.
+    assert all(a.startswith("factor:") and b.startswith("incident:") for a, b, d in g.edges(data=True) if d["kind"] == "contributed")
+    assert ("incident:2024-03-15-reverse", "service:checkout") in g.edges
+    # The JSON export says the same, edge for edge.
+    _, data = kb.run("graph", "--format", "json")
+    assert sorted((e["source"], e["target"], e["kind"]) for e in json.loads(data)["edges"]) == sorted((a, b, d["kind"]) for a, b, d in g.edges(data=True))
+
+
+def test_one_direction_only_when_the_incidents_name_one(kb):
+    kb.write(meta={"contributing_factors": _factors(("alerting-gap", []), ("software-defect", ["alerting-gap"]))})
+    _, out = kb.run("graph", "--format", "graphml")
+    g = nx.read_graphml(io.BytesIO(out.encode("utf-8")))
+    assert [(a, b) for a, b, d in g.edges(data=True) if d["kind"] == "enabled"] == [("factor:alerting-gap", "factor:software-defect")]
+
+
 _SIMILAR = """
 import json, sys
 from postmortem_kb.analyse.graph import Similarity

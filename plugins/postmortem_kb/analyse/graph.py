@@ -32,8 +32,33 @@ def build_graph(corpus: Corpus) -> nx.Graph:
             g.add_edge(node, fn, kind="contributed")
             for other in cf.enabled_by:
                 if other != cf.factor:
-                    g.add_edge(f"factor:{other}", fn, kind="enabled")
+                    _enabled(g, f"factor:{other}", fn)
     return g
+
+
+def _enabled(g: nx.Graph, source: str, target: str) -> None:
+    """An `enabled` edge that remembers who enabled whom: the graph is undirected, and a
+    factor may enable another in one incident and be enabled by it in the next."""
+    g.add_edge(source, target, kind="enabled")
+    g.edges[source, target].setdefault("directions", set()).add((source, target))
+
+
+def directed_edges(g: nx.Graph) -> list[tuple[str, str, str]]:
+    """Every edge as (source, target, kind), in the direction it means, sorted: a factor
+    contributed to an incident, an incident affected a service, a factor enabled another
+    (both ways when the incidents say both)."""
+    out = []
+    for a, b, d in g.edges(data=True):
+        kind = d.get("kind", "")
+        if kind == "enabled":
+            out.extend((s, t, kind) for s, t in d.get("directions", {(min(a, b), max(a, b))}))
+        elif kind == "contributed":
+            out.append((a, b, kind) if a.startswith("factor:") else (b, a, kind))
+        elif kind == "affected":
+            out.append((a, b, kind) if a.startswith("incident:") else (b, a, kind))
+        else:
+            out.append((min(a, b), max(a, b), kind))
+    return sorted(out)
 
 
 def co_occurrence(corpus: Corpus) -> Counter[tuple[str, str]]:
@@ -73,10 +98,7 @@ class Similarity:
 def to_json(g: nx.Graph) -> dict[str, Any]:
     """A stable JSON shape: nodes and edges sorted, attributes as written."""
     nodes = [{"id": n, **{k: v for k, v in sorted(attrs.items())}} for n, attrs in sorted(g.nodes(data=True))]
-    edges = sorted(
-        ({"source": min(a, b), "target": max(a, b), "kind": d.get("kind", "")} for a, b, d in g.edges(data=True)),
-        key=lambda e: (e["source"], e["target"]),
-    )
+    edges = [{"source": a, "target": b, "kind": kind} for a, b, kind in directed_edges(g)]
     return {"nodes": nodes, "edges": edges}
 
 
@@ -95,11 +117,12 @@ def to_graphml(g: nx.Graph) -> str:
     ]
     out += [f'<key id={quoteattr("n_" + k)} for="node" attr.name={quoteattr(k)} attr.type="{t}"/>' for k, t in sorted(keys.items())]
     out.append('<key id="e_kind" for="edge" attr.name="kind" attr.type="string"/>')
-    out.append('<graph edgedefault="undirected">')
+    # Directed: `enabled` edges say which factor enabled which (see directed_edges).
+    out.append('<graph edgedefault="directed">')
     for n, attrs in sorted(g.nodes(data=True)):
         data = "".join(f"<data key={quoteattr('n_' + k)}>{escape(str(v))}</data>" for k, v in sorted(attrs.items()))
         out.append(f"<node id={quoteattr(n)}>{data}</node>")
-    for a, b, kind in sorted((min(a, b), max(a, b), d.get("kind", "")) for a, b, d in g.edges(data=True)):
+    for a, b, kind in directed_edges(g):
         out.append(f'<edge source={quoteattr(a)} target={quoteattr(b)}><data key="e_kind">{escape(kind)}</data></edge>')
     out += ["</graph>", "</graphml>", ""]
     return "\n".join(out)

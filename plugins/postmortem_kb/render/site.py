@@ -559,11 +559,20 @@ class Site:
         ix, iw = left + box_w + 80, 200
         iy = 56 + (len(boxes) * (box_h + gap)) / 2 - gap / 2
         enabled = []
+        starts: Counter[int] = Counter()
+        ends: Counter[int] = Counter()
         for k, cf in enumerate(pm.meta.contributing_factors):
-            for ref in cf.enabled_by:
-                if ref in index:
-                    a, b = boxes[index[ref]], boxes[k]
-                    enabled.append({"x1": a["x"], "y1": a["y"] + box_h / 2, "x2": b["x"], "y2": b["y"] + box_h / 2, "cx": 10})
+            for ref in dict.fromkeys(cf.enabled_by):
+                if ref in index and index[ref] != k:
+                    # Each arrow in its own lane of the left margin, its ends apart on the
+                    # boxes' edges, so that two arrows into one factor stay two arrows.
+                    i, lane = index[ref], len(enabled)
+                    a, b = boxes[i], boxes[k]
+                    y1 = a["y"] + box_h / 2 + (starts[i] % 3 - 1) * 10
+                    y2 = b["y"] + box_h / 2 + (ends[k] % 3 - 1) * 10
+                    starts[i] += 1
+                    ends[k] += 1
+                    enabled.append({"x1": a["x"], "y1": y1, "x2": b["x"], "y2": y2, "cx": min(8 + 16 * lane, left - 8)})
         # Rendered by an autoescaping template, so safe to embed as markup.
         return Markup(self.env.get_template("diagram.svg.j2").render(
             boxes=boxes, enabled=enabled, width=ix + iw + 10, height=height, ix=ix, iy=iy, iw=iw, incident=pm.meta.severity + " incident", trigger=bool(pm.meta.trigger)
