@@ -81,9 +81,15 @@ def test_an_unclosed_front_matter_says_so(kb):
 
 
 def test_a_non_postmortem_markdown_file_says_it_is_not_a_postmortem(kb):
-    [finding] = checked_with_a_neighbour(kb, "README.md", CASES["readme"][0])
-    assert finding["path"] == "postmortems/README.md"
-    assert "not a postmortem" in finding["message"]
+    found = checked_with_a_neighbour(kb, "2024/notes.md", CASES["readme"][0])
+    assert [f["code"] for f in found] == ["PM001"]
+    assert "not a postmortem" in found[0]["message"]
+
+
+def test_a_readme_at_the_top_would_replace_the_home_page(kb):
+    """MkDocs publishes README.md as index.md: the site's own home page."""
+    found = checked_with_a_neighbour(kb, "README.md", CASES["readme"][0])
+    assert sorted(f["code"] for f in found) == ["PM001", "PM603"]
 
 
 def test_an_alias_bomb_is_refused_not_expanded(kb):

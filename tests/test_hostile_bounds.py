@@ -418,7 +418,6 @@ def test_the_cap_does_not_depend_on_the_cache(kb):
     assert kb.findings() == first and len(first) == MAX_FINDINGS_PER_FILE + 1
 
 
-@pytest.mark.xfail(strict=True, reason="needs `markdown = limit_nesting(markdown)` first in PostmortemKBPlugin.on_page_markdown (issue #13, item 10); remove this mark then")
 def test_the_site_builds_a_page_with_a_300_level_list(kb, tmp_path):
     from site_helpers import build_site
 

@@ -44,6 +44,7 @@ from .incremental import IncrementalCorpus
 from .load.files import check_folder, read_inside, write_inside
 from .load.frontmatter import decode, split
 from .load.publishable import Survey, playbook_files, site_files
+from .load.sections import limit_nesting
 from .model import Corpus, Finding
 from .offload import Offload
 from .render.env import Stash, make_env
@@ -329,6 +330,9 @@ class PostmortemKBPlugin(BasePlugin):
         return self.tokens.skeleton(info.title, "\n".join(sp.lines[sp.body_start - 1 :]))
 
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Files) -> str:
+        # Python-Markdown recurses once per level of nesting: deep lists, quotes and
+        # markdown="1" blocks become plain text first (pmkb check reports them, PM621).
+        markdown = limit_nesting(markdown)
         src = page.file.src_uri
         info = self.published.get(src)
         if info is not None:
