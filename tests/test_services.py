@@ -144,3 +144,11 @@ def test_catalog_names_and_owners_are_escaped(kb: KB) -> None:
         assert "<script>alert" not in text and "<img src=x" not in text
     assert "&lt;img src=x onerror=alert(2)&gt;" in page
     assert "# Service: &lt;script&gt;alert\\(1\\)&lt;/script&gt;" in page
+
+
+def test_a_yaml_error_at_the_end_of_a_catalog_without_a_final_newline_is_on_its_last_line(kb: KB) -> None:
+    """Found by the service-catalog fuzz class: YAML put it on a line past the end."""
+    _catalog(kb, "services:\n9x: [")
+    found = [f for f in kb.findings() if f["path"].endswith("services.yml")]
+    assert [(f["line"], f["rule"]) for f in found] == [(2, "yaml-syntax")]
+    assert 1 <= found[0]["column"] <= len("9x: [") + 1

@@ -30,8 +30,20 @@ def _read_yaml(path: Path, root: str | Path | None, what: str, problems: list[Pr
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     parsed, yaml_problems = load_yaml(text, 0, what, max_chars=MAX_FILE_BYTES, max_nodes=200_000)
-    problems.extend(yaml_problems)
+    problems.extend(_inside(p, text) for p in yaml_problems)
     return parsed
+
+
+def _inside(problem: Problem, text: str) -> Problem:
+    """`problem` moved onto the file's last line when YAML placed it past the end (an
+    error at the end of a file without a final line break)."""
+    lines = text.split("\n")
+    if lines[-1] == "" and len(lines) > 1:
+        lines.pop()
+    if problem.line <= len(lines):
+        return problem
+    last = max(1, len(lines))
+    return Problem(problem.rule, last, len(lines[last - 1]) + 1 if lines else 1, problem.message, problem.hint)
 
 
 def load_taxonomy(path: Path, rel: str, root: str | Path | None = None) -> tuple[Taxonomy, list[Problem]]:
