@@ -229,9 +229,10 @@ def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: boo
     pos = lo
     comment_end = -2  # where the next "-->" is (-1: none before hi)
     tag_end = -2  # where the next ">" is
+    passed = -1
     for m in pattern.finditer(raw, lo, hi):
         a = m.start()
-        if a < pos:
+        if a < pos or a < passed:
             continue
         c = m.group()
         b, text = a + 1, None
@@ -261,6 +262,7 @@ def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: boo
                 continue
             text = _decoded(e.group())
             if text is None:
+                passed = e.end()  # nothing in the run decodes: not looked at again from its next `&`
                 continue
             b = e.end()
         elif c == "\\":
