@@ -331,18 +331,24 @@ class LanguageRules:
             new: list[tuple[int, int, str | None, Verdict]] = []
             for chosen, lo, hi in spans:
                 if needs is not None:
-                    # A part that cannot match in the window is left out of the alternation;
-                    # the others match exactly as before (same order, same window).
+                    # A window where no part can match is skipped; one where a single part
+                    # can is searched with that part alone. Otherwise all the parts are
+                    # tried, in order: each distinct alternation is a regex to compile
+                    # (milliseconds each, with the people and participles spelled out), and
+                    # the subsets of parts that windows allow are many.
                     # (The first window may start at -1, which finditer reads as 0.)
                     first = max(lo, 0)
+                    possible = chosen
                     if lowered is not None:
-                        chosen = _possible(chosen, needs, lowered, first, hi)
+                        possible = _possible(chosen, needs, lowered, first, hi)
                     else:
                         window = text[first:hi]
                         if window.isascii():
-                            chosen = _possible(chosen, needs, window.lower(), 0, len(window))
-                    if not chosen:
+                            possible = _possible(chosen, needs, window.lower(), 0, len(window))
+                    if not possible:
                         continue
+                    if len(possible) == 1:
+                        chosen = possible
                 for m in _combined(rule, chosen).finditer(text, lo, hi):
                     a, b = m.span()
                     if a == b:
