@@ -24,6 +24,10 @@ DELIMITERS = [
     "@", "@a", "*", "`", "~", " ", "\n", "### ", "е", "ｃ", "\u200b", "\u0301", "priya", "internal ",
     "slack.com", '"', "(", "=",
 ]
+# An opener of the rule's scanners followed by what may continue it: half the examples
+# repeat one such pair (the shape of every quadratic scan found so far).
+OPENERS = ["&", "&#", "<", "</", "<!--", "\\", "#", "@", "[", "::", "://", "http://", "*", "`", "x."]
+FILLERS = ["a", "ab", "1", "-", ".", ":", ";", " ", "е", "\u200b", "x.corp"]
 SMALL, LARGE = 256 * 1024, 1024 * 1024
 RATIO_MAX = 6.0  # linear is ~4 (four times the text); quadratic is ~16
 MEASURABLE = 0.25  # seconds: below this at 1 MiB, the ratio is noise
@@ -55,7 +59,10 @@ def target() -> tuple[Any, Any]:
         public.remove_comments(text)
 
     part = st.lists(st.sampled_from(DELIMITERS), min_size=0, max_size=3).map("".join)
-    unit = st.lists(st.sampled_from(DELIMITERS), min_size=1, max_size=4).map("".join)
+    unit = st.one_of(
+        st.tuples(st.sampled_from(OPENERS), st.sampled_from(FILLERS)).map("".join),
+        st.lists(st.sampled_from(DELIMITERS), min_size=1, max_size=4).map("".join),
+    )
 
     def run(value: Any) -> list[str]:
         if not isinstance(value, tuple):  # fuzz/run.py's warm-up input: one text
