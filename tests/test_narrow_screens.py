@@ -49,12 +49,19 @@ PAGES = {
     "rules index": "rules/",
 }
 READY = {"catalog": "#pmkb-catalog[data-ready=true]", "graph": "#pmkb-graph[data-ready=true]"}
-# Elements whose text is one token: it must sit on one line.
-TOKENS = ".pmkb-nowrap, .pmkb-badge, .pmkb-sev, .pmkb-table time"
+# Elements whose text is one token: it must sit on one line (the remediation table's
+# Due, Overdue and Age columns are 5-7).
+TOKENS = ".pmkb-nowrap, .pmkb-badge, .pmkb-sev, .pmkb-table time, .pmkb-remediation td:nth-child(n+5):nth-child(-n+7)"
+# The lines a token's text runs over: the tops of its text's boxes (text nodes only: a
+# badge's own box sits a little higher than its text).
 LINES_OF = """els => els.map(el => {
-    const r = document.createRange();
-    r.selectNodeContents(el);
-    const tops = new Set(Array.from(r.getClientRects(), b => Math.round(b.top)));
+    const tops = new Set();
+    const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        const r = document.createRange();
+        r.selectNodeContents(n);
+        for (const b of r.getClientRects()) if (b.width > 0) tops.add(Math.round(b.top + b.height / 2));
+    }
     return [el.textContent.trim(), tops.size];
 })"""
 
