@@ -63,6 +63,13 @@ def test_an_owner_written_in_lower_case_is_still_a_person(kb):
     assert leaks(kb) == [(*at(path, "tomás ortega for"), "a person's name in an action summary (shown publicly): “tomás ortega”")]
 
 
+def test_the_incident_commander_and_participants_are_people_too(kb):
+    meta = {**CUSTOMER, "incident_commander": "Amara Okafor", "participants": ["Jonas Weber"]}
+    path = kb.write(meta=meta, sections={"Summary": "Amara Okafor declared the incident; JONAS WEBER confirmed recovery."})
+    found = leaks(kb)
+    assert [(line, col) for line, col, _ in found] == [at(path, "Amara Okafor declared"), at(path, "JONAS WEBER")]
+
+
 # --- links and addresses ---------------------------------------------------------------
 
 

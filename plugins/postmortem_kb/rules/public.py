@@ -886,11 +886,14 @@ def tracker_hosts(pm: Postmortem) -> set[str]:
 
 
 def people_names(pm: Postmortem) -> tuple[list[str], list[str]]:
-    """Folded full names and single name words of the authors and of the action owners
-    that look like people (not "edge team"; "priya raman" is a person, written small)."""
+    """Folded full names and single name words of the people a postmortem names (authors,
+    incident commander, facilitator, participants) and of the action owners that look
+    like people (not "edge team"; "priya raman" is a person, written small)."""
     full: set[str] = set()
     words: set[str] = set()
-    for name in [*pm.meta.authors, *(a.owner for a in pm.meta.actions if a.owner)]:
+    m = pm.meta
+    roles = [getattr(m, "incident_commander", None), getattr(m, "facilitator", None), *getattr(m, "participants", ())]
+    for name in [*m.authors, *(r for r in roles if isinstance(r, str)), *(a.owner for a in m.actions if a.owner)]:
         f, w = _names_of(name)
         full.update(f)
         words.update(w)
