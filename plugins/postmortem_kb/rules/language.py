@@ -229,7 +229,6 @@ class LanguageRules:
             item = merged[code]
             entries = [_entry(p, str(item.get("why") or "")) for p in _as_list(item.get("patterns"))]
             for e in entries:
-                re.compile(fill(e.pattern), re.IGNORECASE)  # a bad pattern fails here, not mid-check
                 cased.update((k.lower(), k) for k in e.cased)
                 plain.update(k for k in e.keywords or () if k not in {c.lower() for c in e.cased})
             keywords = [str(k).lower() for k in _as_list(item.get("keywords"))]
@@ -261,6 +260,10 @@ class LanguageRules:
                         grammar=[e.grammar for e in group],
                     )
                 )
+                # Each part compiled now, alone: a bad pattern fails here, not mid-check,
+                # and the windows where one part can match use these.
+                for i in range(len(parts)):
+                    _combined(self.rules[-1], (i,))
         self.cased = {k: v for k, v in cased.items() if k not in plain}
 
     def _plan(self, actions: bool, only_actions: bool) -> tuple[list[tuple[PhraseRule, tuple[int, ...], list | None, bool]], frozenset[str], frozenset[bytes], bool]:
