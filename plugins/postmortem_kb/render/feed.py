@@ -114,16 +114,25 @@ def summary_of(pm: Postmortem, root: str) -> str:
     """The plain text of the postmortem's Summary section ("" without one).
 
     A full site build keeps no postmortem's text in memory, so the file is read again
-    here, through the loader (inside the repository, size-bounded), for the few
-    postmortems a feed shows."""
-    if not pm.lines:
-        from ..load.corpus import load_postmortem
+    here (inside the repository, size-bounded, as the loader reads it) for the few
+    postmortems a feed shows; only its body's headings are scanned, not its YAML
+    (0.17 ms a file against 2 ms for the whole loader)."""
+    lines, sections = pm.lines, pm.sections
+    if not lines:
+        from ..load import frontmatter
+        from ..load.files import read_file
+        from ..load.sections import scan
 
-        pm = load_postmortem(pm.abs_path, pm.path, root, scan_body=True)
-    section = pm.section("summary")
+        raw, _ = read_file(pm.abs_path, root)
+        text = frontmatter.decode(raw)[0] if raw is not None else None
+        if text is None:
+            return ""
+        sp = frontmatter.split(text)
+        lines, (sections, _, _) = sp.lines, scan(sp.lines, sp.body_start, suppressions=False)
+    section = next((s for s in sections if s.key == "summary"), None)
     if section is None:
         return ""
-    return plain_text("\n".join(pm.lines[section.line : section.end_line]))
+    return plain_text("\n".join(lines[section.line : section.end_line]))
 
 
 def newest(entries: Iterable[Entry]) -> list[Entry]:
