@@ -108,6 +108,7 @@ def test_internal_links_and_addresses_in_any_form_are_leaks(kb, text, needle, wh
         "The C++ std::vector grew without bound.",
         "Our public docs live at https://docs.example.com/guide.",
         "Customers of corp.example.com were affected.",
+        "Checkout failed. {: .note #checkout-failure }",  # an attr_list id, not a chat channel
     ],
 )
 def test_look_alikes_of_addresses_are_not_leaks(kb, text):

@@ -630,7 +630,7 @@ def _channels(text: str) -> Iterator[tuple[int, int, str]]:
             continue
         m = _CHANNEL_NAME.match(text, i)
         pos = m.end()
-        if i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_&#/"):
+        if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_&#/")) and not _in_attribute_list(text, i):
             # As `#[a-z][a-z0-9_-]*-[a-z0-9_-]+\b` would match, without its backtracking:
             # the name ends on a word character that no word character follows (so
             # before its trailing dashes, or before its last dash when a letter outside
@@ -641,6 +641,14 @@ def _channels(text: str) -> Iterator[tuple[int, int, str]]:
             end = i + len(run.rstrip("-"))
             if end > i + 2 and text.find("-", i + 2, end) >= 0:
                 yield i, end, "a chat channel"
+
+
+def _in_attribute_list(text: str, i: int) -> bool:
+    """Whether `i` is inside `{: .class #id }` (attr_list: an id, not a channel), looking
+    back at most 64 characters on the line."""
+    before = text[max(0, i - 64) : i]
+    k = before.rfind("{")
+    return k >= 0 and "}" not in before[k:] and "\n" not in before[k:]
 
 
 def _word_at(text: str, i: int) -> bool:
