@@ -422,6 +422,7 @@ def test_the_site_builds_a_page_with_a_300_level_list(kb, tmp_path):
     from site_helpers import build_site
 
     shutil.copytree(ROOT / "ops-playbook", kb / "ops-playbook")
+    shutil.copytree(ROOT / "templates" / "site", kb / "templates" / "site")  # the kb fixture leaves the theme overrides out
     kb.write(sections={"Lessons learned": DEEP_LIST})
     result = build_site(kb.root, tmp_path / "site")
     assert result.returncode == 0, result.stderr[-2000:]

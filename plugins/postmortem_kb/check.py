@@ -19,6 +19,7 @@ import yaml
 from .cache import CheckCache, fingerprint, stat_key
 from .config import ConfigError, Project, Settings
 from .load.corpus import corpus_files, load_postmortem, load_shell, postmortem_files
+from .load.dense_markup import density_problems
 from .load.files import inside
 from .load.sections import nesting_problems
 from .model import Corpus, Finding, Postmortem
@@ -101,6 +102,8 @@ class Checker:
             self._add(findings, pm.path, pm, Hit(problem.rule, problem.line, problem.column, problem.message, problem.hint))
         for line, col, message in nesting_problems(pm.lines, pm.body_start):
             self._add(findings, pm.path, pm, Hit("nesting-too-deep", line, col, message))
+        for line, col, message in density_problems(pm.lines, pm.body_start):
+            self._add(findings, pm.path, pm, Hit("markup-too-dense", line, col, message))
         id_pos = None
         people: frozenset[str] = frozenset()
         related: list[tuple[str, int, int]] = []

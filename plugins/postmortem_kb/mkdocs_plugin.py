@@ -41,6 +41,7 @@ from . import incremental
 from .check import Checker, check_project
 from .config import ConfigError, Project, Settings, parse_settings
 from .incremental import IncrementalCorpus
+from .load.dense_markup import limit_density
 from .load.files import check_folder, read_inside, write_inside
 from .load.frontmatter import decode, split
 from .load.publishable import Survey, playbook_files, site_files
@@ -332,7 +333,7 @@ class PostmortemKBPlugin(BasePlugin):
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Files) -> str:
         # Python-Markdown recurses once per level of nesting: deep lists, quotes and
         # markdown="1" blocks become plain text first (pmkb check reports them, PM621).
-        markdown = limit_nesting(markdown)
+        markdown = limit_density(limit_nesting(markdown))
         src = page.file.src_uri
         info = self.published.get(src)
         if info is not None:

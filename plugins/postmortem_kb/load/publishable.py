@@ -34,7 +34,7 @@ OTHER_MARKDOWN = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdw
 # (see render.site.Site.pages and DOWNLOADS; tests/test_hostile_files.py checks that a
 # built site has nothing else at its top but year folders).
 RESERVED_FOLDERS = frozenset({"assets", "search", "catalog", "graph", "remediation", "insights", "services", "factors", "rules", "playbook"})
-RESERVED_FILES = frozenset({"index.html", "404.html", "sitemap.xml", "sitemap.xml.gz", "remediation.csv", "remediation.json"})
+RESERVED_FILES = frozenset({"index.html", "404.html", "sitemap.xml", "sitemap.xml.gz", "remediation.csv", "remediation.json", "feed.xml"})
 
 UNPUBLISHABLE = "unpublishable-file"
 REFUSED_LINK = "refused-link"
