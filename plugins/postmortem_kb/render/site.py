@@ -10,7 +10,6 @@ import functools
 import hashlib
 import json
 import posixpath
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,7 +44,6 @@ from . import charts, feed
 from .env import Stash, http_url, make_env, md
 from .reports import remediation_csv, remediation_json
 
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 CATEGORY_ORDER = ["technical", "detection", "response", "organisational"]
 
