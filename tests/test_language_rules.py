@@ -494,3 +494,44 @@ def test_a_match_the_grammar_drops_leaves_room_for_a_later_pattern_at_the_same_p
             only.append(dataclasses.replace(r, parts=pick[0], needs=pick[1], grammar=pick[2], raw_patterns=pick[3], verdicts={}))
     rules.rules = only
     assert [h.text for h in rules.scan("The outage could have been avoided.")] == ["could have been avoided"]
+
+
+def test_a_borderline_phrase_is_a_warning_that_does_not_fail_the_gate(kb):
+    """Confidence tiers reach the finding: a promise to double-check is a warning (the PR is
+    annotated, not failed); a demand to stay vigilant is an error."""
+    kb.write(sections={"Lessons learned": "We will double-check the replica settings before each failover."})
+    found = [f for f in kb.findings() if f["rule"] == "vigilance-action"]
+    assert [f["severity"] for f in found] == ["warning"]
+    code, _ = kb.check()
+    assert code == 0
+    kb.write(sections={"Lessons learned": "Engineers must stay vigilant during failovers."})
+    assert [f["severity"] for f in kb.findings() if f["rule"] == "vigilance-action"] == ["error"]
+
+
+def test_the_configured_severity_still_decides(kb):
+    kb.set_plugin_config(rules={"severity": {"vigilance-action": "error"}})
+    kb.write(sections={"Lessons learned": "We will double-check the replica settings before each failover."})
+    assert [f["severity"] for f in kb.findings() if f["rule"] == "vigilance-action"] == ["error"]
+
+
+def _rule_examples():
+    import yaml
+
+    from postmortem_kb.rules.language import HERE
+
+    doc = yaml.safe_load((HERE / "language.yml").read_text(encoding="utf-8"))
+    for rule in doc["rules"]:
+        for kind in ("bad", "good"):
+            for sentence in (rule.get("examples") or {}).get(kind, []):
+                yield pytest.param(rule["name"], kind, sentence, id=f"{rule['name']}-{kind}-{sentence[:30]}")
+
+
+@pytest.mark.parametrize(("rule", "kind", "sentence"), list(_rule_examples()))
+def test_each_rule_page_example_is_true(kb, rule, kind, sentence):
+    """The rule pages show these sentences as flagged or left alone: so must the rule."""
+    # vigilance is about what we resolve to do: the action items
+    section = "Timeline" if sentence.startswith("|") else "Action items" if rule == "vigilance-action" else FACTORS
+    text = f"| Time | Event |\n|---|---|\n{sentence}" if section == "Timeline" else sentence
+    write_prose(kb, text, section)
+    flagged = [f for f in kb.findings("--select", "PM3") if f["rule"] == rule]
+    assert bool(flagged) == (kind == "bad"), flagged

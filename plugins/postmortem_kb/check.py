@@ -201,7 +201,8 @@ class Checker:
                 column=max(1, hit.column),
                 code=spec.code,
                 rule=spec.name,
-                severity=self.severity.get(spec.name, spec.severity),
+                # mkdocs.yml's setting, else the hit's own tier (a borderline phrase is a warning), else the rule's
+                severity=self.severity.get(spec.name) or hit.severity or spec.severity,
                 message=hit.message,
                 hint=hit.hint or spec.fix,
             )

@@ -437,8 +437,9 @@ class Site:
         import yaml
 
         language = yaml.load((RULES_DIR / "language.yml").read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-        # A pattern is a string, or a mapping with its `pattern` and what qualifies it.
-        patterns = {str(r["code"]): [p.get("pattern", "") if isinstance(p, dict) else p for p in r.get("patterns", [])] for r in language.get("rules", [])}
+        # A rule's page shows sentences it flags and sentences it leaves alone (held to
+        # the rule by tests/test_language_rules.py), not its patterns.
+        examples = {str(r["code"]): r.get("examples") or {} for r in language.get("rules", [])}
         sev_over = {k: v for k, v in self.settings.rules.severity.items()}
         rules = []
         for spec in registry().values():
@@ -446,7 +447,7 @@ class Site:
             rules.append((spec, severity))
             out[f"rules/{spec.name}.md"] = self.env.get_template("rule.md.j2").render(
                 stash=self.stash(f"rules/{spec.name}.md"),
-                spec=spec, severity=severity, report_only=spec.name in self.settings.report_only or spec.code in self.settings.report_only, patterns=patterns.get(spec.code, [])
+                spec=spec, severity=severity, report_only=spec.name in self.settings.report_only or spec.code in self.settings.report_only, examples=examples.get(spec.code, {})
             )
         out["rules/index.md"] = self.env.get_template("rules_index.md.j2").render(rules=rules, policy=self.settings.policy, stash=self.stash("rules/index.md"))
         return out

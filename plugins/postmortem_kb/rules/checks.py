@@ -235,7 +235,7 @@ def _front_matter_language(pm: Postmortem, ctx: Context, people: Any) -> Iterato
                 offsets = _join(group)[1]
             k = bisect.bisect_right(offsets, hit.start) - 1
             line, col = _scalar_pos(pm, paths[k], hit.start - offsets[k])
-            yield Hit(hit.rule.name, line, col, hit.rule.message.replace("{match}", _short(hit.text)), hit.rule.hint, hit.subject)
+            yield Hit(hit.rule.name, line, col, hit.rule.message.replace("{match}", _short(hit.text)), hit.rule.hint, hit.subject, hit.severity)
 
 
 def _line_starts(lines: list[str], out: list[int]) -> list[int]:
@@ -264,7 +264,7 @@ def _join(values: list[str]) -> tuple[str, list[int]]:
 
 def _text_hit(pm: Postmortem, hit: Any, starts: list[int]) -> Hit:
     idx = bisect.bisect_right(starts, hit.start) - 1
-    return Hit(hit.rule.name, pm.body_start + idx, hit.start - starts[idx] + 1, hit.rule.message.replace("{match}", _short(" ".join(hit.text.split()))), hit.rule.hint, hit.subject)
+    return Hit(hit.rule.name, pm.body_start + idx, hit.start - starts[idx] + 1, hit.rule.message.replace("{match}", _short(" ".join(hit.text.split()))), hit.rule.hint, hit.subject, hit.severity)
 
 
 def _scalar_pos(pm: Postmortem, path: tuple[Any, ...], offset: int) -> tuple[int, int]:

@@ -20,6 +20,7 @@ class Hit:
     message: str
     hint: str | None = None
     person: str | None = None  # stands only if the knowledge base knows this name
+    severity: str | None = None  # the tier this hit is sure of; None: the rule's own
 
 
 @dataclass(slots=True)

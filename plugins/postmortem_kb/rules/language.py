@@ -124,7 +124,7 @@ class Verdict:
 
 
 @dataclass(slots=True)
-class Hit:
+class PhraseMatch:
     rule: Verdict
     start: int
     end: int
@@ -286,7 +286,7 @@ class LanguageRules:
             self._plans[key] = plan
         return plan[1], plan[2], plan[3], plan[4]
 
-    def scan(self, text: str, actions: bool = False, people: frozenset[str] = frozenset(), only_actions: bool = False) -> Iterator[Hit]:
+    def scan(self, text: str, actions: bool = False, people: frozenset[str] = frozenset(), only_actions: bool = False) -> Iterator[PhraseMatch]:
         """Matches in `text`; `actions` adds the rules scoped to action items, `only_actions`
         runs nothing else."""
         steps, keywords, keywords_b, unkeyed_any = self._plan(actions, only_actions)
@@ -383,7 +383,7 @@ class LanguageRules:
                     new.append((a, b, self._unknown_subject(m, known) or name, rule.verdict(tier, grammar.why)))
             if not silent:
                 for a, b, subject, verdict in sorted(new, key=lambda h: h[0]):
-                    yield Hit(verdict, a, b, text[a:b], subject)
+                    yield PhraseMatch(verdict, a, b, text[a:b], subject)
 
     def _later_part(self, rule: PhraseRule, chosen: tuple[int, ...], after: int, text: str, a: int, hi: int, known: frozenset[str]) -> tuple[re.Match[str], int, tuple[str, str | None, int]] | None:
         """The first part after `after` that matches at `a` and that the grammar keeps."""
