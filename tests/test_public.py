@@ -192,3 +192,24 @@ def test_the_public_site_has_no_internal_pages(public_site):
     for internal in ("catalog", "remediation", "graph", "insights", "playbook", "rules", "factors", "services", "2024"):
         assert not (dest / internal).exists(), internal
     assert not list(dest.rglob("remediation.csv"))
+
+
+def test_the_public_site_keeps_every_setting_of_the_internal_one():
+    """mkdocs-public.yml INHERITs mkdocs.yml; a `plugins:` list there would replace the
+    parent's whole, and the public build would run without the organisation's policy,
+    severities and internal domains (it did: its plugin settings were `{public: {build:
+    true}}`)."""
+    import os
+
+    from mkdocs.config import load_config
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    internal = load_config(config_file=str(ROOT / "mkdocs.yml"))
+    expected = dict(internal.plugins["postmortem-kb"].config)
+    assert internal.plugins["postmortem-kb"].settings.public.build is False
+    public = load_config(config_file=str(ROOT / "mkdocs-public.yml"))
+    plugin = public.plugins["postmortem-kb"]
+    assert plugin.config == expected and expected["report_only"]
+    plugin.on_startup(command="build", dirty=False)
+    plugin.on_config(public)
+    assert plugin.settings.public.build is True

@@ -139,6 +139,10 @@ class PostmortemKBPlugin(BasePlugin):
         self.render_cache: dict | None = {} if self.materialise else None  # see Site.render_cache
 
     def on_config(self, config: Any) -> Any:
+        if (config.extra or {}).get("pmkb_public") is True:  # mkdocs-public.yml: see there
+            # A copy: parsed settings may be shared (parse_settings remembers them).
+            public = self.settings.public.model_copy(update={"build": True})
+            self.settings = self.settings.model_copy(update={"public": public})
         if not hasattr(self, "incremental"):
             self.incremental = IncrementalCorpus()
             self.materialise = False
