@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 from ..load.schema import OPEN_STATUSES
 from ..model import Corpus
-from .common import published
 
 
 @dataclass(slots=True)
@@ -30,6 +29,7 @@ class OpenAction:
     age_days: int
     overdue_days: int  # 0 when not overdue
     stale: bool
+    draft: bool = False  # its postmortem is still a draft: listed, so no one loses it, but not linked
 
 
 # The site page stays readable (and small) at any size: past PAGE_ALL open actions it
@@ -129,7 +129,8 @@ def _remediation(corpus: Corpus, today: date, grace_days: int) -> Remediation:
     rows: list[OpenAction] = []
     total = done = wont = 0
     grace = timedelta(days=grace_days)
-    for pm in published(corpus.postmortems):
+    # Drafts too: an action agreed in a review whose write-up is unfinished is still owed.
+    for pm in corpus.valid:
         m = pm.meta
         filed = m.filed if not hasattr(m.filed, "date") else m.filed.date()
         teams = list(m.teams)  # one list per postmortem, shared by its actions (read only)
@@ -160,6 +161,7 @@ def _remediation(corpus: Corpus, today: date, grace_days: int) -> Remediation:
                     age_days=age,
                     overdue_days=overdue,
                     stale=bool(a.due and today > a.due + grace),
+                    draft=m.status == "draft",
                 )
             )
     rows.sort(key=lambda r: (-r.overdue_days, r.due or date.max, r.id))

@@ -9,7 +9,7 @@ import unicodedata
 
 from ..analyse.remediation import Remediation
 
-COLUMNS = ["id", "summary", "owner", "teams", "status", "kind", "due", "overdue_days", "age_days", "tracker", "postmortem", "postmortem_title", "path"]
+COLUMNS = ["id", "summary", "owner", "teams", "status", "kind", "due", "overdue_days", "age_days", "tracker", "postmortem", "postmortem_title", "path", "draft"]
 # What a spreadsheet may read as the start of a formula, ASCII and full-width/small forms.
 _FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212")
 
@@ -48,7 +48,7 @@ def _md(value: object) -> str:
 def _values(a) -> tuple[object, ...]:
     """An open action's cells, in COLUMNS order."""
     due = a.due.isoformat() if a.due else ""
-    return (a.id, a.summary, a.owner, ";".join(a.teams), a.status, a.kind, due, a.overdue_days, a.age_days, a.tracker, a.postmortem, a.postmortem_title, a.path)
+    return (a.id, a.summary, a.owner, ";".join(a.teams), a.status, a.kind, due, a.overdue_days, a.age_days, a.tracker, a.postmortem, a.postmortem_title, a.path, a.draft)
 
 
 def _row(a) -> dict[str, object]:
@@ -92,5 +92,6 @@ def remediation_md(report: Remediation) -> str:
         "|---|---|---|---|---|---|",
     ]
     for a in report.open:
-        lines.append(f"| {a.id} | {_md(a.summary)} | {_md(a.owner)} | {a.due or '–'} | {a.overdue_days or '–'} | {a.status} |")
+        status = f"{a.status} (draft postmortem)" if a.draft else a.status
+        lines.append(f"| {a.id} | {_md(a.summary)} | {_md(a.owner)} | {a.due or '–'} | {a.overdue_days or '–'} | {status} |")
     return "\n".join(lines) + "\n"

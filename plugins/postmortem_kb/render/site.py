@@ -189,7 +189,7 @@ class Site:
             render("remediation.md.j2"),
             r=self.remediation,  # keyed by its repr: every field of every open action
             grace=self.settings.policy.stale_action_grace_days,
-            urls={a.postmortem: self.pm_url(a.postmortem, "remediation.md") for a in self.remediation.open},
+            urls={a.postmortem: self.pm_url(a.postmortem, "remediation.md") for a in self.remediation.open if not a.draft},
         )
         out["insights.md"] = self._insights()
         out.update(self._services())
