@@ -888,6 +888,8 @@ class _Generator:
         customer_impact = {"SEV1": True, "SEV2": True, "SEV3": rng.random() < 0.6, "SEV4": rng.random() < 0.15}[severity]
         template = "lightweight" if severity == "SEV4" and not customer_impact and rng.random() < 0.3 else "standard"
         status = _weighted(rng, [("published", 85), ("in-review", 10), ("draft", 5)])
+        if status == "draft" and (TODAY - started.date()).days > 1:
+            status = "in-review"  # a draft past its filing deadline is a finding (late-postmortem)
 
         # Event times: started ≤ detected ≤ mitigated ≤ resolved ≤ filed.
         silent = arch["slug"] == "silent-stop" or rng.random() < 0.06
