@@ -208,7 +208,7 @@ def test_a_hostile_body_of_megabytes_is_checked_in_linear_time(kb, body):
 
 
 def test_a_duplicate_top_level_key_is_reported_at_the_second_one(kb):
-    text = BASELINE.replace("status: published\n", "status: published\nstatus: draft\n", 1)
+    text = BASELINE.replace("status: published\n", "status: published\nstatus: in-review\n", 1)
     found = checked(kb, text)
     assert where(found) == [("PM101", 5, 1)]
     assert found[0]["message"] == "duplicate key `status`"
@@ -220,7 +220,7 @@ def test_a_duplicate_key_inside_an_action_is_reported_where_it_is(kb):
 
 
 def test_a_key_repeated_through_an_alias_is_a_duplicate(kb):
-    text = BASELINE.replace("status: published\n", "&k status: published\n*k : draft\n", 1)
+    text = BASELINE.replace("status: published\n", "&k status: published\n*k : in-review\n", 1)
     found = checked(kb, text)
     assert where(found) == [("PM101", 4, 1)]  # an alias is its anchor's node: reported at the anchored key
     assert found[0]["message"] == "duplicate key `status`"

@@ -116,8 +116,7 @@ def _stat(path: str) -> StatKey:
 
 def _context_key(checker: Checker) -> object:
     project = checker.project
-    watched = [str(project.taxonomy_path), *sorted(str(p) for p in project.templates_dir.glob("*.md"))]
-    watched += [str(project.root / f) for f in project.settings.language_rules]
+    watched = [str(p) for p in project.context_files]  # the check cache's list: one list
     return (
         checker.today,
         project.settings.model_dump_json(),

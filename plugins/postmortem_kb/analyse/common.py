@@ -79,6 +79,12 @@ def per_year(pms: list[Postmortem]) -> list[tuple[int, int]]:
     return [(y, years.get(y, 0)) for y in range(min(years), max(years) + 1)] if years else []
 
 
+def analysed(corpus: Corpus) -> list[Postmortem]:
+    """What the graph and insights count: published postmortems with only the factors
+    and services their catalogs know (an unknown id is a finding, not a node or a page)."""
+    return published(corpus.postmortems, corpus.taxonomy.factors, catalog_services(corpus))
+
+
 def catalog_services(corpus: Corpus) -> Mapping[str, object] | None:
     """The catalog's services by id, or None when the knowledge base has no catalog."""
     catalog = corpus.taxonomy.services

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 import networkx as nx
 
 from ..model import Corpus
-from .common import published, slug
+from .common import analysed, slug
 
 
 def build_graph(corpus: Corpus) -> nx.Graph:
@@ -18,7 +18,7 @@ def build_graph(corpus: Corpus) -> nx.Graph:
     g = nx.Graph()
     for fid, f in corpus.taxonomy.factors.items():
         g.add_node(f"factor:{fid}", kind="factor", label=f.name, category=f.category, ref=fid)
-    for pm in sorted(published(corpus.postmortems, corpus.taxonomy.factors), key=lambda p: (p.meta.started, p.meta.id)):
+    for pm in sorted(analysed(corpus), key=lambda p: (p.meta.started, p.meta.id)):
         m = pm.meta
         node = f"incident:{m.id}"
         g.add_node(node, kind="incident", label=m.title, severity=m.severity, year=m.started.year, started=m.started.isoformat(), ref=m.id, path=pm.path)
@@ -28,7 +28,7 @@ def build_graph(corpus: Corpus) -> nx.Graph:
                 g.add_node(sn, kind="service", label=service, ref=slug(service))
             g.add_edge(node, sn, kind="affected")
         for cf in m.contributing_factors:
-            fn = f"factor:{cf.factor}"  # known: `published` leaves unknown ids out
+            fn = f"factor:{cf.factor}"  # known: `analysed` leaves unknown ids out
             g.add_edge(node, fn, kind="contributed")
             for other in cf.enabled_by:
                 if other != cf.factor:
@@ -64,7 +64,7 @@ def directed_edges(g: nx.Graph) -> list[tuple[str, str, str]]:
 def co_occurrence(corpus: Corpus) -> Counter[tuple[str, str]]:
     """How often two factors appear in the same incident."""
     counts: Counter[tuple[str, str]] = Counter()
-    for pm in published(corpus.postmortems, corpus.taxonomy.factors):
+    for pm in analysed(corpus):
         ids = sorted({cf.factor for cf in pm.meta.contributing_factors})
         counts.update(combinations(ids, 2))
     return counts
@@ -76,7 +76,7 @@ class Similarity:
     def __init__(self, corpus: Corpus) -> None:
         self.by_factor: dict[str, list[str]] = {}
         self.factors_of: dict[str, set[str]] = {}
-        for pm in published(corpus.postmortems, corpus.taxonomy.factors):
+        for pm in analysed(corpus):
             own = {cf.factor for cf in pm.meta.contributing_factors}
             self.factors_of[pm.meta.id] = own
             for fid in own:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..load.schema import DETECTION_METHODS, OPEN_STATUSES, PRIORITIES
 from ..model import Corpus
-from .common import catalog_services, minutes, published, time_to_detect, time_to_restore
+from .common import analysed, minutes, time_to_detect, time_to_restore
 from .remediation import Remediation
 
 
@@ -107,7 +107,7 @@ AGE_BUCKETS = [(30, "≤ 30 days"), (90, "31–90 days"), (180, "91–180 days")
 
 
 def insights(corpus: Corpus, severities: list[str], remediation: Remediation, today: date) -> Insights:
-    pms = published(corpus.postmortems, corpus.taxonomy.factors, catalog_services(corpus))
+    pms = analysed(corpus)
     review = _Review()
     per_year: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(severities, 0))
     detect: dict[str, list[float]] = defaultdict(list)
