@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+from ..analyse.common import slug
 from ..model import Factor, Service, ServiceCatalog, Taxonomy
 from .files import MAX_FILE_BYTES, read_file
 from .frontmatter import Parsed, Problem, load_yaml
@@ -67,14 +69,21 @@ def load_taxonomy(path: Path, rel: str, root: str | Path | None = None) -> tuple
         raw_categories = {}
     categories = {str(k): str(v) for k, v in raw_categories.items()}
     factors: dict[str, Factor] = {}
+    pages: dict[str, str] = {}
     for i, item in enumerate(data["factors"]):
         line = parsed.line_of(("factors", i))[0]
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             problems.append(Problem("schema", line, 1, "a factor needs an `id`", "add `id: kebab-case-id`"))
             continue
         fid = item["id"]
+        if not _FACTOR_ID.fullmatch(fid):
+            problems.append(Problem("schema", line, 1, f"factor id `{fid[:60]}` is not a lower-case id", "use letters, digits, `.`, `_` and `-`, e.g. `retry-storm`: postmortems name it in `factor:`"))
+            continue
         if fid in factors:
             problems.append(Problem("duplicate-id", line, 1, f"factor id `{fid}` is defined twice", "rename or merge one of them"))
+            continue
+        if (other := _same_page(fid, pages)) is not None:
+            problems.append(Problem("duplicate-id", line, 1, f"factor ids `{other}` and `{fid}` would share one page (`factors/{slug(fid)}`)", "rename one of them"))
             continue
         category = str(item.get("category", ""))
         if categories and category not in categories:
@@ -106,14 +115,25 @@ def load_services(path: Path, rel: str, root: str | Path | None = None) -> tuple
         problems.append(Problem("schema", *parsed.line_of(at), "the service catalog needs a `services:` list", "write `services:` then items with `id`, `name`, `owner` and `tier`"))
         return None, problems
     services: dict[str, Service] = {}
+    pages: dict[str, str] = {}
     for i, item in enumerate(items):
-        service = _service(item, parsed, (*at, i), services, problems)
+        service = _service(item, parsed, (*at, i), services, pages, problems)
         if service is not None:
             services[service.id] = service
     return (ServiceCatalog(path=rel, services=services) if services else None), problems
 
 
-def _service(item: Any, parsed: Parsed, at: tuple[Any, ...], known: dict[str, Service], problems: list[Problem]) -> Service | None:
+_FACTOR_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}")  # the front matter's Slug
+
+
+def _same_page(ident: str, pages: dict[str, str]) -> str | None:
+    """The id that already has `ident`'s page (pages are named by slug), or None, and
+    then `ident` has it."""
+    other = pages.setdefault(slug(ident), ident)
+    return None if other == ident else other
+
+
+def _service(item: Any, parsed: Parsed, at: tuple[Any, ...], known: dict[str, Service], pages: dict[str, str], problems: list[Problem]) -> Service | None:
     """One catalog entry, or None (with a problem) when it has no usable id."""
     line = parsed.line_of(at)[0]
     # Any text a postmortem's `services` may hold (the front matter's Name): ids chosen
@@ -124,6 +144,10 @@ def _service(item: Any, parsed: Parsed, at: tuple[Any, ...], known: dict[str, Se
     sid = item["id"]
     if sid in known:
         problems.append(Problem("duplicate-id", line, 1, f"service id `{sid}` is listed twice (first at line {known[sid].line})", "merge the two entries"))
+        return None
+    if (other := _same_page(sid, pages)) is not None:
+        # `Secret Payroll` and `secret/payroll`: one page would hold both, and hide one's incidents
+        problems.append(Problem("duplicate-id", line, 1, f"service ids `{other}` and `{sid}` would share one page (`services/{slug(sid)}`)", "rename one of them"))
         return None
     for key in item:
         if key not in SERVICE_KEYS:
