@@ -182,3 +182,17 @@ def kb(tmp_path: Path) -> KB:
     (tmp_path / "postmortems").mkdir()
     shutil.copy(ROOT / "postmortems" / "factors.yml", tmp_path / "postmortems" / "factors.yml")
     return KB(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright, one per test module."""
+    playwright_sync = pytest.importorskip("playwright.sync_api")
+    from site_helpers import launch_browser
+
+    with playwright_sync.sync_playwright() as pw:
+        b = launch_browser(pw)
+        try:
+            yield b
+        finally:
+            b.close()

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from baseline import BASE_META as _BASELINE_META
@@ -214,6 +215,48 @@ def serve_dir(path: Path) -> Iterator[str]:
 def launch_browser(playwright: Any) -> Any:
     """Debian's chromium, headless, with background networking off."""
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
+
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+class Guard:
+    """What a page must not do: request another host, open a dialog, throw (or, when
+    watched with `console=True`, log an error)."""
+
+    def __init__(self) -> None:
+        self.outside: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+
+    def route(self, route: Any) -> None:
+        url = route.request.url
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob", "about") or (parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOCAL_HOSTS):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def dialog(self, dialog: Any) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def console(self, message: Any) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def watch(self, context: Any, page: Any, console: bool = False) -> None:
+        context.route("**/*", self.route)  # every request of the pages and their workers
+        page.on("dialog", self.dialog)
+        page.on("pageerror", lambda err: self.errors.append(str(err)))
+        if console:
+            page.on("console", self.console)
+
+    def assert_clean(self) -> None:
+        assert not self.outside, f"requests to outside hosts: {self.outside}"
+        assert not self.dialogs, f"dialogs opened: {self.dialogs}"
+        assert not self.errors, f"uncaught script errors: {self.errors}"
 
 
 # ---- extra postmortems the site tests add --------------------------------------------

@@ -22,11 +22,11 @@ import pytest
 import yaml
 from site_helpers import (
     ROOT,
+    Guard,
     assert_built,
     build_site,
     catalog_service,
     copy_kb,
-    launch_browser,
     parse_html,
     serve_dir,
     set_plugin_config,
@@ -63,7 +63,6 @@ FACTOR = {"id": "quote-test", "name": 'Quote "q" <b> & co', "category": "technic
 JS_ID = "2026-11-10-javascript-name"
 JS_FILE = "javascript:alert(document.domain)%2F%2F.md"
 JS_DIR_ID = "2026-11-09-javascript-folder"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
 def _when(day: int) -> dict[str, Any]:
@@ -251,42 +250,6 @@ def test_what_common_material_extensions_make_is_kept() -> None:
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 
-class Guard:
-    """Dialogs, uncaught errors and requests to other hosts: none is allowed."""
-
-    def __init__(self) -> None:
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-
-    def route(self, route: Any) -> None:
-        parts = urlsplit(route.request.url)
-        if parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            self.outside.append(route.request.url)
-            route.abort()
-
-    def dialog(self, dialog: Any) -> None:
-        self.dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-    def assert_clean(self) -> None:
-        assert not self.dialogs, f"dialogs opened: {self.dialogs}"
-        assert not self.errors, f"uncaught script errors: {self.errors}"
-        assert not self.outside, f"requests to outside hosts: {self.outside}"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_sync.sync_playwright() as pw:
-        b = launch_browser(pw)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @pytest.fixture
 def guard() -> Guard:
     return Guard()
@@ -295,10 +258,8 @@ def guard() -> Guard:
 @pytest.fixture
 def page(browser: Any, guard: Guard) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1200, "height": 900}, service_workers="block")
-    context.route("**/*", guard.route)
     pg = context.new_page()
-    pg.on("dialog", guard.dialog)
-    pg.on("pageerror", lambda err: guard.errors.append(str(err)))
+    guard.watch(context, pg)
     pg.set_default_timeout(15_000)
     try:
         yield pg

@@ -12,15 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from site_helpers import (
+    Guard,
     add_overdue_postmortems,
     assert_built,
     build_site,
     copy_kb,
-    launch_browser,
     serve_dir,
     write_postmortem,
 )
@@ -30,7 +29,6 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
 WIDTH, HEIGHT = 390, 844
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 REVIEW_ID = "2026-11-06-narrow-in-review"
 # One page of every type the site has.
 PAGES = {
@@ -83,43 +81,11 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_sync.sync_playwright() as pw:
-        b = launch_browser(pw)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-class Watch:
-    """What a page must not do: request another host, log an error, throw."""
-
-    def __init__(self) -> None:
-        self.outside: list[str] = []
-        self.errors: list[str] = []
-
-    def route(self, route: Any) -> None:
-        parts = urlsplit(route.request.url)
-        if parts.scheme in ("data", "blob", "about") or (parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOCAL_HOSTS):
-            route.continue_()
-        else:
-            self.outside.append(route.request.url)
-            route.abort()
-
-    def console(self, message: Any) -> None:
-        if message.type == "error":
-            self.errors.append(message.text)
-
-
-def open_phone(browser: Any, scheme: str, url: str, ready: str | None) -> tuple[Any, Any, Watch]:
-    watch = Watch()
+def open_phone(browser: Any, scheme: str, url: str, ready: str | None) -> tuple[Any, Any, Guard]:
+    watch = Guard()
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, color_scheme=scheme, service_workers="block")
-    context.route("**/*", watch.route)
     page = context.new_page()
-    page.on("console", watch.console)
-    page.on("pageerror", lambda err: watch.errors.append(str(err)))
+    watch.watch(context, page, console=True)
     page.set_default_timeout(15_000)
     page.goto(url)
     page.wait_for_load_state("load")

@@ -20,12 +20,12 @@ import pytest
 from site_helpers import (
     INJECTION_ID,
     OVERDUE_IDS,
+    Guard,
     add_injection_postmortem,
     add_overdue_postmortems,
     assert_built,
     build_site,
     copy_kb,
-    launch_browser,
     serve_dir,
 )
 
@@ -36,7 +36,6 @@ pytestmark = pytest.mark.browser
 PAYLOAD = "<img src=x onerror=window.__pwned=1> <script>window.__pwned=1</script> <script>alert(1)</script> <img src=x onerror=alert(1)>"
 SEARCH_WORD = "auditors"  # appears in one sample postmortem only (checked below)
 SEARCH_TARGET = "2023/2023-06-02-revenue-migration-duplicates/"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
 @pytest.fixture(scope="module")
@@ -55,43 +54,6 @@ def base_url(site: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_sync.sync_playwright() as pw:
-        b = launch_browser(pw)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-class Guard:
-    """What a page did that it must not: outside requests, dialogs, uncaught errors."""
-
-    def __init__(self) -> None:
-        self.outside: list[str] = []
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-
-    def route(self, route: Any) -> None:
-        url = route.request.url
-        parts = urlsplit(url)
-        if parts.scheme in ("data", "blob", "about") or (parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOCAL_HOSTS):
-            route.continue_()
-        else:
-            self.outside.append(url)
-            route.abort()
-
-    def dialog(self, dialog: Any) -> None:
-        self.dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-    def assert_clean(self) -> None:
-        assert not self.outside, f"requests to outside hosts: {self.outside}"
-        assert not self.dialogs, f"dialogs opened: {self.dialogs}"
-        assert not self.errors, f"uncaught script errors: {self.errors}"
-
-
 @pytest.fixture
 def guard() -> Guard:
     return Guard()
@@ -100,11 +62,8 @@ def guard() -> Guard:
 @pytest.fixture
 def page(browser: Any, guard: Guard) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme="light", service_workers="block")
-    context.route("**/*", guard.route)  # every request of the pages and their workers
     pg = context.new_page()
-    pg.route("**/*", guard.route)
-    pg.on("dialog", guard.dialog)
-    pg.on("pageerror", lambda err: guard.errors.append(str(err)))
+    guard.watch(context, pg)
     pg.set_default_timeout(15_000)
     try:
         yield pg
