@@ -621,3 +621,21 @@ def test_authors_from_owner_line_but_not_from_action_owners():
     assert meta["authors"] == ["Dana Kim"]
     meta, _, _ = conv("# X\n\n## Action items\n- fix it (owner: Someone Else)\n")
     assert meta["authors"] == ["TODO"]
+
+
+def test_a_file_named_explicitly_is_imported_whatever_its_extension(kb, tmp_path):
+    """`pmkb import notes.wiki` asks for that file; a folder's files still need a Markdown
+    suffix, and what is not text (binary, an HTML page) is still refused by its content."""
+    notes = tmp_path / "2021-02-09-login-notes.wiki"
+    shutil.copy(LEGACY / "2021-02-09-login-session-store.md", notes)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    shutil.copy(notes, folder / "2021-02-09-other.wiki")
+    page = tmp_path / "2021-03-01-export.html"
+    page.write_text("<!DOCTYPE html>\n<html><body>x</body></html>\n", encoding="utf-8")
+    code, out = kb.run("import", str(notes), str(folder), str(page))
+    lines = report(out)
+    assert lines[notes.name][0] == "imported"
+    assert lines["2021-02-09-other.wiki"] == ("skipped", "not Markdown (.wiki file)")
+    assert lines[page.name] == ("skipped", "not Markdown (HTML)")
+    assert code == 1

@@ -30,8 +30,10 @@ class Outcome:
         return self.status in ("imported", "exists")
 
 
-def collect(sources: Iterable[str]) -> Iterator[tuple[str, Path]]:
-    """Each file named, and every file under each folder named (hidden ones aside), sorted."""
+def collect(sources: Iterable[str]) -> Iterator[tuple[str, Path, bool]]:
+    """Each file named, and every file under each folder named (hidden ones aside),
+    sorted; with whether it was named itself (then any extension is imported: `notes.txt`
+    was asked for; a folder's files need a Markdown suffix)."""
     for raw in sources:
         path = Path(raw)
         if path.is_dir():
@@ -40,20 +42,20 @@ def collect(sources: Iterable[str]) -> Iterator[tuple[str, Path]]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found.extend(Path(folder) / f for f in files if not f.startswith("."))
             if not found:
-                yield raw, path  # reported as an empty folder
+                yield raw, path, False  # reported as an empty folder
             for f in sorted(found):
-                yield str(f), f
+                yield str(f), f, False
         else:
-            yield raw, path
+            yield raw, path, True
 
 
-def read(path: Path) -> tuple[str | None, str | None]:
+def read(path: Path, named: bool = False) -> tuple[str | None, str | None]:
     """(text, None) or (None, why it cannot be imported)."""
     if not path.exists():
         return None, "unreadable (a broken link)" if path.is_symlink() else "unreadable (no such file or folder)"
     if path.is_dir():
         return None, "empty (a folder with no files)"
-    if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+    if not named and path.suffix.lower() not in MARKDOWN_SUFFIXES:
         return None, "not Markdown" + (f" ({path.suffix} file)" if path.suffix else " (no .md suffix)")
     raw, why = _read_bytes(path)
     if raw is None:
@@ -122,8 +124,8 @@ def run(
 ) -> Iterator[Outcome]:
     """Import each source into `into/<year>/<id>.md`; yield one Outcome per source."""
     claimed: set[Path] = set()
-    for shown, path in collect(sources):
-        text, why = read(path)
+    for shown, path, named in collect(sources):
+        text, why = read(path, named)
         if text is None:
             yield Outcome(shown, "failed", f"skipped {shown}: {why}")
             continue
