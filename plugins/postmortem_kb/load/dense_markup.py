@@ -10,11 +10,10 @@ page) as plain preformatted text, and `pmkb check` reports where (PM623).
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 
-from .sections import _FENCE
+from .sections import _FENCE, as_text
 
 MAX_BRACKETS_PER_BLOCK = 64
 MAX_EMPHASIS_PER_BLOCK = 128  # `*` and `_`: snake_case words spend a few
@@ -91,19 +90,8 @@ def limit_density(markdown: str) -> str:
     text) replaced by the same text, HTML-escaped, in a `<pre>` block of its own."""
     lines = markdown.split("\n")
     found, page = dense_blocks(lines)
-    if page:
-        return _pre(markdown)
-    if not found:
+    if not found and not page:
         return markdown
-    out: list[str] = []
-    pos = 0
-    for d in found:
-        out.extend(lines[pos : d.start])
-        out.extend(["", _pre("\n".join(lines[d.start : d.end])), ""])
-        pos = d.end
-    out.extend(lines[pos:])
-    return "\n".join(out)
-
-
-def _pre(text: str) -> str:
-    return f'<pre class="pmkb-too-dense">{html.escape(text.replace(chr(13), ""), quote=False)}</pre>'
+    if page:
+        return as_text(lines, [(0, len(lines))], "pmkb-too-dense").strip("\n")
+    return as_text(lines, [(d.start, d.end) for d in found], "pmkb-too-dense")

@@ -554,12 +554,19 @@ def _limit_lines(markdown: str, limit: int) -> str:
     regions = deep_regions(lines, limit, markdown)
     if not regions:
         return markdown
+    return as_text(lines, [(r.start, r.end) for r in regions], "pmkb-too-deep")
+
+
+def as_text(lines: list[str], runs: list[tuple[int, int]], css_class: str) -> str:
+    """`lines` joined, each run (start, end: line indexes, in order) of them replaced by
+    its text, HTML-escaped, in a `<pre>` block of its own: what the site shows of
+    Markdown it will not hand to Python-Markdown."""
     out: list[str] = []
     pos = 0
-    for r in regions:
-        out.extend(lines[pos : r.start])
-        raw = "\n".join(line.replace("\r", "") for line in lines[r.start : r.end])
-        out.extend(["", f'<pre class="pmkb-too-deep">{html.escape(raw, quote=False)}</pre>', ""])
-        pos = r.end
+    for start, end in runs:
+        out.extend(lines[pos:start])
+        raw = "\n".join(line.replace("\r", "") for line in lines[start:end])
+        out.extend(["", f'<pre class="{css_class}">{html.escape(raw, quote=False)}</pre>', ""])
+        pos = end
     out.extend(lines[pos:])
     return "\n".join(out)
