@@ -475,3 +475,17 @@ def test_a_factor_defined_twice_in_the_taxonomy(kb):
     line = len(tax.read_text(encoding="utf-8").splitlines()) - 3
     assert [(f["path"], f["code"], f["line"]) for f in found] == [("postmortems/factors.yml", "PM102", line)]
     assert only(found, "duplicate-id")[0]["message"] == "factor id `dns` is defined twice"
+
+
+def test_a_thousand_long_unknown_factor_ids_are_checked_quickly(kb):
+    """A hostile list of 1,000 invented 200-character ids: each is a finding; "did you
+    mean" is worked out for the first few only (0.2 s each before it was bounded)."""
+    import time
+
+    junk = "-".join(f"word{i}xyz" for i in range(40))[:190]
+    factors = [BASE_META["contributing_factors"][0], *({"factor": f"{junk}{n}", "description": "x"} for n in range(1000))]
+    kb.write(meta={"contributing_factors": factors})
+    started = time.process_time()
+    found = kb.findings()
+    assert time.process_time() - started < 20  # seconds here; minutes unbounded
+    assert sum(f["rule"] == "unknown-factor" for f in found) >= 200 - 1

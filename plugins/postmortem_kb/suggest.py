@@ -16,6 +16,8 @@ from difflib import SequenceMatcher
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on", "or", "so", "such", "that", "the", "this", "to", "was", "were", "with"])
 THRESHOLD = 0.72
+MAX_CHARS = 64
+MAX_WORDS = 6
 
 
 def _words(text: str) -> list[str]:
@@ -33,7 +35,10 @@ def _similar(a: str, b: str) -> float:
 def did_you_mean(unknown: str, candidates: Mapping[str, Sequence[str]]) -> str | None:
     """The id in `candidates` (id -> [name, definition, ...]) that `unknown` most likely
     means, or None when none is close enough."""
-    asked = _words(unknown)
+    # Bounded for a hostile id (200 characters, forty words took 0.2 s): an id a person
+    # meant is a few words long.
+    unknown = unknown[:MAX_CHARS]
+    asked = _words(unknown)[:MAX_WORDS]
     if not asked:
         return None
     best, best_score = None, 0.0

@@ -73,15 +73,20 @@ def _sections(pm: Postmortem, ctx: Context, template: str, has_actions: bool) ->
             yield Hit("no-actions-reason", line, 1, "no action items, and no reason given", "add actions to the front matter, or say under `## Action items` why none are needed")
 
 
+MAX_SUGGESTIONS = 20  # "did you mean" per file
+
+
 def references(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     m = pm.meta
     known = ctx.taxonomy.factors
     own = {cf.factor for cf in m.contributing_factors}
+    suggested = 0
     for i, cf in enumerate(m.contributing_factors):
         if cf.factor == "todo":
             yield Hit("unknown-factor", *_pos(pm, "contributing_factors", i, "factor"), "contributing factor not chosen yet (`todo`)", f"pick an id from {ctx.taxonomy.path} that names this condition")
         elif known and cf.factor not in known:
-            close = did_you_mean(cf.factor, {fid: [f.name, f.definition] for fid, f in known.items()})
+            suggested += 1  # a suggestion for the first few only: a hostile list has thousands
+            close = did_you_mean(cf.factor, {fid: [f.name, f.definition] for fid, f in known.items()}) if suggested <= MAX_SUGGESTIONS else None
             yield Hit("unknown-factor", *_pos(pm, "contributing_factors", i, "factor"), f"unknown factor `{cf.factor}`" + (f"; did you mean `{close}`?" if close else ""), f"use an id from {ctx.taxonomy.path}, or add this factor there")
         for j, ref in enumerate(cf.enabled_by):
             if ref not in own:
@@ -109,7 +114,7 @@ def _services(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
             continue
         if candidates is None:
             candidates = {k: [s.name, s.owner or ""] for k, s in known.items()}
-        close = did_you_mean(sid, candidates)
+        close = did_you_mean(sid, candidates) if i < MAX_SUGGESTIONS else None
         yield Hit("unknown-service", *_pos(pm, "services", i), f"unknown service `{_short(sid)}`" + (f"; did you mean `{close}`?" if close else ""), f"use an id from {catalog.path}, or add this service there (id, name, owner, tier)")
 
 
