@@ -6,16 +6,13 @@ returned as Markdown or bytes, so the MkDocs adapter only hands them over.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import posixpath
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -30,7 +27,7 @@ from ..analyse.common import (
     time_to_detect,
     time_to_restore,
 )
-from ..analyse.graph import Similarity, build_graph, co_occurrence, to_graphml, to_json
+from ..analyse.graph import Similarity, build_graph, co_occurrence, to_graphml
 from ..analyse.insights import insights
 from ..analyse.remediation import remediation
 from ..config import Settings
@@ -40,37 +37,12 @@ from ..load.schema import OPEN_STATUSES, STATUSES
 from ..model import Corpus, Postmortem
 from ..rules.language import HERE as RULES_DIR
 from ..rules.registry import registry
-from . import charts, feed
+from . import charts, feed, graph_page
 from .env import Stash, http_url, make_env, md
 from .reports import remediation_csv, remediation_json
+from .urls import CATEGORY_ORDER, base_of, page_url
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-CATEGORY_ORDER = ["technical", "detection", "response", "organisational"]
-
-
-@functools.lru_cache(maxsize=65536)
-def page_url(src_uri: str, directory_urls: bool = True) -> str:
-    """The URL (relative to the site root) MkDocs gives a Markdown source path.
-
-    Percent-encoded as MkDocs encodes its own (`quote`, only `/` kept), which also makes
-    it safe by construction: a file named `javascript:alert(1).md` becomes
-    `javascript%3Aalert%281%29/`, a path and never a scheme, and a backslash (which
-    browsers read as `/`) cannot turn a path into `//host`."""
-    stem, _ = posixpath.splitext(src_uri)
-    if not directory_urls:
-        return quote(stem + ".html")
-    if posixpath.basename(stem) in ("index", "README"):
-        parent = posixpath.dirname(stem)
-        return quote(parent + "/") if parent else ""
-    return quote(stem + "/")
-
-
-@functools.lru_cache(maxsize=4096)
-def base_of(src_uri: str, directory_urls: bool = True) -> str:
-    """Prefix from the page's URL back to the site root."""
-    url = page_url(src_uri, directory_urls)
-    depth = url.count("/") if directory_urls else src_uri.count("/")
-    return "../" * depth
 
 
 @dataclass
@@ -280,31 +252,10 @@ class Site:
         )
 
     def _graph_data(self) -> str:
-        data = to_json(self.graph)
-        for node in data["nodes"]:
-            kind = node["kind"]
-            if kind == "incident":
-                node["url"] = page_url(self.src_of[node["ref"]], self.directory_urls)
-            elif kind == "factor":
-                node["url"] = page_url(self.factor_src(node["ref"]), self.directory_urls)
-            else:
-                node["url"] = page_url(self.service_src(node["label"]), self.directory_urls)
-        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return graph_page.graph_data(self)
 
     def _graph_page(self) -> str:
-        src = "graph.md"
-        years = sorted({pm.meta.started.year for pm in self.pms}) or [self.today.year]
-        # Big knowledge bases open on the last three years: tens of thousands of nodes
-        # help nobody at first sight; the filter widens the window.
-        from_year = years[0] if len(self.pms) <= 1500 else max(years[0], years[-1] - 2)
-        cats = [c for c in CATEGORY_ORDER if c in self.corpus.taxonomy.categories] + sorted(set(self.corpus.taxonomy.categories) - set(CATEGORY_ORDER))
-        return self.env.get_template("graph.md.j2").render(
-            stash=self.stash(src),
-            base=base_of(src, self.directory_urls),
-            categories=[{"id": c} for c in cats],
-            years=years,
-            from_year=from_year,
-        )
+        return graph_page.graph_page(self)
 
     def _insights(self) -> str:
         ins = self.insights
