@@ -1,0 +1,171 @@
+"""Did the fix hold? Factors that came back after an action addressing them was done.
+
+An action may name the factors it addresses (`addresses: [retry-storm]`). When a later
+incident names one of those factors again after that action was done, the factor
+recurred after remediation: the site shows it on the factor page, in insights and on
+the later postmortem, and `pmkb check` tells the author of a new postmortem.
+
+"After": the schema records no completion date, only `status: done` and `due`, so the
+due date stands for the day the action was done. A later incident counts when it
+started on a day after that due date (and after the day the earlier incident started,
+should its action be due before it). An action with no due date is never dated, so it
+never counts.
+
+Pure: postmortems in, typed records out. Linear-ish: one index of factor → incidents
+(sorted by start) and factor → done actions (sorted by date), then one merge per
+factor; no pairs of incidents are compared.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ..model import Postmortem
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    id: str
+    title: str
+    started: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DoneAction:
+    """A done action addressing a factor, dated by its due date (see the module's doc)."""
+
+    postmortem: str  # id of the incident whose action it is
+    title: str  # that incident's title
+    number: int  # 1-based, as the postmortem's action table numbers it
+    summary: str
+    due: date
+    effective: date  # the later of `due` and the day that incident started
+
+
+@dataclass(frozen=True, slots=True)
+class Recurrence:
+    """`factor` came back in `incident` after `after` (the latest done action addressing
+    it dated before the incident; `done_before` such actions in all)."""
+
+    factor: str
+    incident: Incident
+    after: DoneAction
+    done_before: int
+
+
+@dataclass(slots=True)
+class FactorHistory:
+    """One factor's incidents (by start) and done actions addressing it (by date)."""
+
+    incidents: list[Incident] = field(default_factory=list)
+    done: list[DoneAction] = field(default_factory=list)
+    _starts: list[tuple[datetime, str]] = field(default_factory=list)
+    _dates: list[date] = field(default_factory=list)
+
+    def seal(self) -> None:
+        self.incidents.sort(key=lambda i: (i.started, i.id))
+        self.done.sort(key=lambda d: (d.effective, d.postmortem, d.number))
+        self._starts = [(i.started, i.id) for i in self.incidents]
+        self._dates = [d.effective for d in self.done]
+
+    def before(self, started: datetime, exclude: str | None = None) -> list[Incident]:
+        """Incidents that started before `started`, most recent first."""
+        k = bisect.bisect_left(self._starts, (started, ""))
+        return [i for i in reversed(self.incidents[:k]) if i.id != exclude]
+
+    def done_before_day(self, day: date, exclude: str | None = None) -> list[DoneAction]:
+        """Done actions dated before `day`, latest first (not those of `exclude`)."""
+        k = bisect.bisect_left(self._dates, day)
+        return [d for d in reversed(self.done[:k]) if d.postmortem != exclude]
+
+
+def index(pms: Iterable[Postmortem]) -> dict[str, FactorHistory]:
+    """Factor id → its history, over postmortems with valid front matter."""
+    out: dict[str, FactorHistory] = defaultdict(FactorHistory)
+    for pm in pms:
+        m = pm.meta
+        if m is None:
+            continue
+        own = dict.fromkeys(cf.factor for cf in m.contributing_factors)
+        incident = Incident(m.id, m.title, m.started)
+        for fid in own:
+            out[fid].incidents.append(incident)
+        for n, a in enumerate(m.actions, start=1):
+            if a.status != "done" or a.due is None:
+                continue
+            # Only factors of this postmortem: naming another is a finding (unknown-factor).
+            for fid in dict.fromkeys(f for f in a.addresses if f in own):
+                out[fid].done.append(DoneAction(m.id, m.title, n, a.summary, a.due, max(a.due, m.started.date())))
+    for history in out.values():
+        history.seal()
+    return dict(out)
+
+
+@dataclass(slots=True)
+class Recurrences:
+    by_factor: dict[str, list[Recurrence]]  # factor → recurrences, by the incident's start
+    by_postmortem: dict[str, list[Recurrence]]  # later incident's id → its recurrences
+
+    def ranked(self) -> list[tuple[str, int]]:
+        """(factor, recurrences) most first, then by id."""
+        return sorted(((f, len(r)) for f, r in self.by_factor.items()), key=lambda kv: (-kv[1], kv[0]))
+
+
+def recurrences(pms: Iterable[Postmortem] | dict[str, FactorHistory]) -> Recurrences:
+    """Every (factor, later incident) where the factor recurred after remediation."""
+    histories = pms if isinstance(pms, dict) else index(pms)
+    by_factor: dict[str, list[Recurrence]] = {}
+    by_pm: dict[str, list[Recurrence]] = defaultdict(list)
+    for fid in sorted(histories):
+        found = _merge(fid, histories[fid])
+        if found:
+            by_factor[fid] = found
+            for r in found:
+                by_pm[r.incident.id].append(r)
+    return Recurrences(by_factor, dict(by_pm))
+
+
+def _merge(fid: str, h: FactorHistory) -> list[Recurrence]:
+    """One pass over incidents and done actions, both sorted by date. An incident's own
+    actions are dated no earlier than the day it started, so they never precede it."""
+    out: list[Recurrence] = []
+    k = 0  # done actions dated before the current incident's day
+    for inc in h.incidents:
+        day = inc.started.date()
+        while k < len(h.done) and h.done[k].effective < day:
+            k += 1
+        if k:
+            out.append(Recurrence(fid, inc, h.done[k - 1], k))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SharedFactor:
+    """For a postmortem being written: earlier incidents that named one of its factors,
+    and the latest done action addressing it before this incident (if any)."""
+
+    factor: str
+    earlier: list[Incident]  # most recent first
+    after: DoneAction | None
+    done_before: int
+
+
+def shared_factors(pm: Postmortem, histories: dict[str, FactorHistory]) -> list[SharedFactor]:
+    """This postmortem's factors that earlier incidents share, in its own order."""
+    m = pm.meta
+    if m is None:
+        return []
+    out = []
+    for fid in dict.fromkeys(cf.factor for cf in m.contributing_factors):
+        h = histories.get(fid)
+        if h is None:
+            continue
+        earlier = h.before(m.started, exclude=m.id)
+        done = h.done_before_day(m.started.date(), exclude=m.id)
+        if earlier or done:
+            out.append(SharedFactor(fid, earlier, done[0] if done else None, len(done)))
+    return out
