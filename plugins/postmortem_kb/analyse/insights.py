@@ -68,6 +68,7 @@ class Insights:
     detection: list[tuple[str, int]] = field(default_factory=list)  # method, incidents (only methods seen; "not recorded" last)
     priorities: list[tuple[str, int, int, int]] = field(default_factory=list)  # priority, actions, done, open
     impact_by_year: list[tuple[int, int, int, int]] = field(default_factory=list)  # year, incidents with impact recorded, customers, requests failed
+    trend: QuarterTrend | None = None  # factor frequency by quarter
 
 
 @dataclass(slots=True)
@@ -103,6 +104,49 @@ class _Review:
         return [(y, *self.impact[y]) for y in sorted(self.impact)]
 
 
+QUARTERS_SHOWN = 24  # six years: older quarters are summed into `before`
+
+
+@dataclass(slots=True)
+class QuarterTrend:
+    """How many incidents named each factor, quarter by quarter (the corpus's last
+    QUARTERS_SHOWN quarters, empty ones included)."""
+
+    quarters: list[tuple[int, int]]  # (year, quarter 1-4), oldest first
+    counts: dict[str, list[int]]  # factor -> incidents per quarter, aligned with `quarters`
+    before: dict[str, int]  # factor -> incidents before the first quarter shown
+
+    @staticmethod
+    def label(q: tuple[int, int]) -> str:
+        return f"{q[0]} Q{q[1]}"
+
+
+def _quarter(d: date) -> tuple[int, int]:
+    return (d.year, (d.month - 1) // 3 + 1)
+
+
+def factor_quarters(seen: list[tuple[date, set[str]]], shown: int = QUARTERS_SHOWN) -> QuarterTrend:
+    """The trend from (incident start date, its factor ids) pairs: one pass, no sort."""
+    if not seen:
+        return QuarterTrend([], {}, {})
+    first = min(_quarter(d) for d, _ in seen)
+    last = max(_quarter(d) for d, _ in seen)
+    span = (last[0] - first[0]) * 4 + last[1] - first[1] + 1
+    start = max(0, span - shown)
+    quarters = [((first[0] * 4 + first[1] - 1 + k) // 4, (first[1] - 1 + k) % 4 + 1) for k in range(start, span)]
+    counts: dict[str, list[int]] = {}
+    before: dict[str, int] = {}
+    for d, fids in seen:
+        q = _quarter(d)
+        k = (q[0] - first[0]) * 4 + q[1] - first[1] - start
+        for fid in fids:
+            if k < 0:
+                before[fid] = before.get(fid, 0) + 1
+            else:
+                counts.setdefault(fid, [0] * len(quarters))[k] += 1
+    return QuarterTrend(quarters, counts, before)
+
+
 AGE_BUCKETS = [(30, "≤ 30 days"), (90, "31–90 days"), (180, "91–180 days"), (365, "181–365 days"), (10**9, "> 1 year")]
 
 
@@ -114,6 +158,7 @@ def insights(corpus: Corpus, severities: list[str], remediation: Remediation, to
     restore: dict[str, list[float]] = defaultdict(list)
     factor_years: dict[str, list[int]] = defaultdict(list)
     completion: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    seen: list[tuple[date, set[str]]] = []
     customer = 0
     for pm in pms:
         m = pm.meta
@@ -123,7 +168,9 @@ def insights(corpus: Corpus, severities: list[str], remediation: Remediation, to
         restore[m.severity].append(minutes(time_to_restore(pm)))
         customer += m.customer_impact
         review.add(m)
-        for fid in {cf.factor for cf in m.contributing_factors}:
+        fids = {cf.factor for cf in m.contributing_factors}
+        seen.append((m.started.date(), fids))
+        for fid in fids:
             factor_years[fid].append(year)
         for a in m.actions:
             completion[year][1] += 1
@@ -156,4 +203,5 @@ def insights(corpus: Corpus, severities: list[str], remediation: Remediation, to
         detection=review.detection_rows(),
         priorities=review.priority_rows(),
         impact_by_year=review.impact_rows(),
+        trend=factor_quarters(seen),
     )

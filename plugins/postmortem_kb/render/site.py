@@ -28,7 +28,8 @@ from ..analyse.common import (
     time_to_restore,
 )
 from ..analyse.graph import Similarity, build_graph, co_occurrence, to_graphml
-from ..analyse.insights import insights
+from ..analyse.insights import QuarterTrend, insights
+from ..analyse.recurrence import Recurrence, recurrences
 from ..analyse.remediation import remediation
 from ..config import Settings
 from ..load.corpus import relative_path
@@ -78,6 +79,7 @@ class Site:
         self.similarity = Similarity(self.corpus)
         self.by_id = {pm.meta.id: pm for pm in reversed(self.pms)}
         self._factor_counts: Counter[str] = Counter(cf.factor for pm in self.pms for cf in {c.factor: c for c in pm.meta.contributing_factors}.values())
+        self.recur = recurrences(self.pms)  # did the fix hold? (analyse/recurrence.py)
 
     # ---- addressing -------------------------------------------------------------
 
@@ -273,7 +275,60 @@ class Site:
             detect_box=charts.box_plot(ins.detect),
             restore_box=charts.box_plot(ins.restore),
             recurring=recurring,
+            held=self._held_rows("insights.md"),
+            trends=self._trend_rows("insights.md"),
+            trend_quarters=[QuarterTrend.label(q) for q in ins.trend.quarters] if ins.trend else [],
         )
+
+    def _recurrence_row(self, r: Recurrence, src: str) -> dict[str, Any]:
+        """One recurrence as a page links it: the later incident and the earlier action."""
+        return {
+            "factor": self.factor_view(r.factor, src),
+            "date": r.incident.started.date().isoformat(),
+            "title": r.incident.title,
+            "url": self.pm_url(r.incident.id, src),
+            "after_title": r.after.title,
+            # The action's row in the earlier postmortem's table (pm_actions.html.j2).
+            "after_url": self.pm_url(r.after.postmortem, src) + f"#pmkb-action-{r.after.number}",
+            "number": r.after.number,
+            "summary": r.after.summary,
+            "due": r.after.due.isoformat(),
+            "done_before": r.done_before,
+        }
+
+    def _held_rows(self, src: str) -> list[dict[str, Any]]:
+        """Factors that recurred after remediation, most recurrences first."""
+        return [
+            {**self.factor_view(fid, src), "count": n, "recurrences": [self._recurrence_row(r, src) for r in reversed(self.recur.by_factor[fid])]}
+            for fid, n in self.recur.ranked()
+        ]
+
+    TREND_ROWS = 10  # factors in the insights trend table
+
+    def _trend_rows(self, src: str) -> list[dict[str, Any]]:
+        """The most recurring factors' incidents per quarter, as sparklines."""
+        trend = self.insights.trend
+        if trend is None or not trend.quarters:
+            return []
+        rows = []
+        for r in self.insights.recurring[: self.TREND_ROWS]:
+            counts = trend.counts.get(r.id, [0] * len(trend.quarters))
+            rows.append({**self.factor_view(r.id, src), "total": r.incidents, "shown": sum(counts), "last4": sum(counts[-4:]), "spark": charts.sparkline(counts), "counts": counts})
+        return rows
+
+    def _factor_trend(self, fid: str) -> dict[str, Any] | None:
+        """A factor page's chart of incidents per quarter (None when it has none)."""
+        trend = self.insights.trend
+        if trend is None or not trend.quarters or not self._factor_counts.get(fid):
+            return None
+        counts = trend.counts.get(fid, [0] * len(trend.quarters))
+        return {
+            "chart": charts.quarter_bars(trend.quarters, counts),
+            "first": QuarterTrend.label(trend.quarters[0]),
+            "last": QuarterTrend.label(trend.quarters[-1]),
+            "before": trend.before.get(fid, 0),
+            "rows": [(QuarterTrend.label(q), n) for q, n in zip(trend.quarters, counts, strict=True) if n],
+        }
 
     def _services(self) -> dict[str, str | bytes]:
         """A page per service (with a catalog: per catalogued service, and an id the
@@ -374,6 +429,8 @@ class Site:
                 f=self.factor_view(fid, src),
                 incidents=rows,
                 cooccurs=[(self.factor_view(o, src), n) for o, n in sorted(partners[fid].items(), key=lambda kv: (-kv[1], kv[0]))[:12]],
+                recurred=[self._recurrence_row(r, src) for r in self.recur.by_factor.get(fid, [])],
+                trend=self._factor_trend(fid),
             )
         groups = []
         cats = [c for c in CATEGORY_ORDER if c in tax.categories] + sorted(set(tax.categories) - set(CATEGORY_ORDER))
@@ -473,6 +530,7 @@ class Site:
             ttr=human_duration(time_to_restore(pm)),
             public_url=public_url,
             factors=factors,
+            recurred=[self._recurrence_row(r, src) for r in self.recur.by_postmortem.get(m.id, [])],
         )
         factor_rows = [{**fv, "description": cf.description, "enabled_by": cf.enabled_by} for fv, cf in zip(factors, m.contributing_factors, strict=True)]
         factors_block = env.get_template("pm_factors.html.j2").render(factors=factor_rows, diagram=self.diagram(pm, factors))
