@@ -1,0 +1,113 @@
+"""Every rule's fixture folder is its test: plugins/postmortem_kb/rules/fixtures/<CODE>/.
+
+`bad.md` (or `bad/`) is checked by the real `pmkb check --format json` in a small
+knowledge base (fixtures/_kb: mkdocs.yml, factors.yml, services.yml, plus the project's
+templates/) and must give exactly `expected.json`; `good.md` (or `good/`), the corrected
+version, must give no finding at all. A rule without a fixture folder, or a folder
+naming no rule, fails.
+
+To regenerate the golden files after a deliberate change to a rule's output, run
+`PMKB_UPDATE_FIXTURES=1 .venv/bin/python -m pytest tests/test_rule_fixtures.py`, then
+read the diff: each finding must be the one the rule should give, at the right line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from postmortem_kb.cli import main
+from postmortem_kb.rules.registry import (
+    FIXTURE_KB,
+    FIXTURES,
+    Fixture,
+    fixture_codes,
+    fixture_of,
+    registry,
+)
+
+ROOT = Path(__file__).parents[1]
+UPDATE = os.environ.get("PMKB_UPDATE_FIXTURES") == "1"
+CODES = sorted(spec.code for spec in registry().values())
+
+
+def knowledge_base(tmp: Path, fx: Fixture, side: str) -> Path:
+    """A knowledge base in `tmp` holding one side of the fixture; returns its mkdocs.yml."""
+    config = yaml.safe_load((FIXTURE_KB / "mkdocs.yml").read_text(encoding="utf-8"))
+    section = config["plugins"][0]["postmortem-kb"]
+    section.update(fx.settings)
+    (tmp / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    (tmp / "templates").mkdir()
+    for template in (ROOT / "templates").glob("*.md"):
+        shutil.copy(template, tmp / "templates" / template.name)
+    docs = tmp / "postmortems"
+    docs.mkdir()
+    for name in ("factors.yml", "services.yml"):
+        shutil.copy(FIXTURE_KB / name, docs / name)
+    setup = fx.setup[side]
+    encodings = setup.get("encoding") or {}
+    for name, raw in fx.files(side).items():  # after the shared files: a fixture may replace them
+        path = docs / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        codec = encodings.get(name)
+        path.write_bytes(raw.decode("utf-8").encode(codec) if codec else raw)
+    for name, target in (setup.get("links") or {}).items():  # never committed: made here
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        (docs / name).symlink_to(target)
+    return tmp / "mkdocs.yml"
+
+
+def check(config: Path, fx: Fixture) -> list[dict[str, Any]]:
+    """`pmkb check --format json` on the whole fixture knowledge base, as CI runs it."""
+    out, err = io.StringIO(), io.StringIO()
+    args = ["--config", str(config), "check", "--format", "json", "--today", fx.today.isoformat(), "--no-cache", "--jobs", "1"]
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    findings = json.loads(out.getvalue())
+    assert code == (1 if any(f["severity"] == "error" for f in findings) else 0), err.getvalue()
+    return findings
+
+
+def dump(findings: list[dict[str, Any]]) -> str:
+    """expected.json: the JSON array `pmkb check` prints, one finding per line (readable diffs)."""
+    rows = ",\n".join("  " + json.dumps(f, ensure_ascii=False) for f in findings)
+    return f"[\n{rows}\n]\n" if findings else "[]\n"
+
+
+def test_every_rule_has_a_fixture_folder() -> None:
+    missing = [code for code in CODES if code not in fixture_codes()]
+    assert not missing, f"rules without plugins/postmortem_kb/rules/fixtures/<CODE>/ (see CONTRIBUTING.md): {missing}"
+
+
+def test_every_fixture_folder_names_a_rule() -> None:
+    unknown = [name for name in fixture_codes() if name not in CODES]
+    assert not unknown, f"fixture folders that name no rule in rules.yml: {unknown}"
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_bad_gives_exactly_the_expected_findings(code: str, tmp_path: Path) -> None:
+    fx = fixture_of(code)
+    assert fx is not None, f"{code} has no fixture folder {FIXTURES / code}"
+    assert fx.bad and fx.good, f"{code}: the fixture needs bad.md (or bad/) and good.md (or good/)"
+    found = check(knowledge_base(tmp_path, fx, "bad"), fx)
+    if UPDATE:
+        (fx.folder / "expected.json").write_text(dump(found), encoding="utf-8")
+        return
+    assert (fx.folder / "expected.json").is_file(), f"{code}: no expected.json (PMKB_UPDATE_FIXTURES=1 writes it; then review it)"
+    assert found == fx.expected
+    assert any(f["code"] == code for f in found), f"{code}: bad gives no finding of the rule itself"
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_good_gives_no_finding(code: str, tmp_path: Path) -> None:
+    fx = fixture_of(code)
+    assert fx is not None, f"{code} has no fixture folder {FIXTURES / code}"
+    assert check(knowledge_base(tmp_path, fx, "good"), fx) == []
