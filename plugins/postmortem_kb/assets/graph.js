@@ -1,5 +1,7 @@
-// The contributing-factors graph: cytoscape (self-hosted) over graph.json.
-// Labels are set as data and drawn on canvas, so no front-matter text becomes HTML.
+// The contributing-factors graph: cytoscape (self-hosted) over graph.json, at the
+// positions the build computed (`preset` layout: the same picture on every load).
+// Labels are set as data and drawn on canvas, and the detail panel is built with
+// textContent, so no front-matter text becomes HTML.
 (function () {
   "use strict";
   var root = document.getElementById("pmkb-graph");
@@ -7,78 +9,156 @@
   var canvas = root.querySelector(".pmkb-graph-canvas");
   var form = root.querySelector("form");
   var count = root.querySelector(".pmkb-count");
+  var detail = root.querySelector(".pmkb-graph-detail");
   var base = root.getAttribute("data-base") || "";
   if (typeof cytoscape === "undefined") {
     count.textContent = "The graph library is missing from this build (run `make setup`).";
     return;
   }
+  var FIT_PADDING = 24, FIT_MAX_ZOOM = 1.5;
+  var cy = null, all = null, index = null, metrics = null;
+
   // Colours are read when drawing, not at load: the palette (light or dark) can change.
-  function color(cat) { return (getComputedStyle(document.body).getPropertyValue("--pmkb-" + cat) || "#777").trim() || "#777"; }
-  var cy = null, all = null;
+  function cssVar(name, fallback) { return (getComputedStyle(document.body).getPropertyValue(name) || "").trim() || fallback; }
+  function catColor(cat) { return cssVar("--pmkb-" + cat, "#777"); }
+  function sevColor(sev) {
+    var key = root.querySelector('.pmkb-key[data-severity="' + (window.CSS && CSS.escape ? CSS.escape(sev) : sev) + '"]');
+    return key ? getComputedStyle(key).backgroundColor : "#9e9e9e";
+  }
   // Material's colours can be 8-digit hex, which the canvas styles reject: use the scheme.
-  function fg() { return document.body.getAttribute("data-md-color-scheme") === "slate" ? "#e2e4e9" : "#333"; }
+  function dark() { return document.body.getAttribute("data-md-color-scheme") === "slate"; }
+  function fg() { return dark() ? "#e2e4e9" : "#333"; }
+  function bg() { return dark() ? "#1e2129" : "#ffffff"; }
+
+  // Who is linked to whom, once: incidents' factors and services, factors' incidents.
+  function buildIndex(json) {
+    var nodes = {}, incidents = [];
+    json.nodes.forEach(function (n) {
+      nodes[n.id] = n;
+      if (n.kind === "incident") { n.factors = []; n.services = []; incidents.push(n); }
+      if (n.kind === "factor") n.incidents = [];
+    });
+    var enabled = [];
+    json.edges.forEach(function (e) {
+      var s = nodes[e.source], t = nodes[e.target];
+      if (!s || !t) return;
+      if (e.kind === "contributed") { t.factors.push(s.id); s.incidents.push(t.id); }
+      else if (e.kind === "affected") s.services.push(t.id);
+      else if (e.kind === "enabled") enabled.push(e);
+    });
+    incidents.sort(function (a, b) { return a.started < b.started ? 1 : a.started > b.started ? -1 : 0; });
+    return { nodes: nodes, incidents: incidents, enabled: enabled };
+  }
 
   function selected() {
-    var cats = {}, p = { cats: cats };
+    var p = { cats: {}, sevs: {} };
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (el.name === "category") cats[el.value] = el.checked;
-      else if (el.name === "services") p.services = el.checked;
+      if (el.name === "category") p.cats[el.value] = el.checked;
+      else if (el.name === "severity") p.sevs[el.value] = el.checked;
+      else if (el.name === "incidents" || el.name === "services") p[el.name] = el.checked;
+      else if (el.name === "service") p.service = el.value;
       else if (el.name) p[el.name] = parseInt(el.value, 10);
     });
     return p;
   }
-  function elements(p) {
-    var keep = {}, els = [];
-    all.nodes.forEach(function (n) {
-      if (n.kind === "incident" && (n.year < p.from || n.year > p.to)) return;
-      if (n.kind === "factor" && p.cats[n.category] === false) return;
-      if (n.kind === "service" && !p.services) return;
-      keep[n.id] = n;
-    });
-    var degree = {};
-    all.edges.forEach(function (e) {
-      if (keep[e.source] && keep[e.target]) {
-        degree[e.source] = (degree[e.source] || 0) + 1;
-        degree[e.target] = (degree[e.target] || 0) + 1;
-        els.push({ group: "edges", data: { id: e.source + "->" + e.target, source: e.source, target: e.target, kind: e.kind } });
-      }
-    });
-    Object.keys(keep).forEach(function (id) {
-      var n = keep[id];
-      if (n.kind !== "incident" && !degree[id]) return; // factors and services with no incident in view
-      els.push({ group: "nodes", data: { id: id, label: n.label, kind: n.kind, url: n.url, category: n.category || "", weight: degree[id] || 0, col: n.kind === "factor" ? color(n.category) : n.kind === "service" ? "#607d8b" : "#9e9e9e" } });
-    });
-    return els;
+  function keepIncident(n, p) {
+    if (n.year < p.from || n.year > p.to) return false;
+    if (p.sevs[n.severity] === false) return false;
+    return !p.service || n.services.indexOf(p.service) >= 0;
   }
+  // Disc area proportional to incidents, on one scale for every filter (the build's).
+  function diameter(n) { return n > 0 ? Math.max(metrics.min_d, metrics.max_d * Math.sqrt(n / all.layout.most)) : 0; }
+
+  function elements(p) {
+    var els = [], counts = {}, shared = {}, kept = [], svcSeen = {};
+    index.incidents.forEach(function (inc) {
+      if (!keepIncident(inc, p)) return;
+      kept.push(inc);
+      var fs = inc.factors.filter(function (f) { return p.cats[index.nodes[f].category] !== false; }).sort();
+      fs.forEach(function (f, i) {
+        counts[f] = (counts[f] || 0) + 1;
+        for (var j = i + 1; j < fs.length; j++) { var k = f + "|" + fs[j]; shared[k] = (shared[k] || 0) + 1; }
+      });
+    });
+    var factors = Object.keys(counts).sort();
+    factors.forEach(function (id) {
+      var n = index.nodes[id];
+      els.push({ group: "nodes", position: { x: n.x, y: n.y }, data: { id: id, label: n.label, kind: "factor", url: n.url, category: n.category, n: counts[id], d: diameter(counts[id]), col: catColor(n.category) } });
+    });
+    var most = 0;
+    Object.keys(shared).forEach(function (k) { most = Math.max(most, shared[k]); });
+    Object.keys(shared).sort().forEach(function (k) {
+      var ends = k.split("|"), w = shared[k] / most;
+      els.push({ group: "edges", data: { id: "shared:" + k, source: ends[0], target: ends[1], kind: "shared", n: shared[k], width: 1 + 7 * w, op: 0.15 + 0.55 * w } });
+    });
+    index.enabled.forEach(function (e) {
+      if (counts[e.source] && counts[e.target]) els.push({ group: "edges", data: { id: e.source + "->" + e.target, source: e.source, target: e.target, kind: "enabled" } });
+    });
+    // Incidents and services are always in the graph (hover reaches them), shown on request.
+    kept.forEach(function (inc) {
+      els.push({ group: "nodes", classes: p.incidents ? "" : "off", position: { x: inc.x, y: inc.y }, data: { id: inc.id, label: inc.label, kind: "incident", url: inc.url, year: inc.year, col: sevColor(inc.severity) } });
+      inc.factors.forEach(function (f) {
+        if (counts[f]) els.push({ group: "edges", classes: p.incidents ? "" : "off", data: { id: f + "->" + inc.id, source: f, target: inc.id, kind: "contributed" } });
+      });
+      inc.services.forEach(function (s) {
+        svcSeen[s] = true;
+        els.push({ group: "edges", classes: p.incidents && p.services ? "" : "off", data: { id: inc.id + "->" + s, source: inc.id, target: s, kind: "affected" } });
+      });
+    });
+    Object.keys(svcSeen).sort().forEach(function (id) {
+      var n = index.nodes[id];
+      els.push({ group: "nodes", classes: p.services ? "" : "off", position: { x: n.x, y: n.y }, data: { id: id, label: n.label, kind: "service", url: n.url } });
+    });
+    if (p.incidents) {
+      all.layout.axis.forEach(function (t) {
+        var y = parseInt(t.label, 10);
+        if (y >= p.from && y <= p.to) els.push({ group: "nodes", position: { x: t.x, y: t.y }, data: { id: "year:" + t.label, label: t.label, kind: "year" } });
+      });
+    }
+    return { els: els, factors: factors.length, incidents: kept.length };
+  }
+
+  function style() {
+    var m = metrics;
+    return [
+      { selector: "node", style: { "background-color": "data(col)", label: "data(label)", color: fg(), "font-size": m.font, "line-height": m.line_h, "text-wrap": "wrap", "text-max-width": m.wrap, "text-valign": "bottom", "text-halign": "center", "text-margin-y": m.label_gap, "text-background-color": bg(), "text-background-opacity": 0.7, "text-background-padding": 1 } },
+      { selector: "node[kind = 'factor']", style: { width: "data(d)", height: "data(d)", "border-width": 1, "border-color": bg() } },
+      { selector: "node[kind = 'incident']", style: { width: m.dot, height: m.dot, label: "" } },
+      { selector: "node[kind = 'service']", style: { shape: "round-rectangle", width: m.min_d, height: m.min_d, "background-color": "#607d8b" } },
+      { selector: "node[kind = 'year']", style: { width: 1, height: 1, "background-opacity": 0, "text-valign": "center", "text-margin-y": 0, "text-background-opacity": 0, events: "no" } },
+      { selector: "edge", style: { width: 1, "line-color": "#9e9e9e", opacity: 0.25, "curve-style": "haystack" } },
+      { selector: "edge[kind = 'shared']", style: { width: "data(width)", opacity: "data(op)" } },
+      { selector: "edge[kind = 'enabled']", style: { "curve-style": "bezier", "line-style": "dashed", "line-color": "#ef6c00", "target-arrow-shape": "triangle", "target-arrow-color": "#ef6c00", opacity: 0.6 } },
+      { selector: ".off", style: { display: "none" } },
+      { selector: ".faded", style: { opacity: 0.08 } },
+      { selector: ".hl", style: { opacity: 1, "border-width": 2, "border-color": "#ef6c00" } },
+      { selector: "node.focus[kind = 'incident']", style: { label: "data(label)", "z-index": 10 } }
+    ];
+  }
+
+  function fit() {
+    var shown = cy.elements(":visible");
+    cy.fit(shown, FIT_PADDING);
+    // A filter that leaves two factors should not blow them up to fill the screen.
+    if (cy.zoom() > FIT_MAX_ZOOM) { cy.zoom(FIT_MAX_ZOOM); cy.center(shown); }
+  }
+
   function draw() {
     var p = selected();
-    var els = elements(p);
-    var nodes = els.filter(function (e) { return e.group === "nodes"; }).length;
-    count.textContent = nodes + " nodes, " + (els.length - nodes) + " links";
+    var built = elements(p);
     if (cy) cy.destroy();
-    cy = cytoscape({
-      container: canvas,
-      elements: els,
-      style: [
-        { selector: "node", style: { "background-color": "data(col)", label: "data(label)", "font-size": 9, color: fg(), "text-wrap": "ellipsis", "text-max-width": 120, width: "mapData(weight, 0, 30, 12, 48)", height: "mapData(weight, 0, 30, 12, 48)" } },
-        { selector: "node[kind = 'factor']", style: { shape: "diamond" } },
-        { selector: "node[kind = 'service']", style: { shape: "round-rectangle" } },
-        { selector: "node[kind = 'incident']", style: { "font-size": 7 } },
-        { selector: "edge", style: { width: 1, "line-color": "#9e9e9e", opacity: 0.5, "curve-style": "haystack" } },
-        { selector: "edge[kind = 'enabled']", style: { "line-style": "dashed", "line-color": "#ef6c00", opacity: 0.9 } },
-        { selector: ".faded", style: { opacity: 0.08 } },
-        { selector: ".hl", style: { opacity: 1, "border-width": 2, "border-color": "#ef6c00" } }
-      ],
-      layout: nodes > 600
-        ? { name: "concentric", concentric: function (n) { return n.data("kind") === "factor" ? 3 : n.data("kind") === "service" ? 2 : 1; }, levelWidth: function () { return 1; }, minNodeSpacing: 4, animate: false }
-        : { name: "cose", animate: false, randomize: false, nodeRepulsion: function () { return 9000; }, idealEdgeLength: function () { return 60; } }
-    });
+    cy = cytoscape({ container: canvas, elements: built.els, style: style(), layout: { name: "preset" }, minZoom: 0.05, maxZoom: 6, boxSelectionEnabled: false, autoungrabify: true });
+    fit();
+    var years = p.from === p.to ? String(p.from) : p.from + "–" + p.to;
+    count.textContent = cy.nodes().length + " nodes, " + cy.edges().length + " links: " + built.factors + " factors in " + built.incidents + " incidents, " + years + ".";
     cy.on("mouseover tapstart", "node", function (evt) {
       var hood = evt.target.closedNeighborhood();
       cy.elements().addClass("faded");
       hood.removeClass("faded").addClass("hl");
+      evt.target.addClass("focus");
+      if (evt.target.data("kind") === "factor") describe(evt.target, p);
     });
-    cy.on("mouseout", "node", function () { cy.elements().removeClass("faded hl"); });
+    cy.on("mouseout", "node", function () { cy.elements().removeClass("faded hl focus"); });
     cy.on("tap", "node", function (evt) {
       var url = evt.target.data("url");
       if (url) window.location.href = base + url;
@@ -86,8 +166,37 @@
     root.setAttribute("data-ready", "true");
     window.pmkbGraph = cy; // for tests and the curious
   }
+
+  // The detail panel: the factor, its incidents in the current filter (latest first).
+  function el(tag, text, attrs) {
+    var e = document.createElement(tag);
+    if (text) e.textContent = text;
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    return e;
+  }
+  function describe(node, p) {
+    var f = index.nodes[node.id()];
+    var incs = index.incidents.filter(function (inc) { return keepIncident(inc, p) && inc.factors.indexOf(f.id) >= 0; });
+    var years = {};
+    incs.forEach(function (inc) { years[inc.year] = (years[inc.year] || 0) + 1; });
+    var head = el("p");
+    head.appendChild(el("a", f.label, { href: base + f.url }));
+    head.appendChild(document.createTextNode(" (" + f.category + "): " + incs.length + " incident" + (incs.length === 1 ? "" : "s") + " — " + Object.keys(years).sort().map(function (y) { return y + ": " + years[y]; }).join(", ")));
+    var list = el("ul");
+    incs.slice(0, 10).forEach(function (inc) {
+      var li = el("li");
+      li.appendChild(el("span", inc.started.slice(0, 10) + " " + inc.severity + " ", { "class": "pmkb-nowrap" }));
+      li.appendChild(el("a", inc.label, { href: base + inc.url }));
+      list.appendChild(li);
+    });
+    detail.replaceChildren(head, list);
+    if (incs.length > 10) detail.appendChild(el("p", "… and " + (incs.length - 10) + " more on the factor's page."));
+  }
+
   fetch(root.getAttribute("data-src")).then(function (r) { return r.json(); }).then(function (json) {
     all = json;
+    metrics = json.layout.metrics;
+    index = buildIndex(json);
     form.addEventListener("change", draw);
     // Redraw with the other palette's colours when the reader switches light/dark.
     new MutationObserver(draw).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
