@@ -104,3 +104,83 @@ def test_samples_link_incidents_and_show_customer_impact(published):
     assert any(pm.meta.customer_impact for pm in published)
     assert any(not pm.meta.customer_impact for pm in published)
     assert any(a.status in ("open", "in-progress") for pm in published for a in pm.meta.actions)
+
+
+def test_most_samples_record_the_review(published):
+    """Review fields (issue 15) on most samples, so the page header and insights have
+    something to show: who led, who reviewed, when, how it was detected, what it cost."""
+    reviewed = [pm for pm in published if pm.meta.incident_commander and pm.meta.review_date and pm.meta.detection and pm.meta.impact]
+    assert len(reviewed) >= 0.8 * len(published), sorted(pm.meta.id for pm in set(published) - set(reviewed))
+    assert any(pm.meta.facilitator and len(pm.meta.participants) >= 4 for pm in published)
+    assert all(pm.meta.review_date >= pm.meta.started.date() for pm in reviewed)
+    detections = Counter(pm.meta.detection for pm in published if pm.meta.detection)
+    assert len(detections) >= 5, detections  # alert, customer report, engineer, test, vendor…
+    impacts = [pm.meta.impact for pm in published if pm.meta.impact]
+    assert any(i.customers_affected and i.requests_failed and i.slo_budget_spent_percent is not None for i in impacts)
+    assert any(i.customers_affected == 0 for i in impacts)  # internal incidents say so
+
+
+def test_actions_show_every_status_and_priority_and_name_what_they_address(published):
+    actions = [a for pm in published for a in pm.meta.actions]
+    assert {a.status for a in actions} == {"open", "in-progress", "done", "wont-do"}
+    assert {a.priority for a in actions} >= {"P0", "P1", "P2"}
+    assert {a.kind for a in actions} == {"detect", "mitigate", "prevent", "process"}
+    assert sum(bool(a.addresses) for a in actions) >= 0.8 * len(actions)
+    for pm in published:
+        own = {cf.factor for cf in pm.meta.contributing_factors}
+        for a in pm.meta.actions:
+            assert set(a.addresses) <= own, (pm.meta.id, a.summary)
+
+
+def test_samples_cover_statuses_templates_and_public_write_ups(corpus, published):
+    statuses = Counter(pm.meta.status for pm in corpus.valid)
+    assert statuses["in-review"] >= 1 and statuses["draft"] == 1, statuses
+    assert len([pm for pm in published if pm.meta.template == "lightweight"]) >= 3
+    public = [pm.meta.public_postmortem for pm in published if pm.meta.customer_impact]
+    assert any(isinstance(p, str) for p in public) and any(not isinstance(p, str) for p in public)  # URL and date
+    assert any(cf.enabled_by for pm in published for cf in pm.meta.contributing_factors)
+    assert all(pm.meta.tags for pm in published)
+
+
+def test_samples_span_the_service_catalog(corpus, published):
+    """Most catalogued services have incidents, from several owner teams and every tier."""
+    catalog = corpus.taxonomy.services.services
+    used = {s for pm in published for s in pm.meta.services}
+    assert used <= set(catalog)
+    assert len(used) >= 0.8 * len(catalog), set(catalog) - used
+    assert {catalog[s].tier for s in used} == {1, 2, 3}
+    assert len({catalog[s].owner for s in used}) >= 8
+
+
+def _recurrences(corpus):
+    from postmortem_kb.analyse.recurrence import index, recurrences
+
+    histories = index(pm for pm in corpus.valid if pm.meta.status != "draft")
+    return histories, recurrences(histories)
+
+
+# (factor, earlier incident whose done action addresses it, later incident naming it again)
+CHAINS = [
+    ("retry-storm", "2025-05-07-payments-processor-retry-storm", "2026-03-10-payments-refund-batch-retry-storm"),
+    ("capacity-saturation", "2024-11-29-checkout-peak-saturation", "2025-11-28-checkout-promo-code-saturation"),
+    ("detection-by-customers", "2022-02-08-search-results-stale", "2024-05-21-search-zero-results-synonyms"),
+    ("clock-time", "2025-02-19-identity-clock-skew", "2026-03-29-data-pipeline-dst-skipped-snapshot"),
+]
+
+
+@pytest.mark.parametrize(("factor", "earlier", "later"), CHAINS)
+def test_a_factor_recurs_after_its_remediation_was_done(corpus, factor, earlier, later):
+    """"Did the fix hold?" has true stories to tell: the earlier incident's done action
+    addressing the factor was due before the later incident started, and the later one
+    names the factor again."""
+    _, found = _recurrences(corpus)
+    after = {r.incident.id: r.after for r in found.by_factor.get(factor, [])}
+    assert later in after, [r.incident.id for r in found.by_factor.get(factor, [])]
+    assert after[later].postmortem == earlier
+
+
+def test_some_fixes_held(corpus):
+    """A factor addressed by a done action and never seen again: the other answer."""
+    histories, found = _recurrences(corpus)
+    held = {f for f, h in histories.items() if h.done and f not in found.by_factor}
+    assert {"expiring-certificate", "missing-access"} <= held, held
