@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import subprocess
@@ -197,7 +198,37 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
         findings = judged(findings, changes)
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     sys.stdout.write(FORMATS[args.format](findings, {"files": files, "color": color, "site_url": project.site_url}))
+    targets = only if only is not None else changes.postmortems if changes is not None else None
+    if targets and args.format in ("text", "github"):  # information, not findings: never in json/sarif
+        sys.stdout.write(_pattern_notes(project, targets, extra, args.format))
     return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+NOTES_FOR_AT_MOST = 20  # files; a folder of thousands would bury the findings
+
+
+def _pattern_notes(project: Project, targets: list[str], extra: list[str], fmt: str) -> str:
+    """Notes for the author of each named postmortem: earlier incidents that share its
+    factors, and factors that recur after remediation (analyse/recurrence.py)."""
+    from .analyse.recurrence import index, pattern_notes, recurrences
+    from .formats.github import _data, _prop
+    from .formats.text import clean
+    from .load.corpus import corpus_files, load_postmortem
+
+    if len(targets) > NOTES_FOR_AT_MOST:
+        return f"note: {len(targets)} files named; notes on earlier incidents are given for at most {NOTES_FOR_AT_MOST}\n"
+    root = str(project.root)
+    gc.disable()  # see load.corpus.load_many: YAML trees make no cycles; collecting doubles the time
+    try:
+        pms = [load_postmortem(a, r, root, scan_body=False) for a, r in corpus_files(project, extra)]
+    finally:
+        gc.enable()
+    histories = index(pm for pm in pms if pm.meta is not None and pm.meta.status != "draft")
+    found, wanted = recurrences(histories), set(targets)
+    notes = [n for pm in pms if pm.path in wanted for n in pattern_notes(pm, histories, found)]
+    if fmt == "github":
+        return "".join(f"::notice file={_prop(n.path)},line={n.line},col={n.column},title=earlier incidents::{_data(n.message)}\n" for n in notes)
+    return "".join(f"{clean(n.path)}:{n.line}:{n.column}: note: {clean(n.message)}\n" for n in notes)
 
 
 def _changes(project: Project, args: argparse.Namespace) -> Changes:

@@ -63,18 +63,18 @@ class FactorHistory:
 
     incidents: list[Incident] = field(default_factory=list)
     done: list[DoneAction] = field(default_factory=list)
-    _starts: list[tuple[datetime, str]] = field(default_factory=list)
+    _starts: list[float] = field(default_factory=list)  # POSIX times of `incidents`
     _dates: list[date] = field(default_factory=list)
 
-    def seal(self) -> None:
-        self.incidents.sort(key=lambda i: (i.started, i.id))
+    def seal(self, starts: list[float]) -> None:
+        """`incidents` came in sorted (see `index`); the done actions are few."""
         self.done.sort(key=lambda d: (d.effective, d.postmortem, d.number))
-        self._starts = [(i.started, i.id) for i in self.incidents]
+        self._starts = starts
         self._dates = [d.effective for d in self.done]
 
     def before(self, started: datetime, exclude: str | None = None) -> list[Incident]:
         """Incidents that started before `started`, most recent first."""
-        k = bisect.bisect_left(self._starts, (started, ""))
+        k = bisect.bisect_left(self._starts, started.timestamp())
         return [i for i in reversed(self.incidents[:k]) if i.id != exclude]
 
     def done_before_day(self, day: date, exclude: str | None = None) -> list[DoneAction]:
@@ -86,22 +86,24 @@ class FactorHistory:
 def index(pms: Iterable[Postmortem]) -> dict[str, FactorHistory]:
     """Factor id → its history, over postmortems with valid front matter."""
     out: dict[str, FactorHistory] = defaultdict(FactorHistory)
-    for pm in pms:
-        m = pm.meta
-        if m is None:
-            continue
+    starts: dict[str, list[float]] = defaultdict(list)
+    # One sort of the incidents by start (POSIX time: comparing aware datetimes costs
+    # ten times more), so that every factor's list is built in order.
+    timed = sorted(((pm.meta.started.timestamp(), pm.meta.id, pm.meta) for pm in pms if pm.meta is not None), key=lambda t: (t[0], t[1]))
+    for at, _, m in timed:
         own = dict.fromkeys(cf.factor for cf in m.contributing_factors)
         incident = Incident(m.id, m.title, m.started)
         for fid in own:
             out[fid].incidents.append(incident)
+            starts[fid].append(at)
         for n, a in enumerate(m.actions, start=1):
             if a.status != "done" or a.due is None:
                 continue
             # Only factors of this postmortem: naming another is a finding (unknown-factor).
             for fid in dict.fromkeys(f for f in a.addresses if f in own):
                 out[fid].done.append(DoneAction(m.id, m.title, n, a.summary, a.due, max(a.due, m.started.date())))
-    for history in out.values():
-        history.seal()
+    for fid, history in out.items():
+        history.seal(starts[fid])
     return dict(out)
 
 
@@ -169,3 +171,50 @@ def shared_factors(pm: Postmortem, histories: dict[str, FactorHistory]) -> list[
         if earlier or done:
             out.append(SharedFactor(fid, earlier, done[0] if done else None, len(done)))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Information for the author of a postmortem (never a finding)."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+
+EARLIER_NAMED = 3  # earlier incidents a note names; the rest are counted
+
+
+def pattern_notes(pm: Postmortem, histories: dict[str, FactorHistory], found: Recurrences) -> list[Note]:
+    """One note per factor of `pm` that earlier incidents share: which ones, whether the
+    factor comes back here after a done action addressing it, and whether it already
+    came back after remediation before. At the factor's line in the front matter."""
+    m = pm.meta
+    if m is None:
+        return []
+    at = {cf.factor: i for i, cf in reversed(list(enumerate(m.contributing_factors)))}
+    out = []
+    for s in shared_factors(pm, histories):
+        line, col = pm.line_of.line_of(("contributing_factors", at[s.factor], "factor")) if pm.line_of is not None else (1, 1)
+        out.append(Note(pm.path, line, col, _note_text(s, m.started, found.by_factor.get(s.factor, []))))
+    return out
+
+
+def _note_text(s: SharedFactor, started: datetime, recurred: list[Recurrence]) -> str:
+    named = ", ".join(f"{i.id} ({i.started.date().isoformat()})" for i in s.earlier[:EARLIER_NAMED])
+    more = len(s.earlier) - EARLIER_NAMED
+    n = len(s.earlier)
+    text = f"`{s.factor}` was also a factor in {n} earlier incident{'s' if n != 1 else ''}: {named}" + (f" and {more} more" if more > 0 else "")
+    if s.after is not None:
+        a = s.after
+        text += f"; it recurs here after {a.postmortem}'s action {a.number} “{_short(a.summary)}” was done (due {a.due.isoformat()}): the review can ask why that fix did not hold"
+    before = [r for r in recurred if r.incident.started < started]
+    if before:
+        text += f"; it had already recurred after remediation {len(before)} time{'s' if len(before) != 1 else ''} (latest: {before[-1].incident.id})"
+    return text
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
