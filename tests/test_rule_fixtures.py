@@ -17,14 +17,18 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
 
+import markdown
 import pytest
 import yaml
 
 from postmortem_kb.cli import main
+from postmortem_kb.render.env import make_env
 from postmortem_kb.rules.registry import (
     FIXTURE_KB,
     FIXTURES,
@@ -111,3 +115,33 @@ def test_good_gives_no_finding(code: str, tmp_path: Path) -> None:
     fx = fixture_of(code)
     assert fx is not None, f"{code} has no fixture folder {FIXTURES / code}"
     assert check(knowledge_base(tmp_path, fx, "good"), fx) == []
+
+
+def rule_page(code: str) -> str:
+    """The rule's page as the site renders it (rule.md.j2, then Markdown to HTML)."""
+    spec = next(s for s in registry().values() if s.code == code)
+    text = make_env().get_template("rule.md.j2").render(stash=None, spec=spec, severity=spec.severity, report_only=False, examples={})
+    return markdown.markdown(text, extensions=["fenced_code", "tables", "attr_list", "md_in_html", "admonition", "toc"])
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_rule_page_shows_its_fixture(code: str) -> None:
+    fx = fixture_of(code)
+    assert fx is not None
+    html = rule_page(code)
+    assert '<h2 id="example">Example</h2>' in html
+    for f in fx.own_findings():
+        assert f"<code>{escape(f['path'])}</code>, line {f['line']}, column {f['column']}:" in html
+        # The flagged line itself is shown, numbered as in the file (unless the file moved).
+        shown = {ex.name: ex.text for ex in fx.excerpts("bad") if not ex.same_as}
+        name = f["path"].removeprefix("postmortems/")
+        if name in shown:
+            raw = fx.bad[name].decode("utf-8").split("\n")[f["line"] - 1]
+            numbered = f"{f['line']}  {raw}".rstrip()
+            assert re.search(rf"[\n>] *{re.escape(numbered)}\n", unescape(html)), (f, raw)
+
+
+def test_a_fixture_shows_as_text_never_as_markup() -> None:
+    """raw-html's fixture holds an <iframe>: its page shows it escaped in a code block."""
+    html = rule_page("PM611")
+    assert "&lt;iframe src=" in html and "<iframe" not in html

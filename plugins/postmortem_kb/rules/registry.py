@@ -22,6 +22,7 @@ FIXTURE_KB = FIXTURES / "_kb"  # mkdocs.yml, factors.yml and services.yml every 
 FIXTURE_TODAY = date(2026, 12, 3)  # a fixture's `today` unless its fixture.yml says otherwise
 SIDES = ("bad", "good")
 CONTEXT = 2  # lines shown around each changed or flagged line on a rule's page
+MAX_SHOWN = 30  # lines of one file a rule page shows (too-many-findings' file has 240)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,7 @@ class Excerpt:
     name: str  # the file's path under postmortems/
     text: str
     fence: str  # a backtick fence longer than any run of backticks in `text`
+    same_as: str = ""  # the other side's path of the same content (a file that moved)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,40 +116,53 @@ class Fixture:
         """The expected findings of this fixture's rule (the page lists these)."""
         return [f for f in self.expected if f.get("code") == self.code]
 
+    def _flagged(self, name: str) -> set[int]:
+        path = f"postmortems/{name}"
+        return {f["line"] for f in self.expected if f.get("code") == self.code and f.get("path") == path}
+
     def excerpts(self, side: str) -> list[Excerpt]:
         """The lines that make the difference: those that differ between bad and good,
         and (on the bad side) those a finding points at, with CONTEXT lines around."""
         other_side = "good" if side == "bad" else "bad"
         mine, theirs = self.files(side), self.files(other_side)
-        flagged = {f["line"] for f in self.expected if side == "bad" and f.get("code") == self.code}
         out = []
         for name in sorted(mine):
-            lines = _text(mine[name]).split("\n")
-            if lines[-1] == "":
-                lines.pop()
+            lines = _lines(mine[name])
+            flagged = self._flagged(name) if side == "bad" else set()
             other = _counterpart(name, theirs)
+            moved = next((n for n, raw in theirs.items() if raw == mine[name]), "") if other is None else ""
+            if moved:
+                out.append(Excerpt(name, "", "", same_as=moved))
+                continue
             if other is None:
                 keep = set(range(1, len(lines) + 1))
             else:
-                other_lines = _text(other).split("\n")
-                keep = _changed(lines, other_lines, side == "bad")
-                keep |= {n for n in flagged if f"postmortems/{name}" in _paths(self.expected, n)}
+                keep = _changed(lines, _lines(other), side == "bad") | flagged
+                if not keep and side == "good":
+                    # The two differ only in bytes (an encoding): the place the bad one is flagged.
+                    keep = self._flagged(_counterpart_name(name, theirs))
             if keep:
-                text = _numbered(lines, keep)
+                text = _numbered(lines, keep, flagged)
                 out.append(Excerpt(name, text, _fence(text)))
         return out
 
 
-def _paths(findings: list[dict[str, Any]], line: int) -> set[str]:
-    return {f["path"] for f in findings if f["line"] == line}
+def _counterpart_name(name: str, files: dict[str, bytes]) -> str:
+    """The same file's name on the other side: the same path, or bad.md <-> good.md."""
+    if name in files:
+        return name
+    return {"bad.md": "good.md", "good.md": "bad.md"}.get(name, "")
 
 
 def _counterpart(name: str, files: dict[str, bytes]) -> bytes | None:
-    """The same file on the other side: same path, or bad.md <-> good.md."""
-    if name in files:
-        return files[name]
-    swapped = {"bad.md": "good.md", "good.md": "bad.md"}.get(name)
-    return files.get(swapped) if swapped else None
+    return files.get(_counterpart_name(name, files))
+
+
+def _lines(raw: bytes) -> list[str]:
+    lines = _text(raw).split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the final line ending ends the last line
+    return lines
 
 
 def _changed(lines: list[str], other: list[str], first: bool) -> set[int]:
@@ -163,15 +178,24 @@ def _changed(lines: list[str], other: list[str], first: bool) -> set[int]:
     return keep
 
 
-def _numbered(lines: list[str], keep: set[int]) -> str:
-    shown = sorted({n for k in keep for n in range(k - CONTEXT, k + CONTEXT + 1) if 1 <= n <= len(lines)})
-    width = len(str(shown[-1])) if shown else 1
+def _numbered(lines: list[str], keep: set[int], flagged: set[int]) -> str:
+    """`lines` numbered, only those near `keep`; past MAX_SHOWN, the first ones and those
+    near a flagged line (a file with hundreds of changed lines still shows its finding)."""
+    near = _near(keep, len(lines))
+    if len(near) > MAX_SHOWN:
+        must = _near(flagged, len(lines))
+        near = sorted({*near[: max(0, MAX_SHOWN - len(must))], *must})
+    width = len(str(near[-1])) if near else 1
     out: list[str] = []
-    for i, n in enumerate(shown):
-        if i and n != shown[i - 1] + 1:
+    for i, n in enumerate(near):
+        if i and n != near[i - 1] + 1:
             out.append("…")
         out.append(f"{n:>{width}}  {lines[n - 1]}".rstrip())
     return "\n".join(out)
+
+
+def _near(numbers: set[int], count: int) -> list[int]:
+    return sorted({n for k in numbers for n in range(k - CONTEXT, k + CONTEXT + 1) if 1 <= n <= count})
 
 
 def _fence(text: str) -> str:
