@@ -1,19 +1,17 @@
-"""Dates, clock times, time zones and durations, as legacy postmortems write them.
+"""Dates, clock times, time zones and durations, as postmortems write them.
 
-Pure functions of strings. Only what is clearly written is read: "3/4/2021" (day or
-month first?) is no date, "times are central to" is no time zone.
+The one place a written clock time becomes a `time` (`clock`: 24-hour or 12-hour with
+AM/PM, validated): `pmkb import` reads free-form text with it, and a Timeline checker can
+build its entries' times with it. Pure functions of strings. Only what is clearly
+written is read: "3/4/2021" (day or month first?) is no date, "times are central to" is
+no time zone.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, time, timedelta, timezone, tzinfo
-
-try:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-except ImportError:  # pragma: no cover - Python < 3.9
-    ZoneInfo = None  # type: ignore[assignment,misc]
-    ZoneInfoNotFoundError = Exception  # type: ignore[assignment,misc]
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
@@ -136,19 +134,25 @@ def file_date(name: str) -> date | None:
     return None
 
 
-def parse_time(m: re.Match[str]) -> time | None:
-    if m.group(1) is not None:
-        hour, minute, second, half = int(m[1]), int(m[2]), int(m[3] or 0), m[4]
-    else:
-        hour, minute, second, half = int(m[5]), 0, 0, m[6]
+def clock(hour: str | int, minute: str | int, second: str | int | None = None, half: str | None = None) -> time | None:
+    """A clock time from its written parts; `half` is the AM/PM letter ("a", "P"...) of a
+    12-hour clock (12:05 AM is 00:05, 1:15 PM is 13:15). None if it is no time (25:00, 13 PM)."""
+    h, m, s = int(hour), int(minute), int(second or 0)
     if half:
-        if not 1 <= hour <= 12:
+        if not 1 <= h <= 12:
             return None
-        hour = hour % 12 + (12 if half in "Pp" else 0)
+        h = h % 12 + (12 if half in "Pp" else 0)
     try:
-        return time(hour, minute, second)
+        return time(h, m, s)
     except ValueError:
         return None
+
+
+def parse_time(m: re.Match[str]) -> time | None:
+    """The time a `TIME` match wrote ("14:02", "2:05:30 pm", "3 PM")."""
+    if m.group(1) is not None:
+        return clock(m[1], m[2], m[3], m[4])
+    return clock(m[5], 0, 0, m[6])
 
 
 def zone_of(token: str) -> tzinfo | None:
@@ -175,8 +179,6 @@ def zone_of(token: str) -> tzinfo | None:
 
 
 def _zoneinfo(name: str) -> tzinfo | None:
-    if ZoneInfo is None:  # pragma: no cover
-        return None
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
