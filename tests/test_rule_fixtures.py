@@ -47,7 +47,8 @@ def knowledge_base(tmp: Path, fx: Fixture, side: str) -> Path:
     """A knowledge base in `tmp` holding one side of the fixture; returns its mkdocs.yml."""
     config = yaml.safe_load((FIXTURE_KB / "mkdocs.yml").read_text(encoding="utf-8"))
     section = config["plugins"][0]["postmortem-kb"]
-    section.update(fx.settings)
+    for key, value in fx.settings.items():  # a mapping (policy, rules) is merged, not replaced
+        section[key] = {**section[key], **value} if isinstance(value, dict) and isinstance(section.get(key), dict) else value
     (tmp / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     (tmp / "templates").mkdir()
     for template in (ROOT / "templates").glob("*.md"):
