@@ -208,7 +208,8 @@ def convert(text: str, name: str, options: Options | None = None) -> Imported:
     text_out = render(fm, "")
     lines = text_out.split("\n")
     front = lines[1 : lines.index("---", 1)]
-    if _load("\n".join(front))[0] is None:  # a bug here must never write a broken file
-        raise ValueError(f"the generated front matter does not load: {_load(chr(10).join(front))[1]}")
+    data, problem = _load("\n".join(front))
+    if data is None:  # e.g. a hundred thousand action items: no file `pmkb check` would refuse
+        raise ValueError(f"its front matter would not load as `pmkb check` reads it: {problem}")
     folder = str(said.day.year) if said.day else "undated"
     return Imported(said.ident, folder, fm, body(doc, opts.sections, source, notes), notes, front)
