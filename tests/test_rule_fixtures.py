@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+from dataclasses import replace
 from html import escape, unescape
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ CODES = sorted(spec.code for spec in registry().values())
 
 def knowledge_base(tmp: Path, fx: Fixture, side: str) -> Path:
     """A knowledge base in `tmp` holding one side of the fixture; returns its mkdocs.yml."""
+    tmp.mkdir(parents=True, exist_ok=True)
     config = yaml.safe_load((FIXTURE_KB / "mkdocs.yml").read_text(encoding="utf-8"))
     section = config["plugins"][0]["postmortem-kb"]
     for key, value in fx.settings.items():  # a mapping (policy, rules) is merged, not replaced
@@ -146,3 +148,19 @@ def test_a_fixture_shows_as_text_never_as_markup() -> None:
     """raw-html's fixture holds an <iframe>: its page shows it escaped in a code block."""
     html = rule_page("PM611")
     assert "&lt;iframe src=" in html and "<iframe" not in html
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_silencing_works_as_the_rule_page_says(code: str, tmp_path: Path) -> None:
+    """A `pmkb: disable-file=CODE` comment silences the rule unless its page says it
+    cannot; `rules: {ignore: [...]}` silences every rule but too-many-findings."""
+    fx = fixture_of(code)
+    assert fx is not None
+    spec = next(s for s in registry().values() if s.code == code)
+    comment = f"\n<!-- pmkb: disable-file={code} -->\n".encode()
+    commented = replace(fx, bad={n: raw + comment if n.endswith(".md") else raw for n, raw in fx.bad.items()})
+    left = [f for f in check(knowledge_base(tmp_path / "comment", commented, "bad"), commented) if f["code"] == code]
+    assert bool(left) != spec.silenced_by_comment, left
+    ignoring = replace(fx, settings={**fx.settings, "rules": {"ignore": [code]}})
+    left = [f for f in check(knowledge_base(tmp_path / "ignore", ignoring, "bad"), ignoring) if f["code"] == code]
+    assert bool(left) == (spec.name == "too-many-findings"), left
