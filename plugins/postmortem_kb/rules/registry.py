@@ -129,9 +129,16 @@ class Fixture:
         path = f"postmortems/{name}"
         return {f["line"] for f in self.expected if f.get("code") == self.code and f.get("path") == path}
 
-    def excerpts(self, side: str) -> list[Excerpt]:
+    def excerpts(self, side: str) -> tuple[Excerpt, ...]:
         """The lines that make the difference: those that differ between bad and good,
-        and (on the bad side) those a finding points at, with CONTEXT lines around."""
+        and (on the bad side) those a finding points at, with CONTEXT lines around.
+        Worked out once per process (`mkdocs serve` renders the pages at every save)."""
+        key = (self.folder, side)
+        if key not in _EXCERPTS:
+            _EXCERPTS[key] = tuple(self._excerpts(side))
+        return _EXCERPTS[key]
+
+    def _excerpts(self, side: str) -> list[Excerpt]:
         other_side = "good" if side == "bad" else "bad"
         mine, theirs = self.files(side), self.files(other_side)
         out = []
@@ -154,6 +161,9 @@ class Fixture:
                 text = _numbered(lines, keep, flagged)
                 out.append(Excerpt(name, text, _fence(text)))
         return out
+
+
+_EXCERPTS: dict[tuple[Path, str], tuple[Excerpt, ...]] = {}
 
 
 def _counterpart_name(name: str, files: dict[str, bytes]) -> str:
