@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import gc
 import json
 import multiprocessing as mp
@@ -26,6 +25,7 @@ from .model import Corpus, Finding, Postmortem
 from .rules.checks import PER_POSTMORTEM, Context, Hit, language, unvalidated_body
 from .rules.language import LanguageRules, name_tokens
 from .rules.registry import RuleSpec, registry, select
+from .suggest import CloseIds
 
 SEVERITIES = ("error", "warning")
 # An archived postmortem (imported history) is held to format and safety only: the file,
@@ -147,7 +147,7 @@ class Checker:
         for r in results:
             if r.id and r.id not in first:
                 first[r.id] = r.path
-        ids = list(first)
+        close_ids: CloseIds | None = None  # built at the first unknown `related` id
         people = frozenset().union(*(r.people for r in results)) if results else frozenset()
         for r in results:
             if wanted is not None and r.path not in wanted:
@@ -160,8 +160,9 @@ class Checker:
             for ref, line, col in r.related:
                 if ref in first or (line, "unknown-related") in r.silenced:
                     continue
-                close = difflib.get_close_matches(ref, ids, n=1, cutoff=0.6)
-                self._add(findings, r.path, None, Hit("unknown-related", line, col, f"no postmortem has id `{ref}`" + (f"; did you mean `{close[0]}`?" if close else ""), "use the id of an existing postmortem"))
+                close_ids = close_ids or CloseIds(list(first))
+                close = close_ids.closest(ref, cutoff=0.6)
+                self._add(findings, r.path, None, Hit("unknown-related", line, col, f"no postmortem has id `{ref}`" + (f"; did you mean `{close}`?" if close else ""), "use the id of an existing postmortem"))
         findings = cap_findings(findings)
         findings.sort(key=Finding.sort_key)
         return findings
