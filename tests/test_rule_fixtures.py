@@ -4,7 +4,8 @@
 knowledge base (fixtures/_kb: mkdocs.yml, factors.yml, services.yml, plus the project's
 templates/) and must give exactly `expected.json`; `good.md` (or `good/`), the corrected
 version, must give no finding at all. A rule without a fixture folder, or a folder
-naming no rule, fails.
+naming no rule, fails. The rule's page shows the fixture, and says truly whether a
+`pmkb:` comment can silence the rule.
 
 To regenerate the golden files after a deliberate change to a rule's output, run
 `PMKB_UPDATE_FIXTURES=1 .venv/bin/python -m pytest tests/test_rule_fixtures.py`, then
