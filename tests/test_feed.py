@@ -127,6 +127,67 @@ def test_markup_in_a_title_or_summary_stays_text(site: Path) -> None:
     assert summary.text == "Checkout failed. Bold words, a link and code"
 
 
+def test_markup_in_a_feed_title_is_a_finding_at_its_line(kb: Path) -> None:
+    """PM109: the hostile title the feed escapes is also reported, at the tag, so the
+    author learns that readers see `<script>` as characters."""
+    import contextlib
+    import io
+    import json
+
+    from postmortem_kb.cli import main
+
+    path = kb / "postmortems" / "2026" / f"{HOSTILE_ID}.md"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["--config", str(kb / "mkdocs.yml"), "check", "--format", "json", "--today", "2026-11-21", "--select", "PM109", str(path)])
+    found = json.loads(out.getvalue())
+    line = next(n for n, t in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if t.startswith("title:"))
+    assert code == 1
+    assert [(f["path"], f["line"], f["rule"], f["severity"]) for f in found] == [(f"postmortems/2026/{HOSTILE_ID}.md", line, "feed-field-markup", "error")]
+    assert "an HTML tag" in found[0]["message"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Checkout <b>failed</b> for an hour",
+        "Feed <script>alert(1)</script>",
+        "Login <img src=x onerror=alert(1)> broke",
+        "Queue &amp; workers stalled",
+        "Retries **stormed** the processor",
+        "The `payments-gateway` pool ran dry",
+        "See [the ticket](https://tracker.example.com/X-1)",
+        "Cache *stampede* after a deploy",
+        "## Checkout outage",
+        "Status page <https://status.example.com> went stale",
+        "Comment <!-- hidden --> in a title",
+    ],
+)
+def test_feed_field_markup_flags_tags_and_markdown(title: str) -> None:
+    from postmortem_kb.rules.feed_text import markup_in
+
+    assert markup_in(title) is not None
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Latency p99 > 2 s and error rate < 1 % for an hour",
+        "OOM in the List<String> cache after a deploy",
+        "user_id lookups failed in the auth_service",
+        "AT&T SMS delivery delayed",
+        "C# worker crashed on a 5*2 retry multiplier",
+        "Ticket #4521: checkout outage",
+        "Snake_case and under_scores_everywhere stayed text",
+        "Orders * and refunds * both stalled",
+    ],
+)
+def test_feed_field_markup_leaves_plain_text_alone(title: str) -> None:
+    from postmortem_kb.rules.feed_text import markup_in
+
+    assert markup_in(title) is None
+
+
 def test_every_page_links_the_feed_in_its_head(site: Path) -> None:
     for url in ("", "catalog/", "2024/2024-03-14-customer-comms-outage/", "factors/retry-storm/", "playbook/severities/", "rules/"):
         head = load_page(site, url).find("head")

@@ -17,6 +17,7 @@ from ..load.schema import OPEN_STATUSES
 from ..model import Postmortem
 from ..suggest import did_you_mean
 from . import public, timeline
+from .feed_text import feed_field_markup
 from .hit import Context, Hit, Rule
 from .language import name_tokens
 from .placeholder import placeholder
@@ -309,4 +310,5 @@ PER_POSTMORTEM: list[Rule] = [
     public_leak,
     raw_html,
     placeholder,
+    feed_field_markup,
 ]
