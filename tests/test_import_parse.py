@@ -139,3 +139,18 @@ def test_a_source_whose_front_matter_would_be_past_the_checkers_bounds_is_skippe
     assert code == 1
     assert f"skipped {huge}: could not convert (its front matter would not load as `pmkb check` reads it: the front matter is larger than 256 KiB)" in out.splitlines()
     assert sorted(p.name for p in (kb / "postmortems").rglob("*.md")) == ["2024-01-02-small.md"]
+
+
+def test_tables_are_read_as_markdown_reads_them():
+    """Cells as the parser splits them: an escaped pipe stays in its cell, a table needs no
+    outer pipes, and rows a blank line cut off from their table are no table."""
+    meta, _, _ = conv(
+        "## Timeline\n\nTime (UTC) | Event\n---|---\n14:00 | deploy starts\n15:30 | incident resolved\n\n"
+        "## Action items\n\n| Action | Owner |\n|---|---|\n| Split the a\\|b config | Leo Brandt |\n"
+    )
+    assert (meta["started"], meta["resolved"]) == (datetime(2024, 3, 10, 14, 0, tzinfo=UTC), datetime(2024, 3, 10, 15, 30, tzinfo=UTC))
+    assert meta["actions"] == [{"summary": "Split the a|b config", "owner": "Leo Brandt", "status": "open"}]
+    meta, _, _ = conv("# Outage\n\n| Field | Value |\n\n|---|---|\n\n| Owner | Dana Kim |\n")
+    assert meta["authors"] == ["TODO"]
+    meta, _, _ = conv("# Outage\n\n| Field | Value |\n|---|---|\n| Owner | Dana Kim |\n")
+    assert meta["authors"] == ["Dana Kim"]

@@ -121,7 +121,8 @@ _COLUMNS = {
 
 
 def _table_actions(doc: Document, rows: list[int], incident: date | None) -> list[Action]:
-    cells_of = [[c.strip() for c in doc.lines[i].strip().strip("|").split("|")] for i in rows]
+    """One action per body row of the table whose rows (header first) are on lines `rows`."""
+    cells_of = [doc.rows[i].cells for i in rows]
     header = [name_key(c) for c in cells_of[0]]
     col: dict[str, int] = {}
     for name, aliases in _COLUMNS.items():
@@ -132,8 +133,6 @@ def _table_actions(doc: Document, rows: list[int], incident: date | None) -> lis
     col.setdefault("summary", 0)
     out = []
     for i, cells in zip(rows[1:], cells_of[1:], strict=True):
-        if all(re.fullmatch(r":?-*:?", c) for c in cells):
-            continue
 
         def cell(name: str, cells: list[str] = cells) -> str:
             j = col.get(name)
@@ -169,13 +168,9 @@ def actions(doc: Document, incident: date | None) -> list[Action]:
         if b.target != "action items":
             continue
         body = [i for i in b.lines if i not in doc.fenced]
-        table: list[int] = []
-        for i in body:
-            if doc.lines[i].lstrip().startswith("|"):
-                table.append(i)
-            elif table:
-                break
-        if len(table) >= 3:
+        tables = [doc.rows[i].table for i in body if i in doc.rows]
+        table = [i for i in body if i in doc.rows and doc.rows[i].table == tables[0]] if tables else []
+        if len(table) >= 2:  # the section's first table: a header and a row at least
             out.extend(_table_actions(doc, table, incident))
         found: list[tuple[int, str]] = list(top_items(doc, body))
         found += [(i, m.group(1) + " " + m.group(2)) for i in body if (m := _EMOJI_ITEM.match(doc.lines[i])) and not ITEM.match(doc.lines[i])]

@@ -66,6 +66,16 @@ class Item:
 
 
 @dataclass(slots=True)
+class Row:
+    """A table row as the parser reads it (escaped pipes, no outer pipes, cells padded to the
+    header's count); the separator row is none."""
+
+    cells: list[str]
+    header: bool
+    table: int  # the line the table starts on
+
+
+@dataclass(slots=True)
 class Document:
     lines: list[str]
     fenced: set[int]  # lines of code (fenced or indented): never read as facts or events
@@ -76,6 +86,7 @@ class Document:
     preamble: list[int]
     blocks: list[Block]
     items: list[Item] = field(default_factory=list)
+    rows: dict[int, Row] = field(default_factory=dict)  # by line
 
     def text(self, indexes: list[int]) -> str:
         return "\n".join(self.lines[i] for i in indexes)
@@ -99,6 +110,7 @@ class _Tokens:
     paragraphs: list[tuple[int, int]] = field(default_factory=list)  # [start, end) line ranges, at any depth
     top: set[int] = field(default_factory=set)  # first lines of paragraphs in no container
     items: list[Item] = field(default_factory=list)
+    rows: dict[int, Row] = field(default_factory=dict)
 
 
 def split_lines(text: str) -> list[str]:
@@ -123,6 +135,7 @@ def _tokens(lines: list[str], start: int) -> _Tokens:
     out = _Tokens()
     toks = _MD.parse("\n".join(lines[start:]))
     depth = 0
+    table = start
     for k, tok in enumerate(toks):
         if tok.type == "list_item_open":
             depth += 1
@@ -133,7 +146,11 @@ def _tokens(lines: list[str], start: int) -> _Tokens:
         if tok.map is None:
             continue
         a, b = tok.map[0] + start, tok.map[1] + start
-        if tok.type in ("fence", "code_block"):
+        if tok.type == "table_open":
+            table = a
+        elif tok.type == "tr_open":
+            out.rows[a] = Row(_cells(toks, k), toks[k - 1].type == "thead_open", table)
+        elif tok.type in ("fence", "code_block"):
             out.fenced.update(range(a, b))
         elif tok.type == "heading_open":
             out.headings.append(_heading(tok, toks[k + 1].content, a, b, out))
@@ -155,6 +172,17 @@ def _heading(tok: Token, content: str, a: int, b: int, out: _Tokens) -> Heading:
         if tok.level == 0:
             out.top.add(a)
     return Heading(b - 2, [b - 2, b - 1], "setext", _level(tok), text[-1].strip())
+
+
+def _cells(toks: list[Token], k: int) -> list[str]:
+    """The cells' text of the table row opened at `toks[k]`."""
+    out = []
+    for tok in toks[k + 1 :]:
+        if tok.type == "tr_close":
+            break
+        if tok.type == "inline":
+            out.append(tok.content.strip())
+    return out
 
 
 def _level(tok: Token) -> int:
@@ -304,4 +332,4 @@ def parse(text: str) -> Document:
         title = str(meta["title"]).strip() or title
     preamble, blocks = _sections(lines, start, heads, toks.fenced, set(title_lines))
     preamble, blocks = _summary_from_preamble(lines, preamble, blocks)
-    return Document(lines, toks.fenced, fm_lines, meta, title, title_lines, preamble, blocks, toks.items)
+    return Document(lines, toks.fenced, fm_lines, meta, title, title_lines, preamble, blocks, toks.items, toks.rows)

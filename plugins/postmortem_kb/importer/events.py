@@ -56,6 +56,23 @@ def lead_time(text: str, year: int | None) -> tuple[date | None, time, tzinfo | 
     return day, at, zone, rest
 
 
+def _row_event(i: int, cells: list[str], year: int | None) -> Event | None:
+    """A table row as an entry: "| 14:02 UTC | alert |" or "| 2023-09-30 | 23:48 | x |"."""
+    if len(cells) >= 3 and (d := when.date_only(cells[0].strip("*_`"), year)) and (hit := lead_time(cells[1], year)):
+        return Event(i, hit[0] or d, hit[1], hit[2], " ".join(c for c in [hit[3], *cells[2:]] if c))
+    if cells and (hit := lead_time(cells[0], year)):
+        return Event(i, hit[0], hit[1], hit[2], " ".join(c for c in [hit[3], *cells[1:]] if c))
+    return None
+
+
+def _header_zone(cells: list[str]) -> tzinfo | None:
+    """"| Time (PT) | Event |": the zone of the time column."""
+    for c in cells:
+        if "time" in c.lower() and (zone := when.zone_in_parens(c) or when.zone_of(c.split()[-1])):
+            return zone
+    return None
+
+
 def events(doc: Document, blocks: list[Block], year: int | None) -> tuple[list[Event], tzinfo | None]:
     """Timeline entries from table rows, bullets and time-led lines; and a zone the timeline's
     heading or table header states ("Timeline (UTC)", "| Time (PT) | Event |")."""
@@ -64,35 +81,15 @@ def events(doc: Document, blocks: list[Block], year: int | None) -> tuple[list[E
     current_day: date | None = None
     for b in blocks:
         zone_hint = zone_hint or when.zone_in_parens(b.title)
-        header_seen = False
         for i in b.lines:
-            if i in doc.fenced:
-                continue
             s = doc.lines[i].strip()
-            if not s:
-                header_seen = False  # a blank line ends a table
+            if i in doc.fenced or not s:
                 continue
-            if s.startswith("|"):
-                cells = [c.strip() for c in s.strip("|").split("|")]
-                if re.match(r"^:?-{2,}", cells[0] or "-" * 3) and all(re.fullmatch(r":?-*:?", c) for c in cells):
-                    continue
-                ev = None
-                if len(cells) >= 3 and (d := when.date_only(cells[0].strip("*_`"), year)):
-                    hit = lead_time(cells[1], year)
-                    if hit:
-                        ev = Event(i, hit[0] or d, hit[1], hit[2], " ".join(c for c in [hit[3], *cells[2:]] if c))
-                if ev is None and cells:
-                    hit = lead_time(cells[0], year)
-                    if hit:
-                        ev = Event(i, hit[0], hit[1], hit[2], " ".join(c for c in [hit[3], *cells[1:]] if c))
-                if ev is None:
-                    if not header_seen:
-                        header_seen = True
-                        for c in cells:
-                            if "time" in c.lower():
-                                zone_hint = zone_hint or when.zone_in_parens(c) or when.zone_of(c.split()[-1])
-                    continue
-                out.append(ev)
+            if (row := doc.rows.get(i)) is not None:
+                if (ev := _row_event(i, row.cells, year)) is not None:
+                    out.append(ev)
+                elif row.header:
+                    zone_hint = zone_hint or _header_zone(row.cells)
                 continue
             item = _strip_item(s)
             hit = lead_time(item, year)
@@ -104,8 +101,7 @@ def events(doc: Document, blocks: list[Block], year: int | None) -> tuple[list[E
                 continue
             day, at, zone, rest = hit
             out.append(Event(i, day or current_day, at, zone, rest, zone_known=False))
-            if day:
-                current_day = day
+            current_day = day or current_day
     return out, zone_hint
 
 

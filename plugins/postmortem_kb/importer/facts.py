@@ -66,13 +66,10 @@ def facts(doc: Document) -> list[Fact]:
     candidates = sorted({*doc.preamble, *doc.title_lines, *(i for b in doc.blocks for i in b.lines)} - skip)
     for i in candidates:
         line = doc.lines[i]
-        s = line.strip()
-        if s.startswith("|"):
-            cells = [c.strip() for c in s.strip("|").split("|")]
-            if len(cells) == 2 and cells[0] and cells[1] and not re.match(r"^:?-{2,}", cells[0]):
-                key = name_key(cells[0])
-                if key in _KEYS:
-                    out.append(Fact(i, _KEYS[key], plain(cells[1])))
+        if (row := doc.rows.get(i)) is not None:
+            cells = row.cells
+            if len(cells) == 2 and cells[0] and cells[1] and (key := name_key(cells[0])) in _KEYS:
+                out.append(Fact(i, _KEYS[key], plain(cells[1])))
             continue
         m = KV.match(line)
         if m and m.group(2):
