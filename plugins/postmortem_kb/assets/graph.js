@@ -159,6 +159,7 @@
       if (evt.target.data("kind") === "factor") describe(evt.target, p);
     });
     cy.on("mouseout", "node", function () { cy.elements().removeClass("faded hl focus"); });
+    canvas.onmouseleave = function () { cy.elements().removeClass("faded hl focus"); }; // left the graph past a node's edge
     cy.on("tap", "node", function (evt) {
       var url = evt.target.data("url");
       if (url) window.location.href = base + url;
