@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 EXAMPLE_TIME_LIMIT = 60  # seconds for one input before it counts as a hang
 # Share of the examples each class gets; "amplified" inputs are large (a hostile
 # fragment repeated to up to 1 MiB), so they get few.
-CLASSES: dict[str, float] = {"front-matter": 0.2, "block-yaml": 0.1, "sections": 0.2, "checker": 0.3, "values": 0.2, "amplified": 0.005, "files": 0.01, "raw-html": 0.05, "regex-timing": 0.002, "nesting": 0.01, "service-catalog": 0.01}
+CLASSES: dict[str, float] = {"front-matter": 0.2, "block-yaml": 0.1, "sections": 0.2, "checker": 0.3, "values": 0.2, "amplified": 0.005, "files": 0.01, "raw-html": 0.05, "regex-timing": 0.002, "nesting": 0.01, "service-catalog": 0.01, "import": 0.02}
 
 
 class Hang(Exception):
@@ -114,6 +114,7 @@ def _targets(folder: Path) -> dict[str, tuple[Any, Any]]:
         "regex-timing": __import__("regex_timing").target(),  # public-leak's scans at 256 KiB and 1 MiB: linear (fuzz/regex_timing.py)
         "nesting": __import__("hostile_bounds").target(),  # lists and quotes past the limit never reach Python-Markdown (fuzz/hostile_bounds.py)
         "service-catalog": __import__("hostile_catalog").target(folder),  # postmortems/services.yml: problems inside the file, no raise (fuzz/hostile_catalog.py)
+        "import": __import__("hostile_import").target(),  # pmkb import's conversion: every line kept, front matter loads (fuzz/hostile_import.py)
     }
 
 
