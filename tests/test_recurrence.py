@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import itertools
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from baseline import BASE_META
 
 from postmortem_kb.analyse.recurrence import index, recurrences, shared_factors
@@ -225,3 +228,141 @@ def test_changed_files_get_notes(kb: Any) -> None:
     notes = [line for line in out.splitlines() if ": note: " in line]
     assert len(notes) == 1 and notes[0].startswith("postmortems/2024/2024-03-14-storm-again.md:")
     assert "it recurs here after 2024-01-10-first-storm's action 1" in notes[0]
+
+
+# ---- on the site: factor page, insights, the later postmortem, at 390 px ---------------
+
+EARLY_ID, MIDDLE_ID, LATE_ID = "2024-01-10-queue-retry-storm", "2025-05-07-checkout-retries", "2026-10-02-retries-again"
+HOSTILE_SUMMARY = 'Add jitter <img src=x onerror=alert(1)> to "client" retries'
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's knowledge base without its postmortems (the samples change; these
+    tests count), and three incidents naming retry-storm: the first with a done action
+    addressing it (its summary hostile), the second with another, the third after both."""
+    import shutil
+
+    from site_helpers import BASE_META as SITE_META
+    from site_helpers import assert_built, build_site, copy_kb, write_postmortem
+
+    root = copy_kb(tmp_path_factory.mktemp("kb"))
+    for year in (root / "postmortems").glob("[0-9]*"):
+        shutil.rmtree(year)
+    done = {**SITE_META["actions"][0], "status": "done", "priority": "P1", "addresses": ["retry-storm"]}
+    for pm_id, title, factors, actions in (
+        (EARLY_ID, "Queue retries stormed the broker", ["retry-storm", "alerting-gap"], [{**done, "summary": HOSTILE_SUMMARY, "due": date(2024, 2, 1)}]),
+        (MIDDLE_ID, "Checkout retries stormed the processor", ["retry-storm", "capacity-saturation"], [{**done, "summary": "Add a retry budget", "due": date(2025, 6, 1)}]),
+        (LATE_ID, "Retries stormed the broker again", ["retry-storm", "software-defect"], None),
+    ):
+        day = date.fromisoformat(pm_id[:10])
+        at = datetime(day.year, day.month, day.day, 13, 52, tzinfo=UTC)
+        meta = {"id": pm_id, "title": title, "started": at, "detected": at + timedelta(minutes=14), "mitigated": at + timedelta(minutes=108), "resolved": at + timedelta(minutes=133), "filed": day + DAY}
+        meta["contributing_factors"] = [{"factor": f, "description": f"{f} contributed"} for f in factors]
+        if actions is not None:
+            meta["actions"] = actions
+        write_postmortem(root, meta=meta)
+    dest = tmp_path_factory.mktemp("site")
+    assert_built(build_site(root, dest))
+    return dest
+
+
+def test_the_factor_page_says_how_often_it_recurred_after_remediation(site: Path) -> None:
+    from site_helpers import load_page, squash
+
+    page = load_page(site, "factors/retry-storm/")
+    box = page.find("div", data_pmkb="recurred")
+    assert box is not None
+    assert squash(box.find("p", cls="admonition-title").text) == "Recurred 2 times after remediation (see the incidents below)"
+    items = [squash(li.text) for li in box.find_all("li")]
+    assert items == [
+        f"Checkout retries stormed the processor (2025-05-07), after Queue retries stormed the broker’s action 1 “{HOSTILE_SUMMARY}” was done (due 2024-02-01)",
+        "Retries stormed the broker again (2026-10-02), after Checkout retries stormed the processor’s action 1 “Add a retry budget” was done (due 2025-06-01); 2 actions addressing it were done by then",
+    ]
+    links = [a.get("href") for a in box.find_all("a")]
+    assert links[:2] == [f"../../2025/{MIDDLE_ID}/", f"../../2024/{EARLY_ID}/#pmkb-action-1"]
+    assert "due date stands for it" in squash(box.text)  # the page says what "after" means
+    # The link's target exists: the earlier postmortem's action row.
+    assert load_page(site, f"2024/{EARLY_ID}/").find("tr", id="pmkb-action-1") is not None
+    # A factor that never came back after a fix says nothing of the kind.
+    assert load_page(site, "factors/alerting-gap/").find("div", data_pmkb="recurred") is None
+
+
+def test_markup_in_an_action_summary_stays_text(site: Path) -> None:
+    from site_helpers import page_html
+
+    for url in ("factors/retry-storm/", f"2024/{EARLY_ID}/", f"2025/{MIDDLE_ID}/"):  # list, action table, card
+        html = page_html(site, url)
+        assert "<img src=x" not in html, url
+        assert "Add jitter &lt;img src=x onerror=alert(1)&gt;" in html, url
+
+
+def test_the_factor_page_charts_its_incidents_by_quarter(site: Path) -> None:
+    from site_helpers import load_page, squash
+
+    page = load_page(site, "factors/retry-storm/")
+    fig = page.find("figure", data_pmkb="factor-trend")
+    assert fig is not None
+    bars = [squash(r.find("title").text) for r in fig.find_all("rect")]
+    assert bars == ["2024 Q1: 1 incident", "2025 Q2: 1 incident", "2026 Q4: 1 incident"]
+    caption = squash(fig.find("figcaption").text)
+    assert caption == "Incidents naming this factor per quarter, 2024 Q1 to 2026 Q4: 2024 Q1: 1, 2025 Q2: 1, 2026 Q4: 1."
+    years = [squash(t.text) for t in fig.find_all("text") if squash(t.text).isdigit() and len(squash(t.text)) == 4]
+    assert years == ["2024", "2025", "2026"]
+
+
+def test_insights_list_recurrences_after_remediation_and_quarter_trends(site: Path) -> None:
+    from site_helpers import load_page, squash
+
+    page = load_page(site, "insights/")
+    held = page.find("div", data_pmkb="held")
+    rows = [[squash(td.text) for td in tr.find_all("td")] for tr in held.find("tbody").find_all("tr")]
+    assert rows == [["Retry storm", "2 times", "Retries stormed the broker again (2026-10-02), after Checkout retries stormed the processor’s action “Add a retry budget” was done (due 2025-06-01); all 2"]]
+    trends = page.find("div", data_pmkb="factor-trends")
+    first = trends.find("tbody").find("tr")
+    assert squash(first.find("td").text) == "Retry storm"  # the most recurring factor first
+    assert [squash(r.find("title").text) for r in first.find_all("rect")] == ["2024 Q1: 1", "2025 Q2: 1", "2026 Q4: 1"]
+    assert [squash(td.text) for td in first.find_all("td")[2:]] == ["1", "3"]  # last 4 quarters, all
+    assert "drawn only for n ≥ 5" in squash(page.text)  # the whisker caption
+
+
+def test_the_later_postmortem_names_the_action_its_factor_came_back_after(site: Path) -> None:
+    from site_helpers import load_page, squash
+
+    card = load_page(site, f"2026/{LATE_ID}/").find("div", data_pmkb="card")
+    notes = [squash(p.text) for p in card.find_all("p", cls="pmkb-recurred")]
+    assert notes == ["⟲ Retry storm: this factor recurred after Checkout retries stormed the processor’s action “Add a retry budget” was done (due 2025-06-01, before this incident started)."]
+    # The earlier incident shows no such note for retry-storm: nothing was done before it.
+    early = load_page(site, f"2024/{EARLY_ID}/")
+    assert not any("Retry storm" in p.text() for p in early.find("div", data_pmkb="card").find_all("p", cls="pmkb-recurred"))
+    # Its action table has a priority column, since an action has one.
+    head = [squash(th.text) for th in early.find("div", data_pmkb="actions").find_all("th")]
+    assert head[:3] == ["#", "Action", "Priority"]
+
+
+@pytest.mark.browser
+def test_at_390_px_the_recurrence_and_trend_show_without_horizontal_scroll(site: Path, browser: Any) -> None:
+    from site_helpers import Guard, serve_dir
+
+    with serve_dir(site) as base:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        guard = Guard()
+        guard.watch(context, page, console=True)
+        try:
+            for url in ("factors/retry-storm/", "insights/", f"2026/{LATE_ID}/"):
+                page.goto(base + url)
+                widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+                assert widths[0] <= widths[1], (url, widths)
+            page.goto(base + "factors/retry-storm/")
+            line = page.locator("[data-pmkb=recurred] .admonition-title")
+            assert line.is_visible() and line.inner_text().startswith("Recurred ")
+            chart = page.locator("[data-pmkb=factor-trend] svg")
+            box = chart.bounding_box()
+            assert chart.is_visible() and box is not None and 300 <= box["width"] <= 390 and box["height"] > 80
+            # The year labels are drawn and do not overlap one another.
+            labels = page.eval_on_selector_all("[data-pmkb=factor-trend] svg text", "els => els.filter(e => /^\\d{4}$/.test(e.textContent)).map(e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; })")
+            assert len(labels) >= 2 and all(a[1] <= b[0] for a, b in itertools.pairwise(labels))
+        finally:
+            context.close()
+        guard.assert_clean()
