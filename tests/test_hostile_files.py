@@ -154,7 +154,10 @@ def test_what_a_knowledge_base_needs_is_published(hostile):
     assert (site / "2024" / "timeline.png").read_bytes() == PNG
     assert (site / "2024" / "same.png").read_bytes() == PNG
     assert (site / "2024" / "PHOTO.JPG").is_file()
-    assert (site / "services.yml").is_file()
+    # The catalogs are read by the loader and shown as service and factor pages, not
+    # published raw (nor refused: they are the knowledge base's own files).
+    assert not (site / "services.yml").exists()
+    assert not (site / "factors.yml").exists()
     assert not [f for f in found if f["path"].startswith(("postmortems/2024/timeline", "postmortems/2024/same", "postmortems/2024/PHOTO", "postmortems/services"))]
 
 

@@ -221,6 +221,8 @@ def test_published_postmortem_page(site: Path, path: Path) -> None:
     assert len(rows) == len(meta["actions"])
     for row, action in zip(rows, meta["actions"], strict=True):
         cells = [squash(td.text) for td in row.find_all("td")]
+        if any(a.get("priority") for a in meta["actions"]):
+            assert cells.pop(2) == (action.get("priority") or "–")  # the priority column
         assert cells[1] == action["summary"]
         assert cells[3] == (action.get("owner") or "–")
         assert cells[4] == (str(action["due"]) if action.get("due") else "–")

@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .taxonomy import SERVICES_FILE
+
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
 MARKDOWN_SUFFIX = ".md"
 # Other Markdown suffixes (MkDocs renders some of them): pages the checker never reads.
@@ -236,7 +238,9 @@ def _within(path: str, top: str) -> bool:
 
 def site_files(docs_dir: Path, root: Path, taxonomy: str) -> Survey:
     """The docs folder's survey as the site and the checker apply it."""
-    return survey(docs_dir, root, _label(docs_dir, root), data_files=("services.yml",), skip=(taxonomy,))
+    # The taxonomy and the service catalog are the loader's to judge, and neither is a page:
+    # the site shows them as factor and service pages, so the raw files stay unpublished.
+    return survey(docs_dir, root, _label(docs_dir, root), skip=(taxonomy, SERVICES_FILE))
 
 
 def playbook_files(folder: Path, root: Path) -> Survey:
