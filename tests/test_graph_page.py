@@ -145,6 +145,8 @@ def test_the_table_lists_every_recurring_factor_first_with_its_years_neighbours_
     first = rows[0]
     assert first["name"] == f"Alerting {HOSTILE}" and first["count"] == 2  # in both incidents
     assert first["years"] == [(2024, 2)]
+    # The row's bars: one per year of the knowledge base, its incidents in its year's bar.
+    assert [(b["year"], b["n"]) for b in first["spark"]["bars"]] == [(2024, 2)]
     assert [i["title"] for i in first["latest"]] == ["Second incident", f"Title {HOSTILE}"]  # latest first
     assert first["url"] == "../factors/alerting-gap/"
     assert first["others"][0]["n"] >= 1

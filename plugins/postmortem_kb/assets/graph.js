@@ -183,6 +183,18 @@
     var head = el("p");
     head.appendChild(el("a", f.label, { href: base + f.url }));
     head.appendChild(document.createTextNode(" (" + f.category + "): " + incs.length + " incident" + (incs.length === 1 ? "" : "s") + " — " + Object.keys(years).sort().map(function (y) { return y + ": " + years[y]; }).join(", ")));
+    // The factors it shares most incidents with in this view, from the drawn edges.
+    var near = node.connectedEdges("[kind = 'shared']").sort(function (a, b) { return b.data("n") - a.data("n") || (a.id() < b.id() ? -1 : 1); }).slice(0, 3);
+    var with_ = el("p");
+    if (near.length) {
+      with_.appendChild(document.createTextNode("Shares most incidents with: "));
+      near.forEach(function (e, i) {
+        var other = e.source().id() === node.id() ? e.target() : e.source();
+        if (i) with_.appendChild(document.createTextNode(", "));
+        with_.appendChild(el("a", other.data("label"), { href: base + other.data("url") }));
+        with_.appendChild(document.createTextNode(" (" + e.data("n") + ")"));
+      });
+    }
     var list = el("ul");
     incs.slice(0, 10).forEach(function (inc) {
       var li = el("li");
@@ -190,7 +202,7 @@
       li.appendChild(el("a", inc.label, { href: base + inc.url }));
       list.appendChild(li);
     });
-    detail.replaceChildren(head, list);
+    detail.replaceChildren(head, with_, list);
     if (incs.length > 10) detail.appendChild(el("p", "… and " + (incs.length - 10) + " more on the factor's page."));
   }
 

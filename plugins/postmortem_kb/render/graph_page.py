@@ -67,6 +67,8 @@ def factor_rows(site: Site, counts: dict[str, int], shared: dict[str, dict[str, 
     """The graph as a table: each factor seen in an incident, the most recurring first."""
     g = site.graph
     base = base_of(SRC, site.directory_urls)
+    seen = [d["year"] for _, d in g.nodes(data=True) if d.get("kind") == "incident"]
+    span = list(range(min(seen), max(seen) + 1)) if seen else []
     rows = []
     for f in sorted((f for f, n in counts.items() if n), key=lambda f: (-counts[f], _label(g, f), f)):
         incidents = sorted(((g.nodes[i]["started"], i) for i in g[f] if g.nodes[i].get("kind") == "incident"), reverse=True)
@@ -79,11 +81,27 @@ def factor_rows(site: Site, counts: dict[str, int], shared: dict[str, dict[str, 
                 "category": g.nodes[f].get("category", "unknown"),
                 "count": counts[f],
                 "years": sorted(years.items()),
+                "spark": spark(years, span),
                 "others": [{"name": _label(g, o), "url": base + page_url(site.factor_src(g.nodes[o]["ref"]), site.directory_urls), "n": n} for o, n in others],
                 "latest": [_incident(site, g, i, base) for _, i in incidents[:LATEST]],
             }
         )
     return rows
+
+
+SPARK_BAR, SPARK_HEIGHT = 9, 20
+
+
+def spark(years: Counter[int], span: list[int]) -> dict[str, Any]:
+    """A factor's incidents per year over every year of the knowledge base, as bars
+    (its own busiest year full height): when it recurred, at a glance."""
+    most = max(years.values(), default=0) or 1
+    bars = []
+    for i, year in enumerate(span):
+        n = years.get(year, 0)
+        h = max(1, round((SPARK_HEIGHT - 2) * n / most)) if n else 0
+        bars.append({"year": year, "n": n, "x": i * SPARK_BAR, "y": SPARK_HEIGHT - h, "h": h})
+    return {"width": len(span) * SPARK_BAR, "height": SPARK_HEIGHT, "bars": bars}
 
 
 def _label(g: nx.Graph, node: str) -> str:
