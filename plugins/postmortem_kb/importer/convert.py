@@ -19,7 +19,7 @@ from ..load.templates import Template
 from ..scaffold import Head, render, slugify, yaml_comment
 from . import actions, factors, facts
 from .body import body
-from .document import Document, parse
+from .document import Document, h2_sections, parse
 from .head import Said, head
 from .names import plain
 from .stamps import incident_day, read_times
@@ -56,20 +56,8 @@ class Options:
 
 def template_sections(template: Template) -> tuple[tuple[str, str], ...]:
     """(title, guidance) of each `## ` section of a template, guidance taken from its comments."""
-    guidance: dict[str, list[str]] = {}
-    current: str | None = None
-    for line in template.body.splitlines():
-        m = re.match(r"^##\s+(.+?)\s*$", line)
-        if m:
-            current = m.group(1)
-            guidance[current] = []
-        elif current is not None:
-            guidance[current].append(line)
-    out = []
-    for title in template.sections:
-        text = "\n".join(guidance.get(title, [])).replace("<!--", "").replace("-->", "").strip()
-        out.append((title, text))
-    return tuple(out)
+    guidance = h2_sections(template.body)
+    return tuple((title, guidance.get(title, "").replace("<!--", "").replace("-->", "").strip()) for title in template.sections)
 
 
 @dataclass(slots=True)

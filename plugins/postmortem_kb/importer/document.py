@@ -132,6 +132,7 @@ def _front_matter(text: str, lines: list[str]) -> tuple[list[int], dict[str, Any
 
 
 def _tokens(lines: list[str], start: int) -> _Tokens:
+    """One pass over the parser's tokens for the lines from `start` on."""
     out = _Tokens()
     toks = _MD.parse("\n".join(lines[start:]))
     depth = 0
@@ -177,11 +178,11 @@ def _heading(tok: Token, content: str, a: int, b: int, out: _Tokens) -> Heading:
 def _cells(toks: list[Token], k: int) -> list[str]:
     """The cells' text of the table row opened at `toks[k]`."""
     out = []
-    for tok in toks[k + 1 :]:
-        if tok.type == "tr_close":
-            break
-        if tok.type == "inline":
-            out.append(tok.content.strip())
+    j = k + 1
+    while j < len(toks) and toks[j].type != "tr_close":
+        if toks[j].type == "inline":
+            out.append(toks[j].content.strip())
+        j += 1
     return out
 
 
@@ -314,6 +315,15 @@ def _summary_from_preamble(lines: list[str], preamble: list[int], blocks: list[B
     if not prose:
         return preamble, blocks
     return [], [Block("summary", "", "Summary", [], list(preamble), label=True), *blocks]
+
+
+def h2_sections(text: str) -> dict[str, str]:
+    """The text under each `## ` heading (up to the next one), by the heading's text."""
+    lines = split_lines(text)
+    toks = _MD.parse("\n".join(lines))
+    starts = [(t.map[0], t.map[1], toks[k + 1].content.strip()) for k, t in enumerate(toks) if t.type == "heading_open" and t.tag == "h2" and t.map]
+    ends = [a for a, _, _ in starts[1:]] + [len(lines)]
+    return {title: "\n".join(lines[b:end]) for (_, b, title), end in zip(starts, ends, strict=True)}
 
 
 def parse(text: str) -> Document:

@@ -43,6 +43,7 @@ FACTOR_WORDS: list[tuple[str, str]] = [
     ("toil", r"\btoil\b|\bmanual(?:ly)? (?:renewal|renew\w*|process|step|cleanup|chore|work)\b|\bby hand\b"),
     ("software-defect", r"\bbugs?\b|\bsoftware defect\b|\bregression\b|\brace condition\b|\bnull pointer\b|\bmemory leak\b|\boff-by-one\b|\bunhandled exception\b"),
 ]
+DESCRIPTION_MAX = 10_000  # characters of a factor's description written to the front matter
 _FACTOR_RES = [(fid, re.compile(rx, re.I)) for fid, rx in FACTOR_WORDS]
 
 
@@ -64,11 +65,11 @@ def top_items(doc: Document, lines: list[int]) -> list[tuple[int, str]]:
         return []
     wanted = set(lines)
     found: list[Item] = []
-    for it in doc.items[bisect_left(doc.items, lines[0], key=lambda it: it.line) :]:
-        if it.line > lines[-1]:
-            break
-        if it.line in wanted:
-            found.append(it)
+    k = bisect_left(doc.items, lines[0], key=lambda it: it.line)
+    while k < len(doc.items) and doc.items[k].line <= lines[-1]:
+        if doc.items[k].line in wanted:
+            found.append(doc.items[k])
+        k += 1
     top = min((it.depth for it in found), default=0)
     return [(it.line, it.text) for it in found if it.depth == top]
 
@@ -84,7 +85,8 @@ def factors(doc: Document, known: frozenset[str]) -> list[Factor]:
 
     def add(fid: str, description: str, candidates: list[str] | None = None) -> None:
         if fid != "todo" and fid in seen:
-            seen[fid].description += " " + description
+            if len(seen[fid].description) < DESCRIPTION_MAX:  # a factor named a thousand times: no quadratic join
+                seen[fid].description += " " + description
             return
         f = Factor(fid, description, candidates or [])
         out.append(f)

@@ -10,7 +10,7 @@ from datetime import date
 from ..scaffold import ActionEntry, FactorEntry, Head, Notes, Time, yaml_str
 from .actions import Action
 from .events import Event
-from .factors import Factor
+from .factors import DESCRIPTION_MAX, Factor
 from .stamps import TIMES, Stamp, event_text, short
 
 NO_FACTOR = Factor("todo", "TODO: how this condition contributed")
@@ -106,7 +106,7 @@ def _factors(said: Said, notes: list[str]) -> list[FactorEntry]:
             why = f" (candidates: {', '.join(fc.candidates)})" if fc.candidates else ""
             note = f"TODO: pick a factor id{why}"
             notes.append("contributing factor")
-        out.append(FactorEntry(fc.factor, fc.description[:10_000], note))
+        out.append(FactorEntry(fc.factor, fc.description[:DESCRIPTION_MAX], note))
     return out
 
 
