@@ -236,7 +236,7 @@ def test_a_click_on_a_factor_opens_its_page(laptop: tuple[Any, Guard], base_url:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_on_a_phone_only_the_table_scrolls_sideways(browser: Any, base_url: str, scheme: str) -> None:
+def test_on_a_phone_only_the_table_scrolls_sideways(browser: Any, base_url: str, data: dict[str, Any], scheme: str) -> None:
     context, page, guard = _open(browser, base_url, PHONE, scheme)
     try:
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
@@ -244,6 +244,12 @@ def test_on_a_phone_only_the_table_scrolls_sideways(browser: Any, base_url: str,
         assert box.evaluate("el => getComputedStyle(el).overflowX") == "auto"
         assert box.evaluate("el => el.getBoundingClientRect().right <= window.innerWidth")
         assert page.locator(".pmkb-graph-table tbody tr").count() >= 20
+        # The graph takes the build's tall arrangement, its labels still apart.
+        drawn = page.evaluate(BOXES)
+        tall = {n["id"]: (n["tx"], n["ty"]) for n in data["nodes"]}
+        assert all(tall[i] == (x, y) for i, x, y in page.evaluate("() => pmkbGraph.nodes().map(n => [n.id(), n.position('x'), n.position('y')])"))
+        assert _overlaps(drawn["labels"], drawn["labels"]) == []
+        assert drawn["zoom"] > 0.45, "twice the scale the wide arrangement gets on a phone (0.32)"
         _assert_fitted(page)
     finally:
         context.close()

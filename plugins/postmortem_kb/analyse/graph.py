@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import combinations
 from typing import Any
@@ -157,12 +157,15 @@ class Metrics:
     min_d: float = 10.0  # the smallest disc a factor in any incident gets
     label_gap: float = 4.0  # between a disc and the label under it
     pad: float = 8.0  # clear space kept around each factor's disc and label
-    step: float = 7.0  # spacing of the spiral of candidate spots
+    step: float = 11.0  # spacing of the spiral of candidate spots
     aspect: float = 2.4  # wider than tall, as a laptop's graph canvas is
     dot: float = 6.0  # an incident's disc (on the time axis)
+    min_axis: float = 800.0  # the time axis is at least this wide, under however few factors
 
 
 METRICS = Metrics()
+# For a canvas taller than wide (a phone held upright): the same drawing, arranged tall.
+TALL = replace(METRICS, aspect=0.6, min_axis=320.0)
 
 
 @dataclass
@@ -286,10 +289,14 @@ def _layout_factors(g: nx.Graph, counts: dict[str, int], shared: dict[str, dict[
     return pos
 
 
-def _time_axis(g: nx.Graph, left: float, right: float, top: float, m: Metrics) -> tuple[dict[str, tuple[float, float]], list[dict[str, Any]], float]:
+def _incident_times(g: nx.Graph) -> list[tuple[float, str]]:
+    """(start as a POSIX timestamp, node) of every incident, earliest first."""
+    return sorted((datetime.fromisoformat(d["started"]).timestamp(), n) for n, d in g.nodes(data=True) if d.get("kind") == "incident")
+
+
+def _time_axis(incidents: list[tuple[float, str]], left: float, right: float, top: float, m: Metrics) -> tuple[dict[str, tuple[float, float]], list[dict[str, Any]], float]:
     """Incidents by date from `left` to `right` under `top`, stacked where they crowd;
     year labels; and the bottom of the axis."""
-    incidents = sorted((datetime.fromisoformat(d["started"]).timestamp(), n) for n, d in g.nodes(data=True) if d.get("kind") == "incident")
     if not incidents:
         return {}, [], top
     first = datetime.fromtimestamp(incidents[0][0], UTC).year
@@ -332,17 +339,27 @@ def _service_rows(g: nx.Graph, left: float, right: float, top: float, m: Metrics
 def layout(g: nx.Graph, m: Metrics = METRICS) -> Layout:
     """Positions of every node (integers: the same in every build), factors above, the
     time axis of incidents under them, services at the bottom."""
+    return layouts(g, (m,))[0]
+
+
+def layouts(g: nx.Graph, metrics: tuple[Metrics, ...]) -> list[Layout]:
+    """`layout` for each of `metrics` (a wide and a tall canvas), counting once."""
     counts, shared = factor_stats(g)
+    times = _incident_times(g)
+    return [_arrange(g, counts, shared, times, m) for m in metrics]
+
+
+def _arrange(g: nx.Graph, counts: dict[str, int], shared: dict[str, dict[str, int]], times: list[tuple[float, str]], m: Metrics) -> Layout:
     fpos = _layout_factors(g, counts, shared, m)
     most = max(counts.values(), default=0)
     boxes = [(x + b[0], y + b[1], x + b[2], y + b[3]) for f, (x, y) in fpos.items() if counts[f] for b in [_factor_box(str(g.nodes[f].get("label", f)), diameter(counts[f], most, m), m)]]
     left = min((b[0] for b in boxes), default=0.0)
     right = max((b[2] for b in boxes), default=0.0)
     bottom = max((b[3] for b in boxes), default=0.0)
-    if right - left < 800:  # a time axis needs room, even under a handful of factors
+    if right - left < m.min_axis:  # a time axis needs room, even under a handful of factors
         mid = (left + right) / 2
-        left, right = mid - 400, mid + 400
-    ipos, axis, axis_bottom = _time_axis(g, left, right, bottom + 3 * m.font, m)
+        left, right = mid - m.min_axis / 2, mid + m.min_axis / 2
+    ipos, axis, axis_bottom = _time_axis(times, left, right, bottom + 3 * m.font, m)
     spos = _service_rows(g, left, right, axis_bottom + 3 * m.font, m)
     positions = {n: (round(x), round(y)) for n, (x, y) in {**fpos, **ipos, **spos}.items()}
     return Layout(positions=dict(sorted(positions.items())), axis=axis, counts=counts)

@@ -69,8 +69,12 @@
   // Disc area proportional to incidents, on one scale for every filter (the build's).
   function diameter(n) { return n > 0 ? Math.max(metrics.min_d, metrics.max_d * Math.sqrt(n / all.layout.most)) : 0; }
 
+  // The build laid the graph out twice: for a wide canvas and for a tall one (a phone).
+  function tall() { return canvas.clientWidth < canvas.clientHeight; }
+  function at(n, t) { return t ? { x: n.tx, y: n.ty } : { x: n.x, y: n.y }; }
+
   function elements(p) {
-    var els = [], counts = {}, shared = {}, kept = [], svcSeen = {};
+    var els = [], counts = {}, shared = {}, kept = [], svcSeen = {}, t = tall();
     index.incidents.forEach(function (inc) {
       if (!keepIncident(inc, p)) return;
       kept.push(inc);
@@ -83,7 +87,7 @@
     var factors = Object.keys(counts).sort();
     factors.forEach(function (id) {
       var n = index.nodes[id];
-      els.push({ group: "nodes", position: { x: n.x, y: n.y }, data: { id: id, label: n.label, kind: "factor", url: n.url, category: n.category, n: counts[id], d: diameter(counts[id]), col: catColor(n.category) } });
+      els.push({ group: "nodes", position: at(n, t), data: { id: id, label: n.label, kind: "factor", url: n.url, category: n.category, n: counts[id], d: diameter(counts[id]), col: catColor(n.category) } });
     });
     var most = 0;
     Object.keys(shared).forEach(function (k) { most = Math.max(most, shared[k]); });
@@ -96,7 +100,7 @@
     });
     // Incidents and services are always in the graph (hover reaches them), shown on request.
     kept.forEach(function (inc) {
-      els.push({ group: "nodes", classes: p.incidents ? "" : "off", position: { x: inc.x, y: inc.y }, data: { id: inc.id, label: inc.label, kind: "incident", url: inc.url, year: inc.year, col: sevColor(inc.severity) } });
+      els.push({ group: "nodes", classes: p.incidents ? "" : "off", position: at(inc, t), data: { id: inc.id, label: inc.label, kind: "incident", url: inc.url, year: inc.year, col: sevColor(inc.severity) } });
       inc.factors.forEach(function (f) {
         if (counts[f]) els.push({ group: "edges", classes: p.incidents ? "" : "off", data: { id: f + "->" + inc.id, source: f, target: inc.id, kind: "contributed" } });
       });
@@ -107,12 +111,12 @@
     });
     Object.keys(svcSeen).sort().forEach(function (id) {
       var n = index.nodes[id];
-      els.push({ group: "nodes", classes: p.services ? "" : "off", position: { x: n.x, y: n.y }, data: { id: id, label: n.label, kind: "service", url: n.url } });
+      els.push({ group: "nodes", classes: p.services ? "" : "off", position: at(n, t), data: { id: id, label: n.label, kind: "service", url: n.url } });
     });
     if (p.incidents) {
-      all.layout.axis.forEach(function (t) {
-        var y = parseInt(t.label, 10);
-        if (y >= p.from && y <= p.to) els.push({ group: "nodes", position: { x: t.x, y: t.y }, data: { id: "year:" + t.label, label: t.label, kind: "year" } });
+      (t ? all.layout.tall_axis : all.layout.axis).forEach(function (a) {
+        var y = parseInt(a.label, 10);
+        if (y >= p.from && y <= p.to) els.push({ group: "nodes", position: { x: a.x, y: a.y }, data: { id: "year:" + a.label, label: a.label, kind: "year" } });
       });
     }
     return { els: els, factors: factors.length, incidents: kept.length };
@@ -211,6 +215,9 @@
     metrics = json.layout.metrics;
     index = buildIndex(json);
     form.addEventListener("change", draw);
+    // A phone turned sideways (or a window resized past square) takes the other layout.
+    var wasTall = tall();
+    window.addEventListener("resize", function () { if (tall() !== wasTall) { wasTall = tall(); draw(); } });
     // Redraw with the other palette's colours when the reader switches light/dark.
     new MutationObserver(draw).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
     draw();

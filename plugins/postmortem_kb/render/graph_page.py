@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from ..analyse.graph import METRICS, diameter, factor_stats, layout, to_json
+from ..analyse.graph import METRICS, TALL, diameter, factor_stats, layouts, to_json
 from .urls import CATEGORY_ORDER, base_of, page_url
 
 if TYPE_CHECKING:
@@ -21,10 +21,11 @@ LATEST = 3  # latest incidents a table row links
 
 
 def graph_data(site: Site) -> str:
-    """The graph with build-time positions (`x`, `y`), page URLs, and what the page's
-    script needs to draw it as the layout assumed (`metrics`) with its time axis."""
+    """The graph with build-time positions (`x`, `y` for a wide canvas, `tx`, `ty` for a
+    tall one), page URLs, and what the page's script needs to draw it as the layout
+    assumed (`metrics`) with its time axis."""
     data = to_json(site.graph)
-    lay = layout(site.graph)
+    lay, tall = layouts(site.graph, (METRICS, TALL))
     for node in data["nodes"]:
         kind = node["kind"]
         if kind == "incident":
@@ -34,7 +35,8 @@ def graph_data(site: Site) -> str:
         else:
             node["url"] = page_url(site.service_src(node["label"]), site.directory_urls)
         node["x"], node["y"] = lay.positions[node["id"]]
-    data["layout"] = {"metrics": asdict(METRICS), "axis": lay.axis, "most": max(lay.counts.values(), default=0)}
+        node["tx"], node["ty"] = tall.positions[node["id"]]
+    data["layout"] = {"metrics": asdict(METRICS), "axis": lay.axis, "tall_axis": tall.axis, "most": max(lay.counts.values(), default=0)}
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
