@@ -286,6 +286,9 @@ def test_the_factor_page_says_how_often_it_recurred_after_remediation(site: Path
     assert load_page(site, f"2024/{EARLY_ID}/").find("tr", id="pmkb-action-1") is not None
     # A factor that never came back after a fix says nothing of the kind.
     assert load_page(site, "factors/alerting-gap/").find("div", data_pmkb="recurred") is None
+    # The factors index counts it too.
+    rows = {squash(tr.find("td").text): [squash(td.text) for td in tr.find_all("td")] for tr in load_page(site, "factors/").find_all("tr") if tr.find("td")}
+    assert rows["Retry storm"][1:3] == ["3", "2"] and rows["Alerting gap"][1:3] == ["1", "–"]
 
 
 def test_markup_in_an_action_summary_stays_text(site: Path) -> None:

@@ -435,7 +435,7 @@ class Site:
         groups = []
         cats = [c for c in CATEGORY_ORDER if c in tax.categories] + sorted(set(tax.categories) - set(CATEGORY_ORDER))
         for cat in cats:
-            items = [(self.factor_view(fid, "factors/index.md"), self._factor_counts.get(fid, 0)) for fid, f in sorted(tax.factors.items(), key=lambda kv: kv[1].name) if f.category == cat]
+            items = [(self.factor_view(fid, "factors/index.md"), self._factor_counts.get(fid, 0), len(self.recur.by_factor.get(fid, ()))) for fid, f in sorted(tax.factors.items(), key=lambda kv: kv[1].name) if f.category == cat]
             groups.append((cat, tax.categories.get(cat, ""), items))
         out["factors/index.md"] = self.env.get_template("factors_index.md.j2").render(groups=groups, stash=self.stash("factors/index.md"))
         return out
