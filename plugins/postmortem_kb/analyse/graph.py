@@ -259,12 +259,14 @@ def _place(box: tuple[float, float, float, float], target: tuple[float, float], 
 
 def factor_stats(g: nx.Graph) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
     """Incidents per factor node, and how many incidents each pair of factors shares."""
-    counts = {n: 0 for n, d in g.nodes(data=True) if d.get("kind") == "factor"}
+    nodes = dict(g.nodes(data=True))  # plain dicts: networkx's views cost a call per lookup
+    counts = {n: 0 for n, d in nodes.items() if d.get("kind") == "factor"}
     shared: dict[str, dict[str, int]] = {n: {} for n in counts}
-    for n, d in g.nodes(data=True):
+    adj = g.adj
+    for n, d in nodes.items():
         if d.get("kind") != "incident":
             continue
-        fs = sorted(x for x in g[n] if x in counts)
+        fs = sorted(x for x in adj[n] if x in counts)
         for f in fs:
             counts[f] += 1
         for a, b in combinations(fs, 2):

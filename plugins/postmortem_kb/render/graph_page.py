@@ -69,12 +69,13 @@ def factor_rows(site: Site, counts: dict[str, int], shared: dict[str, dict[str, 
     """The graph as a table: each factor seen in an incident, the most recurring first."""
     g = site.graph
     base = base_of(SRC, site.directory_urls)
-    seen = [d["year"] for _, d in g.nodes(data=True) if d.get("kind") == "incident"]
+    nodes = dict(g.nodes(data=True))  # plain dicts: networkx's views cost a call per lookup
+    seen = [d["year"] for d in nodes.values() if d.get("kind") == "incident"]
     span = list(range(min(seen), max(seen) + 1)) if seen else []
     rows = []
     for f in sorted((f for f, n in counts.items() if n), key=lambda f: (-counts[f], _label(g, f), f)):
-        incidents = sorted(((g.nodes[i]["started"], i) for i in g[f] if g.nodes[i].get("kind") == "incident"), reverse=True)
-        years = Counter(g.nodes[i]["year"] for _, i in incidents)
+        incidents = sorted(((nodes[i]["started"], i) for i in g.adj[f] if nodes[i].get("kind") == "incident"), reverse=True)
+        years = Counter(nodes[i]["year"] for _, i in incidents)
         others = sorted(shared[f].items(), key=lambda kv: (-kv[1], _label(g, kv[0]), kv[0]))[:TOP_COOCCURRING]
         rows.append(
             {
