@@ -360,30 +360,51 @@ def bench_build(sizes: list[int], args: argparse.Namespace, results: dict[str, A
     for n in sizes:
         kb = corpus(n, args.seed)
         entry: dict[str, Any] = {"n": n}
-        for variant, config in (("plain", "mkdocs-plain.yml"), ("postmortem-kb", "mkdocs.yml")):
-            site = OUT / f"site-{n}-{variant}"
-
-            def clean(site: Path = site) -> None:
+        variants = (("plain", "mkdocs-plain.yml"), ("postmortem-kb", "mkdocs.yml"))
+        series = {v: Series(f"build {v}", n) for v, _ in variants}
+        # Interleaved (plain, plugin, plain, plugin, …): on a shared machine the load
+        # drifts over minutes, and each pair of runs sees about the same load. Timed
+        # without the memory sampler (see measure); the plain build is one process, so
+        # its peak RSS is its memory; the plugin's tree is sampled in a run of its own.
+        for i in range(args.repeat):
+            for variant, config in variants:
+                s = series[variant]
+                if s.error:
+                    continue
+                site = OUT / f"site-{n}-{variant}"
                 shutil.rmtree(site, ignore_errors=True)
-
-            cmd = [mkdocs, "build", "-q", "-f", str(kb / config), "-d", str(site)]
-            # Timed without the memory sampler (see measure); the plain build is one
-            # process, so its peak RSS is its memory; the plugin's tree is sampled in a
-            # run of its own.
-            series = repeat(f"build {variant}", n, cmd, kb, args.repeat, before=clean, sample=False)
-            if variant == "postmortem-kb" and not series.error:
-                clean()
-                mem = measure(cmd, kb, sample=True)
-                series.memory_runs.append(mem)
-                print(f"  {'build ' + variant:<19} n={n:<6} memory run: {mem.wall_s:8.2f} s {mem.rss_mb:9.2f} MB  tree {mem.tree_pss_mb:8.2f} MB PSS in {mem.procs} process(es)", flush=True)
-            entry[variant] = series.as_dict()
-            clean()  # sites of 20,000 pages are large; keep the disk free
-        plain, plugin = entry["plain"], entry["postmortem-kb"]
-        if not plain.get("error") and not plugin.get("error") and "best_s" in plugin:
-            entry["ratio"] = round(plugin["best_s"] / plain["best_s"], 3)
+                run = measure([mkdocs, "build", "-q", "-f", str(kb / config), "-d", str(site)], kb, sample=False)
+                _record(s, run, i)
+                shutil.rmtree(site, ignore_errors=True)  # sites of 20,000 pages are large
+        plugin = series["postmortem-kb"]
+        if not plugin.error:
+            site = OUT / f"site-{n}-postmortem-kb"
+            mem = measure([mkdocs, "build", "-q", "-f", str(kb / "mkdocs.yml"), "-d", str(site)], kb, sample=True)
+            shutil.rmtree(site, ignore_errors=True)
+            plugin.memory_runs.append(mem)
+            print(f"  {'build postmortem-kb':<19} n={n:<6} memory run: {mem.wall_s:8.2f} s {mem.rss_mb:9.2f} MB  tree {mem.tree_pss_mb:8.2f} MB PSS in {mem.procs} process(es)", flush=True)
+        for variant, _ in variants:
+            entry[variant] = series[variant].as_dict()
+        plain = series["plain"]
+        if not plain.error and not plugin.error and plain.runs and plugin.runs:
+            entry["ratio"] = round(plugin.best / plain.best, 3)
+            pairs = [k.wall_s / p.wall_s for p, k in zip(plain.runs, plugin.runs, strict=False)]
+            entry["pair_ratios"] = [round(r, 3) for r in pairs]
+            entry["median_pair_ratio"] = round(statistics.median(pairs), 3)
         results["build"].append(entry)
         _save(results)
     _build_summary(results)
+
+
+def _record(s: Series, run: Run, i: int) -> None:
+    """Add one timed run to `s`, or its error."""
+    s.runs.append(run)
+    if run.returncode != 0:
+        s.error = f"exit {run.returncode}: " + (run.stderr.strip().splitlines() or ["(no output)"])[-1][:300]
+        print(f"  {s.label:<19} n={s.n:<6} run {i + 1}: FAILED ({s.error})", flush=True)
+        print("    " + "\n    ".join(run.stderr.strip().splitlines()[-15:]), flush=True)
+        return
+    print(f"  {s.label:<19} n={s.n:<6} run {i + 1}: {run.wall_s:8.2f} s {run.rss_mb:9.2f} MB", flush=True)
 
 
 def _build_summary(results: dict[str, Any]) -> None:
@@ -451,6 +472,7 @@ def report(results: dict[str, Any]) -> None:
             print(
                 f"  {b['n']:>7,} {_fmt(p.get('best_s')):>9} {_fmt(p.get('memory_mb')):>9} "
                 f"{_fmt(k.get('best_s')):>9} {_fmt(k.get('memory_mb')):>9} {_fmt(b.get('ratio'), '×'):>7}"
+                + (f"  (pairs: {', '.join(f'{r:.2f}' for r in b['pair_ratios'])}; median {b['median_pair_ratio']:.2f}×)" if b.get("pair_ratios") else "")
             )
             for variant in ("plain", "postmortem-kb"):
                 if b[variant].get("error"):
