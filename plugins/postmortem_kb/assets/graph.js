@@ -15,7 +15,7 @@
     count.textContent = "The graph library is missing from this build (run `make setup`).";
     return;
   }
-  var FIT_PADDING = 24, FIT_MAX_ZOOM = 1.5;
+  var FIT_PADDING = 24, FIT_MAX_ZOOM = 1.5, HIDDEN_MAX = 1000;
   var cy = null, all = null, index = null, metrics = null;
 
   // Colours are read when drawing, not at load: the palette (light or dark) can change.
@@ -98,14 +98,19 @@
     index.enabled.forEach(function (e) {
       if (counts[e.source] && counts[e.target]) els.push({ group: "edges", data: { id: e.source + "->" + e.target, source: e.source, target: e.target, kind: "enabled" } });
     });
-    // Incidents and services are always in the graph (hover reaches them), shown on request.
+    // Incidents and services are shown on request. Hidden, they stay in the graph while
+    // that is cheap (scripts and the hover reach them); past HIDDEN_MAX incidents they
+    // join only when shown (5,000 hidden incidents took the page 20 s to draw).
+    var withInc = p.incidents || kept.length <= HIDDEN_MAX, withSvc = p.services || kept.length <= HIDDEN_MAX, sevCol = {};
     kept.forEach(function (inc) {
-      els.push({ group: "nodes", classes: p.incidents ? "" : "off", position: at(inc, t), data: { id: inc.id, label: inc.label, kind: "incident", url: inc.url, year: inc.year, col: sevColor(inc.severity) } });
+      if (withSvc) inc.services.forEach(function (s) { svcSeen[s] = true; });
+      if (!withInc) return;
+      if (!(inc.severity in sevCol)) sevCol[inc.severity] = sevColor(inc.severity);
+      els.push({ group: "nodes", classes: p.incidents ? "" : "off", position: at(inc, t), data: { id: inc.id, label: inc.label, kind: "incident", url: inc.url, year: inc.year, col: sevCol[inc.severity] } });
       inc.factors.forEach(function (f) {
         if (counts[f]) els.push({ group: "edges", classes: p.incidents ? "" : "off", data: { id: f + "->" + inc.id, source: f, target: inc.id, kind: "contributed" } });
       });
-      inc.services.forEach(function (s) {
-        svcSeen[s] = true;
+      if (withSvc) inc.services.forEach(function (s) {
         els.push({ group: "edges", classes: p.incidents && p.services ? "" : "off", data: { id: inc.id + "->" + s, source: inc.id, target: s, kind: "affected" } });
       });
     });
