@@ -154,3 +154,10 @@ def test_tables_are_read_as_markdown_reads_them():
     assert meta["authors"] == ["TODO"]
     meta, _, _ = conv("# Outage\n\n| Field | Value |\n|---|---|\n| Owner | Dana Kim |\n")
     assert meta["authors"] == ["Dana Kim"]
+
+
+def test_configured_severities_and_template_names_stay_strings():
+    """A knowledge base whose severities are "1" and "2": written quoted, read back as the
+    string the schema compares with, not the number 1."""
+    r = convert("# Outage\n\nSeverity: 1\n\n## Summary\nIt broke.\n", "2024-03-10-x.md", Options(severities=("1", "2"), template="2024"))
+    assert (r.meta["severity"], r.meta["template"]) == ("1", "2024")
