@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -195,7 +196,8 @@ def label_lines(text: str, m: Metrics = METRICS) -> list[str]:
 
 
 def _text_width(text: str, m: Metrics) -> float:
-    return len(text) * m.char_w * m.font
+    # A wide (CJK) character takes a whole em.
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else m.char_w for c in text) * m.font
 
 
 def label_size(text: str, m: Metrics = METRICS) -> tuple[float, float]:

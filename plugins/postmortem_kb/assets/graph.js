@@ -36,7 +36,8 @@
     json.nodes.forEach(function (n) {
       nodes[n.id] = n;
       if (n.kind === "incident") { n.factors = []; n.services = []; incidents.push(n); }
-      if (n.kind === "factor") n.incidents = [];
+      // One line of words, as the build measured it (a newline would add a line).
+      if (n.kind === "factor") { n.incidents = []; n.label = String(n.label).replace(/\s+/g, " ").trim(); }
     });
     var enabled = [];
     json.edges.forEach(function (e) {
