@@ -82,8 +82,8 @@ def base_url(site: Path) -> Iterator[str]:
         yield url
 
 
-def _open(browser: Any, base_url: str, viewport: dict[str, int], scheme: str = "light") -> tuple[Any, Any, Guard]:
-    context = browser.new_context(viewport=viewport, color_scheme=scheme, service_workers="block")
+def _open(browser: Any, base_url: str, viewport: dict[str, int], scheme: str = "light", **options: Any) -> tuple[Any, Any, Guard]:
+    context = browser.new_context(viewport=viewport, color_scheme=scheme, service_workers="block", **options)
     if scheme == "dark":  # Material's palette toggle, as a reader left it
         context.add_init_script("localStorage.setItem('/.__palette', JSON.stringify({index: 1, color: {scheme: 'slate'}}))")
     page = context.new_page()
@@ -251,6 +251,23 @@ def test_on_a_phone_only_the_table_scrolls_sideways(browser: Any, base_url: str,
         assert _overlaps(drawn["labels"], drawn["labels"]) == []
         assert drawn["zoom"] > 0.45, "twice the scale the wide arrangement gets on a phone (0.32)"
         _assert_fitted(page)
+    finally:
+        context.close()
+    guard.assert_clean()
+
+
+def test_on_a_phone_the_first_tap_shows_a_factor_and_the_second_opens_it(browser: Any, base_url: str) -> None:
+    # A finger has no hover: without this, a tap went straight to the page.
+    context, page, guard = _open(browser, base_url, PHONE, has_touch=True, is_mobile=True)
+    try:
+        f = _factor_on_screen(page)
+        page.touchscreen.tap(f["page_x"], f["page_y"])
+        page.wait_for_function("() => pmkbGraph.$('.hl').length > 0")
+        assert page.url == base_url + "graph/"
+        assert page.locator("#pmkb-graph .pmkb-graph-detail a").first.inner_text() == f["label"]
+        with page.expect_navigation():
+            page.touchscreen.tap(f["page_x"], f["page_y"])
+        assert page.url == base_url + f["url"]
     finally:
         context.close()
     guard.assert_clean()

@@ -170,10 +170,16 @@
     });
     cy.on("mouseout", "node", function () { cy.elements().removeClass("faded hl focus"); });
     canvas.onmouseleave = function () { cy.elements().removeClass("faded hl focus"); }; // left the graph past a node's edge
+    // A click opens the node's page. A finger has no hover: its first tap on a node shows
+    // what hover shows (highlight, incidents listed under the graph), the second opens it.
+    var armed = null;
     cy.on("tap", "node", function (evt) {
       var url = evt.target.data("url");
+      var touch = evt.originalEvent && (evt.originalEvent.pointerType === "touch" || (window.TouchEvent && evt.originalEvent instanceof TouchEvent));
+      if (touch && armed !== evt.target.id()) { armed = evt.target.id(); return; }
       if (url) window.location.href = base + url;
     });
+    cy.on("tap", function (evt) { if (evt.target === cy) { armed = null; cy.elements().removeClass("faded hl focus"); } });
     root.setAttribute("data-ready", "true");
     window.pmkbGraph = cy; // for tests and the curious
   }
