@@ -162,3 +162,12 @@ def test_the_page_escapes_names_and_titles_and_offers_every_filter(kb: Any) -> N
         assert f'name="{name}"' in page
     assert '<div class="pmkb-scroll"' in page  # the table scrolls in its own box
     assert "Disc area = incidents" in page
+
+
+def test_an_empty_knowledge_base_gets_a_graph_page_and_data(kb: Any) -> None:
+    site = _site(kb.config)
+    data = json.loads(graph_page.graph_data(site))
+    assert data["layout"]["most"] == 0 and data["layout"]["axis"] == []
+    assert {n["kind"] for n in data["nodes"]} == {"factor"}  # the taxonomy, placed all the same
+    page = graph_page.graph_page(site)
+    assert "No published incident names a contributing factor yet." in page and "<table" not in page
