@@ -148,6 +148,7 @@
 
   function fit() {
     var shown = cy.elements(":visible");
+    if (shown.empty()) return; // a filter that leaves nothing
     cy.fit(shown, FIT_PADDING);
     // A filter that leaves two factors should not blow them up to fill the screen.
     if (cy.zoom() > FIT_MAX_ZOOM) { cy.zoom(FIT_MAX_ZOOM); cy.center(shown); }
