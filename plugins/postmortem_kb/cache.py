@@ -24,6 +24,7 @@ import os
 import stat
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,24 @@ VERSION = 1
 MAX_CACHE_BYTES = 256 * 1024 * 1024  # 20,000 files' results are a few MiB
 RECENT_NS = 2_000_000_000
 PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What one file contributes: its findings, and what the corpus-wide rules need.
+
+    Small and picklable, so files can be checked in worker processes, cached in
+    `.cache/pmkb/` or kept between rebuilds of `mkdocs serve`.
+    """
+
+    path: str
+    id: str | None
+    id_pos: tuple[int, int] | None
+    related: list[tuple[str, int, int]]  # (id, line, column) of each `related` entry
+    silenced: set[tuple[int, str]]  # (line, rule) of corpus-wide hits this file suppresses
+    findings: list[Finding]
+    people: frozenset[str] = frozenset()  # names this file's front matter gives people
+    pending: list[tuple[str, Finding]] = field(default_factory=list)  # (name, finding) if name is a person
 
 
 def fingerprint(parts: list[str], files: list[Path]) -> str:
@@ -66,6 +85,14 @@ def _settled(key: list[int]) -> bool:
     return time.time_ns() - key[1] >= RECENT_NS
 
 
+def unchanged(key: list[int] | None, path: str) -> bool:
+    """Whether the file at `path` is still as it was when its stat_key was `key`: the
+    one test of a changed file, for the check cache and `mkdocs serve`. A link, a FIFO or
+    a file saved in the last seconds always counts as changed."""
+    now = stat_key(path)
+    return now is not None and now == key and _settled(now)
+
+
 class CheckCache:
     """Per-file check results, valid for one context fingerprint."""
 
@@ -88,13 +115,17 @@ class CheckCache:
         except (ValueError, UnicodeDecodeError, RecursionError):
             pass  # no cache yet, or not one we can read: start afresh
 
-    def get(self, abs_path: str) -> Any | None:
+    @classmethod
+    def at(cls, root: Path, context: str) -> CheckCache:
+        """The project's cache, `<root>/.cache/pmkb/check.json`, for one context."""
+        return cls(root / ".cache" / "pmkb" / "check.json", context)
+
+    def get(self, abs_path: str) -> FileResult | None:
         """The cached FileResult of `abs_path`, if the file is unchanged."""
         entry = self.entries.get(abs_path)
         if not isinstance(entry, dict):
             return None
-        key = stat_key(abs_path)
-        if key is None or key != entry.get("stat") or not _settled(key):
+        if not unchanged(entry.get("stat"), abs_path):
             return None
         try:
             result = _result_from(entry["result"])
@@ -103,7 +134,7 @@ class CheckCache:
         self.hits += 1
         return result
 
-    def put(self, abs_path: str, result: Any, key: list[int] | None) -> None:
+    def put(self, abs_path: str, result: FileResult, key: list[int] | None) -> None:
         """Keep `result` for the file as it was (`key`: its stat before it was read)."""
         if key is None or stat_key(abs_path) != key:
             self.entries.pop(abs_path, None)  # not a plain file, or changed while read
@@ -134,7 +165,7 @@ def _finding_from(v: list[Any]) -> Finding:
     return Finding(*v)
 
 
-def _result_to(r: Any) -> dict[str, Any]:
+def _result_to(r: FileResult) -> dict[str, Any]:
     return {
         "path": r.path,
         "id": r.id,
@@ -147,9 +178,7 @@ def _result_to(r: Any) -> dict[str, Any]:
     }
 
 
-def _result_from(d: dict[str, Any]) -> Any:
-    from .check import FileResult  # check imports this module
-
+def _result_from(d: dict[str, Any]) -> FileResult:
     return FileResult(
         path=d["path"],
         id=d["id"],

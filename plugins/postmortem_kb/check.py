@@ -8,14 +8,14 @@ import multiprocessing as mp
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from .cache import CheckCache, fingerprint, stat_key
+from .cache import CheckCache, FileResult, fingerprint, stat_key
 from .config import ConfigError, Project, Settings
 from .load.corpus import corpus_files, load_postmortem, load_shell, postmortem_files
 from .load.dense_markup import density_problems
@@ -33,24 +33,6 @@ SEVERITIES = ("error", "warning")
 # public leaks, PM6xx files and raw HTML). Sections, wording, policy and deadlines were
 # another era's.
 ARCHIVED_GATE = ("PM0", "PM101", "PM102", "PM5", "PM6")
-
-
-@dataclass(slots=True)
-class FileResult:
-    """What one file contributes: its findings, and what the corpus-wide rules need.
-
-    Small and picklable, so files can be checked in worker processes or cached between
-    rebuilds of `mkdocs serve`.
-    """
-
-    path: str
-    id: str | None
-    id_pos: tuple[int, int] | None
-    related: list[tuple[str, int, int]]  # (id, line, column) of each `related` entry
-    silenced: set[tuple[int, str]]  # (line, rule) of corpus-wide hits this file suppresses
-    findings: list[Finding]
-    people: frozenset[str] = frozenset()  # names this file's front matter gives people
-    pending: list[tuple[str, Finding]] = field(default_factory=list)  # (name, finding) if name is a person
 
 
 class Checker:
@@ -262,16 +244,41 @@ def printable(path: str) -> str:
         return raw.decode("utf-8", "backslashreplace")
 
 
-# ---- checking a whole project, in parallel where it pays --------------------------------
+# ---- one engine: load and check files, in parallel where it pays ------------------------
+#
+# `pmkb check`, the check cache and `mkdocs serve` (incremental.py) all go through
+# `parallel_map`, `context_fingerprint` and cache.unchanged.
 
-_WORKER: tuple[Checker, Context] | None = None  # set before the pool forks
+_WORK: Callable[[str, str], Any] | None = None  # set before the pool forks
 
 
-def _check_chunk(files: list[tuple[str, str]]) -> list[FileResult]:
-    checker, ctx = _WORKER  # type: ignore[misc]
+def _run_chunk(files: list[tuple[str, str]]) -> list[Any]:
+    work = _WORK
+    assert work is not None
     gc.disable()  # see load.corpus.load_many
-    root = str(checker.project.root)
-    return [checker.check_file(load_postmortem(a, r, root), ctx) for a, r in files]
+    return [work(a, r) for a, r in files]
+
+
+def parallel_map(work: Callable[[str, str], Any], files: list[tuple[str, str]], jobs: int | None = None) -> list[Any]:
+    """`work(abs_path, rel)` for each file, in order: in forked worker processes when
+    there are many (the work and what it reads are inherited, not pickled; only the
+    results come back), else here. The cyclic GC is paused meanwhile."""
+    global _WORK
+    jobs = jobs or os.cpu_count() or 1
+    was_enabled = gc.isenabled()
+    _WORK = work
+    try:
+        if jobs > 1 and len(files) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
+            # Small chunks: the last one decides when every worker is done.
+            size = max(1, -(-len(files) // (jobs * 16)))
+            chunks = [files[i : i + size] for i in range(0, len(files), size)]
+            with mp.get_context("fork").Pool(jobs) as pool:
+                return [r for chunk in pool.imap(_run_chunk, chunks) for r in chunk]
+        return _run_chunk(files)
+    finally:
+        _WORK = None
+        if was_enabled:
+            gc.enable()
 
 
 def check_project(
@@ -283,37 +290,18 @@ def check_project(
 ) -> tuple[list[Finding], int]:
     """Load and check every file without keeping the corpus: the CLI's path.
 
-    Files are checked in worker processes (forked, so the context is shared, not
-    pickled); only their small FileResults come back. With `cache`, the results of
-    unchanged files come from `.cache/pmkb/` (see cache.py). Output does not depend on
-    `jobs` or on the cache.
+    With `cache`, the results of unchanged files come from `.cache/pmkb/` (see
+    cache.py). Output does not depend on `jobs` or on the cache.
     """
-    global _WORKER
     files = corpus_files(checker.project, extra)
     shell = load_shell(checker.project)
     ctx = checker.context(shell)
-    store = _open_cache(checker) if cache else None
+    store = CheckCache.at(checker.project.root, context_fingerprint(checker)) if cache else None
     results: list[FileResult | None] = [store.get(a) if store else None for a, _ in files]
     todo = [f for f, r in zip(files, results, strict=True) if r is None]
     keys = [stat_key(a) for a, _ in todo] if store else []  # before reading: a save meanwhile is not cached
-    _WORKER = (checker, ctx)
-    jobs = jobs or os.cpu_count() or 1
-    try:
-        if jobs > 1 and len(todo) >= PARALLEL_FROM and "fork" in mp.get_all_start_methods():
-            # Small chunks: the last one decides when both workers are done.
-            size = max(1, -(-len(todo) // (jobs * 16)))
-            chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-            with mp.get_context("fork").Pool(jobs) as pool:
-                fresh = [r for chunk in pool.imap(_check_chunk, chunks) for r in chunk]
-        else:
-            was_enabled = gc.isenabled()
-            try:
-                fresh = _check_chunk(todo)
-            finally:
-                if was_enabled:
-                    gc.enable()
-    finally:
-        _WORKER = None
+    root = str(checker.project.root)
+    fresh = parallel_map(lambda a, r: checker.check_file(load_postmortem(a, r, root), ctx), todo, jobs)
     it = iter(fresh)
     results = [r if r is not None else next(it) for r in results]
     if store is not None:
@@ -326,7 +314,10 @@ def check_project(
     return checker.combine(shell, results, wanted), seen
 
 
-def _open_cache(checker: Checker) -> CheckCache:
+def context_fingerprint(checker: Checker) -> str:
+    """What every file's findings depend on besides the file: the day, the settings, the
+    rules chosen and their severities, the taxonomy, templates and phrase files, and the
+    checker's own code. One key for the check cache and `mkdocs serve`."""
     project = checker.project
     parts = [
         checker.today.isoformat(),
@@ -335,7 +326,7 @@ def _open_cache(checker: Checker) -> CheckCache:
         json.dumps(sorted(checker.severity.items())),
         str(project.docs_dir),
     ]
-    return CheckCache(project.root / ".cache" / "pmkb" / "check.json", fingerprint(parts, project.context_files))
+    return fingerprint(parts, project.context_files)
 
 
 PARALLEL_FROM = 200  # below this, starting workers costs more than it saves

@@ -483,6 +483,7 @@ def nesting_problems(lines: list[str], body_start: int, limit: int = MAX_NESTING
     """(line, column, message), 1-based, for each run of body lines nested deeper than
     `limit`: at the line and column where the limit is passed."""
     body = lines[body_start - 1 :]
+    text = "\n".join(body)  # joined once for both guards
     return [
         (
             body_start + r.start,
@@ -491,8 +492,8 @@ def nesting_problems(lines: list[str], body_start: int, limit: int = MAX_NESTING
             + (f"lines {body_start + r.start}–{body_start + r.end - 1}" if r.end - r.start > 1 else "this line")
             + " as plain text",
         )
-        for r in deep_regions(body, limit)
-    ] + _markdown_block_problems(body, body_start, limit)
+        for r in deep_regions(body, limit, text)
+    ] + _markdown_block_problems(text, body_start, limit)
 
 
 # HTML blocks with a `markdown` attribute (md_in_html) are parsed by recursion, into
@@ -513,8 +514,7 @@ def _markdown_blocks(text: str, limit: int) -> list[re.Match[str]]:
     return found if len(found) > limit else []
 
 
-def _markdown_block_problems(body: list[str], body_start: int, limit: int) -> list[tuple[int, int, str]]:
-    text = "\n".join(body)
+def _markdown_block_problems(text: str, body_start: int, limit: int) -> list[tuple[int, int, str]]:
     found = _markdown_blocks(text, limit)
     if not found:
         return []
