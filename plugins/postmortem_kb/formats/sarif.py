@@ -77,12 +77,8 @@ def render(findings: list[Finding], ctx: dict) -> str:
         "runs": [
             {
                 "tool": {
-                    "driver": {
-                        "name": "pmkb",
-                        "informationUri": base or "https://example.invalid/postmortem-kb",
-                        "version": __version__,
-                        "rules": rules,
-                    }
+                    # informationUri is optional: without a site_url there is no page to name.
+                    "driver": {"name": "pmkb", **({"informationUri": base} if base else {}), "version": __version__, "rules": rules}
                 },
                 "results": results,
             }
