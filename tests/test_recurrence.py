@@ -321,6 +321,7 @@ def test_insights_list_recurrences_after_remediation_and_quarter_trends(site: Pa
     held = page.find("div", data_pmkb="held")
     rows = [[squash(td.text) for td in tr.find_all("td")] for tr in held.find("tbody").find_all("tr")]
     assert rows == [["Retry storm", "2 times", "Retries stormed the broker again (2026-10-02), after Checkout retries stormed the processor’s action “Add a retry budget” was done (due 2025-06-01); all 2"]]
+    assert "1 factor came back after remediation, 2 times in all." in squash(page.text)
     trends = page.find("div", data_pmkb="factor-trends")
     first = trends.find("tbody").find("tr")
     assert squash(first.find("td").text) == "Retry storm"  # the most recurring factor first
