@@ -90,6 +90,34 @@ def test_each_later_incident_cites_the_latest_fix_before_it_and_counts_them_all(
     assert [(r.incident.id, r.after.postmortem, r.done_before) for r in found] == [("b-second", "a-first", 1), ("c-third", "b-second", 2)]
 
 
+def test_a_factor_named_again_in_another_service_is_no_recurrence() -> None:
+    """Taxonomy factors are broad: a fix in identity is not judged by a payments incident."""
+    fixed = pm("a-identity", date(2024, 1, 10), ["monitoring-gap"], [action("Alert on clock drift", date(2024, 2, 1), addresses=["monitoring-gap"])], services=["identity", "web-frontend"])
+    elsewhere = pm("b-payments", date(2024, 6, 1), ["monitoring-gap"], services=["payments-gateway"])
+    shared = pm("c-web", date(2024, 7, 1), ["monitoring-gap"], services=["checkout", "web-frontend"])
+    found = recurrences([fixed, elsewhere, shared])
+    assert [(r.incident.id, r.service, r.after.postmortem) for r in found.by_factor["monitoring-gap"]] == [("c-web", "web-frontend", "a-identity")]
+    assert "b-payments" not in found.by_postmortem
+
+
+def test_an_incident_in_two_services_cites_the_latest_fix_of_either() -> None:
+    a = pm("a-one", date(2024, 1, 10), ["retry-storm"], [action("Fix one", date(2024, 2, 1), addresses=["retry-storm"])], services=["search"])
+    b = pm("b-two", date(2024, 3, 1), ["retry-storm"], [action("Fix two", date(2024, 4, 1), addresses=["retry-storm"])], services=["orders"])
+    c = pm("c-both", date(2024, 6, 1), ["retry-storm"], services=["search", "orders"])
+    found = recurrences([a, b, c]).by_factor["retry-storm"]
+    assert [(r.incident.id, r.service, r.after.summary, r.done_before) for r in found] == [("c-both", "orders", "Fix two", 1)]
+
+
+def test_a_fix_that_no_later_incident_in_its_services_named_again_held() -> None:
+    fixed = pm("a-identity", date(2024, 1, 10), ["monitoring-gap", "retry-storm"], [action("Alert on drift", date(2024, 2, 1), addresses=["monitoring-gap"]), action("Jitter", date(2024, 2, 1), addresses=["retry-storm"])], services=["identity"])
+    elsewhere = pm("b-payments", date(2024, 6, 1), ["monitoring-gap"], services=["payments-gateway"])
+    again = pm("c-identity", date(2024, 7, 1), ["retry-storm"], services=["identity"])
+    found = recurrences([fixed, elsewhere, again])
+    assert [(h.action.postmortem, h.action.summary) for h in found.held["monitoring-gap"]] == [("a-identity", "Alert on drift")]
+    assert "retry-storm" not in found.held  # it came back in identity
+    assert [r.incident.id for r in found.by_factor["retry-storm"]] == ["c-identity"]
+
+
 def test_shared_factors_for_a_new_postmortem() -> None:
     other = pm("b-other", date(2024, 3, 1), ["alerting-gap"])
     future = pm("z-future", date(2025, 1, 1), ["retry-storm"])
@@ -148,24 +176,33 @@ def write_history(kb: Any) -> Any:
     return kb.write(meta=kb_meta("2024-03-14-storm-again", date(2024, 3, 14), ["retry-storm", "software-defect"]))
 
 
-NOTE = "postmortems/2024/2024-03-14-storm-again.md:{line}:{col}: note: `retry-storm` was also a factor in 1 earlier incident: 2024-01-10-first-storm (2024-01-10); it recurs here after 2024-01-10-first-storm's action 1 “Add jitter to client retries” was done (due 2024-02-01)"
+NOTE = "postmortems/2024/2024-03-14-storm-again.md:{line}:{col}: note: `retry-storm` was also a factor in 1 earlier incident: 2024-01-10-first-storm (2024-01-10); it recurs here, in notifications, after 2024-01-10-first-storm's action 1 “Add jitter to client retries” was done (due 2024-02-01)"
 
 
-def test_check_of_a_named_file_notes_earlier_incidents_after_the_findings(kb: Any) -> None:
+def test_check_of_a_named_file_notes_earlier_incidents_before_the_summary(kb: Any) -> None:
     from conftest import line_col
 
     path = write_history(kb)
     code, out = kb.check(str(path))
     assert code == 0, out
     lines = out.splitlines()
-    assert lines[0].startswith("All clear: 1 file(s) checked")  # findings (none) and summary first
     line, col = line_col(path, "factor: retry-storm")
-    assert lines[1].startswith(NOTE.format(line=line, col=col + len("factor: ")))
-    assert "the review can ask why that fix did not hold" in lines[1]
-    assert lines[2].startswith(f"postmortems/2024/2024-03-14-storm-again.md:{line_col(path, 'factor: software-defect')[0]}:")
-    assert "`software-defect` was also a factor in 1 earlier incident: 2024-02-20-unrelated (2024-02-20)" in lines[2]
-    assert "recurs here" not in lines[2]  # no done action addressed it
+    assert lines[0].startswith(NOTE.format(line=line, col=col + len("factor: ")))
+    assert "the review can ask why that fix did not hold" in lines[0]
+    assert lines[1].startswith(f"postmortems/2024/2024-03-14-storm-again.md:{line_col(path, 'factor: software-defect')[0]}:")
+    assert "`software-defect` was also a factor in 1 earlier incident: 2024-02-20-unrelated (2024-02-20)" in lines[1]
+    assert "recurs here" not in lines[1]  # no done action addressed it
+    assert lines[2].startswith("All clear: 1 file(s) checked")  # the summary is the last word
     assert len(lines) == 3
+
+
+def test_a_fix_in_another_service_is_no_recurrence_in_the_note(kb: Any) -> None:
+    kb.write(meta=kb_meta("2024-01-10-first-storm", date(2024, 1, 10), ["retry-storm", "alerting-gap"], [{"summary": "Add jitter to client retries", "due": date(2024, 2, 1), "status": "done", "addresses": ["retry-storm"]}], services=["identity"]))
+    path = kb.write(meta=kb_meta("2024-03-14-storm-again", date(2024, 3, 14), ["retry-storm", "software-defect"], services=["payments-gateway"]))
+    code, out = kb.check(str(path))
+    notes = [line for line in out.splitlines() if ": note: " in line]
+    assert len(notes) == 1 and "`retry-storm` was also a factor in 1 earlier incident: 2024-01-10-first-storm" in notes[0]
+    assert "recurs here" not in notes[0]  # seen before elsewhere, not a fix that failed here
 
 
 def test_notes_never_change_the_exit_code_or_the_findings(kb: Any) -> None:
@@ -173,7 +210,8 @@ def test_notes_never_change_the_exit_code_or_the_findings(kb: Any) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("## Lessons learned", "## Lessons"), encoding="utf-8")
     code, out = kb.check(str(path))
     assert code == 1
-    assert "[missing-section]" in out.splitlines()[0] and "note:" in out.splitlines()[-1]
+    assert "[missing-section]" in out.splitlines()[0] and "note:" in out.splitlines()[-2]
+    assert out.splitlines()[-1].startswith("Found 1 error(s)")
     # JSON is what scripts parse as findings: no notes in it, whatever was named.
     found = kb.findings(str(path))
     assert found and all(set(f) == {"path", "line", "column", "code", "rule", "severity", "message", "hint"} for f in found)
@@ -227,7 +265,7 @@ def test_changed_files_get_notes(kb: Any) -> None:
     assert code == 0
     notes = [line for line in out.splitlines() if ": note: " in line]
     assert len(notes) == 1 and notes[0].startswith("postmortems/2024/2024-03-14-storm-again.md:")
-    assert "it recurs here after 2024-01-10-first-storm's action 1" in notes[0]
+    assert "it recurs here, in notifications, after 2024-01-10-first-storm's action 1" in notes[0]
 
 
 # ---- on the site: factor page, insights, the later postmortem, at 390 px ---------------

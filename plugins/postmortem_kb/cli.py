@@ -197,10 +197,15 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
     if changes is not None:
         findings = judged(findings, changes)
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-    sys.stdout.write(FORMATS[args.format](findings, {"files": files, "color": color, "site_url": project.site_url}))
+    report = FORMATS[args.format](findings, {"files": files, "color": color, "site_url": project.site_url})
     targets = only if only is not None else changes.postmortems if changes is not None else None
-    if targets and args.format in ("text", "github"):  # information, not findings: never in json/sarif
-        sys.stdout.write(_pattern_notes(project, targets, extra, args.format))
+    notes = _pattern_notes(project, targets, extra, args.format) if targets and args.format in ("text", "github") else ""  # information, not findings: never in json/sarif
+    if notes and args.format == "text":
+        # Findings, then the notes, then the summary line: "All clear" is the last word.
+        head, _, last = report.rstrip("\n").rpartition("\n")
+        report = (head + "\n" if head else "") + notes + last + "\n"
+        notes = ""
+    sys.stdout.write(report + notes)
     return 1 if any(f.severity == "error" for f in findings) else 0
 
 
