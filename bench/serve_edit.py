@@ -1,5 +1,5 @@
 """The `make serve` bar: with N postmortems served, edit one and time until its page and
-the reports that show it (catalog data, its service page) are fresh. Bar: ≤ 3 s at 5,000.
+the reports that show it (catalog data, its service page, its factors' pages) are fresh. Bar: ≤ 3 s at 5,000.
 
     python bench/serve_edit.py [N]      # default 5000; uses bench/out/kb-N (made if missing)
 """
@@ -54,7 +54,10 @@ def main() -> int:
         print(f"first build and serve of {n:,} postmortems: {time.monotonic() - start:.1f} s")
         path = sorted((kb / "postmortems").glob("20*/*.md"))[len(list((kb / 'postmortems').glob('20*/*.md'))) // 2]
         pid = path.stem
-        service = re.search(r"^services: \[([^,\]]+)", path.read_text(encoding="utf-8"), re.M).group(1).strip()
+        source = path.read_text(encoding="utf-8")
+        service = re.search(r"^services: \[([^,\]]+)", source, re.M).group(1).strip()
+        factors = sorted(set(re.findall(r"^\s*- factor: ([a-z0-9-]+)", source, re.M)))
+        original = source  # put back at the end: the corpus is shared with the other benches
         times = []
         for k in range(3):
             text = path.read_text(encoding="utf-8")
@@ -62,15 +65,16 @@ def main() -> int:
             text = re.sub(r"^title: (.*?)( Edit\S+)?$", lambda m, stamp=stamp: f"title: {m.group(1)} {stamp}", text, count=1, flags=re.M)
             t0 = time.monotonic()
             path.write_text(text, encoding="utf-8")
-            urls = [f"{base}{pid[:4]}/{pid}/", f"{base}assets/pmkb/catalog.json", f"{base}services/{service}/"]
+            urls = [f"{base}{pid[:4]}/{pid}/", f"{base}assets/pmkb/catalog.json", f"{base}services/{service}/", *(f"{base}factors/{f}/" for f in factors)]
             pending = set(urls)
             while pending and time.monotonic() - t0 < 120:
                 pending = {u for u in pending if stamp not in _get(u)}
                 time.sleep(0.05)
             took = time.monotonic() - t0
             times.append(took)
-            print(f"edit {k + 1}: page, catalog and service page fresh after {took:.2f} s" + ("" if not pending else f" (still stale: {sorted(pending)})"))
+            print(f"edit {k + 1}: page, catalog, service and {len(factors)} factor pages fresh after {took:.2f} s" + ("" if not pending else f" (still stale: {sorted(pending)})"))
             time.sleep(2)
+        path.write_text(original, encoding="utf-8")
         best, median = min(times), statistics.median(times)
         print(f"best {best:.2f} s, median {median:.2f} s — bar ≤ 3 s: {'PASS' if median <= 3 else 'FAIL'}")
         return 0
