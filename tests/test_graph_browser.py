@@ -3,7 +3,8 @@
 overlap, measured from the label boxes cytoscape renders; the drawing sits at the
 positions the build computed; the filters re-fit the view; hover highlights neighbours
 and lists the incidents; a click opens the factor's page; at 390 px nothing scrolls
-sideways but the table's own box. No console error, no request to another host.
+sideways but the table's own box. No console error or warning (cytoscape warns about
+a style it cannot apply), no request to another host.
 """
 
 from __future__ import annotations
@@ -82,12 +83,21 @@ def base_url(site: Path) -> Iterator[str]:
         yield url
 
 
+class GraphGuard(Guard):
+    """The shared guard, plus console warnings: cytoscape reports a style it cannot apply
+    (a data mapping on a node without that data) with console.warn, not an error."""
+
+    def console(self, message: Any) -> None:
+        if message.type in ("error", "warning"):
+            self.errors.append(f"{message.type}: {message.text}")
+
+
 def _open(browser: Any, base_url: str, viewport: dict[str, int], scheme: str = "light", **options: Any) -> tuple[Any, Any, Guard]:
     context = browser.new_context(viewport=viewport, color_scheme=scheme, service_workers="block", **options)
     if scheme == "dark":  # Material's palette toggle, as a reader left it
         context.add_init_script("localStorage.setItem('/.__palette', JSON.stringify({index: 1, color: {scheme: 'slate'}}))")
     page = context.new_page()
-    guard = Guard()
+    guard = GraphGuard()
     guard.watch(context, page, console=True)
     page.set_default_timeout(15_000)
     page.goto(base_url + "graph/")
@@ -182,7 +192,7 @@ def test_filters_refit_the_view(laptop: tuple[Any, Guard], data: dict[str, Any])
     page.uncheck("#pmkb-graph input[name=severity][value=SEV4]")
     expected_incidents = sum(1 for n in nodes.values() if n["kind"] == "incident" and n["year"] == years[-1] and n["severity"] != "SEV4")
     page.wait_for_function("(n) => pmkbGraph.nodes('[kind = \"incident\"]').length === n", arg=expected_incidents)
-    assert f"in {expected_incidents} incidents, {years[-1]}." in page.locator("#pmkb-graph .pmkb-count").inner_text()
+    assert f"from {expected_incidents} incidents, {years[-1]}." in page.locator("#pmkb-graph .pmkb-count").inner_text()
     _assert_fitted(page)
 
 
@@ -260,6 +270,10 @@ def test_on_a_phone_the_first_tap_shows_a_factor_and_the_second_opens_it(browser
     # A finger has no hover: without this, a tap went straight to the page.
     context, page, guard = _open(browser, base_url, PHONE, has_touch=True, is_mobile=True)
     try:
+        # The page tells a phone's reader what the taps below do.
+        intro = " ".join(page.locator("article p").first.inner_text().split())
+        assert "Hover or tap a factor to see what it recurs with and list its incidents under the graph; click it (or tap it again) to open its page." in intro
+        assert page.locator("#pmkb-graph .pmkb-graph-detail").inner_text().strip() == "Hover or tap a factor to list its incidents here."
         f = _factor_on_screen(page)
         page.touchscreen.tap(f["page_x"], f["page_y"])
         page.wait_for_function("() => pmkbGraph.$('.hl').length > 0")
@@ -271,3 +285,89 @@ def test_on_a_phone_the_first_tap_shows_a_factor_and_the_second_opens_it(browser
     finally:
         context.close()
     guard.assert_clean()
+
+
+# What is drawn, by kind, and the count line the reader sees.
+DRAWN = """() => {
+    const shown = pmkbGraph.nodes(':visible');
+    const n = k => shown.filter(`[kind = "${k}"]`).length;
+    return {factor: n('factor'), incident: n('incident'), service: n('service'), links: pmkbGraph.edges(':visible').length,
+            text: document.querySelector('#pmkb-graph .pmkb-count').textContent};
+}"""
+
+
+def _show(page: Any, incidents: bool, services: bool) -> dict[str, Any]:
+    for name, on in (("incidents", incidents), ("services", services)):
+        box = page.locator(f"#pmkb-graph input[name={name}]")
+        if box.is_checked() != on:
+            box.set_checked(on)
+    page.wait_for_function(
+        "([i, s]) => pmkbGraph.nodes('[kind = \"incident\"]:visible').nonempty() === i && pmkbGraph.nodes('[kind = \"service\"]:visible').nonempty() === s",
+        arg=[incidents, services],
+    )
+    return page.evaluate(DRAWN)
+
+
+@pytest.mark.parametrize(("incidents", "services"), [(False, False), (True, False), (False, True), (True, True)])
+def test_the_count_line_counts_what_is_drawn(laptop: tuple[Any, Guard], incidents: bool, services: bool) -> None:
+    # It said "68 nodes, 292 links" over 29 factors and 152 links: the hidden ones counted.
+    page, _ = laptop
+    d = _show(page, incidents, services)
+    years = page.evaluate("() => [document.querySelector('select[name=from]').value, document.querySelector('select[name=to]').value].join('–')")
+    parts = [f"{d['factor']} factors"] + ([f"{d['incident']} incidents"] if incidents else []) + ([f"{d['service']} services"] if services else [])
+    tail = "" if incidents else " from 200 incidents"
+    assert d["text"] == f"Showing {', '.join(parts)} and {d['links']} links{tail}, {years}."
+    assert d["factor"] >= 20 and (d["incident"] == 200) == incidents and (d["service"] > 0) == services
+
+
+def test_services_without_incidents_link_to_the_factors_of_their_incidents(laptop: tuple[Any, Guard], data: dict[str, Any]) -> None:
+    # Services alone were squares with no line to anything.
+    page, _ = laptop
+    _show(page, False, True)
+    drawn = page.evaluate(
+        """() => pmkbGraph.edges('[kind = "via-service"]:visible').map(e => [e.source().id(), e.target().id(), e.data('n'), e.source().visible(), e.target().visible()])"""
+    )
+    by_incident: dict[str, dict[str, set[str]]] = {}
+    for e in data["edges"]:
+        if e["kind"] == "contributed":
+            by_incident.setdefault(e["target"], {"f": set(), "s": set()})["f"].add(e["source"])
+        elif e["kind"] == "affected":
+            by_incident.setdefault(e["source"], {"f": set(), "s": set()})["s"].add(e["target"])
+    expected: dict[tuple[str, str], int] = {}
+    for inc in by_incident.values():
+        for f in inc["f"]:
+            for s in inc["s"]:
+                expected[(f, s)] = expected.get((f, s), 0) + 1
+    assert {(f, s): n for f, s, n, *_ in drawn} == expected
+    assert all(fv and sv for *_, fv, sv in drawn)
+    lonely = page.evaluate("() => pmkbGraph.nodes('[kind = \"service\"]:visible').filter(n => n.connectedEdges(':visible').empty()).map(n => n.id())")
+    assert lonely == []
+    # With incidents shown, services hang off their incidents again, not off factors.
+    _show(page, True, True)
+    assert page.evaluate("() => pmkbGraph.edges('[kind = \"via-service\"]:visible').length") == 0
+    assert page.evaluate("() => pmkbGraph.edges('[kind = \"affected\"]:visible').length") == sum(len(i["s"]) for i in by_incident.values())
+
+
+def test_a_year_range_cannot_be_inverted(laptop: tuple[Any, Guard], data: dict[str, Any]) -> None:
+    # "From 2025 To 2023" drew an empty graph and said nothing.
+    page, _ = laptop
+    years = sorted({n["year"] for n in data["nodes"] if n["kind"] == "incident"})
+    assert len(years) >= 3
+    page.select_option("#pmkb-graph select[name=to]", str(years[0]))
+    page.select_option("#pmkb-graph select[name=from]", str(years[-1]))
+    page.wait_for_function("(y) => document.querySelector('#pmkb-graph .pmkb-count').textContent.endsWith(', ' + y + '.')", arg=str(years[-1]))
+    assert page.evaluate("() => [document.querySelector('select[name=from]').value, document.querySelector('select[name=to]').value]") == [str(years[-1])] * 2
+    in_year = sum(1 for n in data["nodes"] if n["kind"] == "incident" and n["year"] == years[-1])
+    assert f"from {in_year} incidents" in page.evaluate(DRAWN)["text"]
+    # Moving To below From takes From along.
+    page.select_option("#pmkb-graph select[name=to]", str(years[1]))
+    page.wait_for_function("(y) => document.querySelector('select[name=from]').value === y", arg=str(years[1]))
+    assert page.evaluate(DRAWN)["factor"] > 0
+
+
+def test_a_filter_that_leaves_no_incident_says_so(laptop: tuple[Any, Guard], data: dict[str, Any]) -> None:
+    page, _ = laptop
+    for sev in ("SEV1", "SEV2", "SEV3", "SEV4"):
+        page.uncheck(f"#pmkb-graph input[name=severity][value={sev}]")
+    page.wait_for_function("() => pmkbGraph.nodes(':visible').empty()")
+    assert page.evaluate(DRAWN)["text"].startswith("No incidents match these filters")

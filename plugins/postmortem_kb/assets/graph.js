@@ -75,7 +75,10 @@
   function at(n, t) { return t ? { x: n.tx, y: n.ty } : { x: n.x, y: n.y }; }
 
   function elements(p) {
-    var els = [], counts = {}, shared = {}, kept = [], svcSeen = {}, t = tall();
+    var els = [], counts = {}, shared = {}, kept = [], svcSeen = {}, viaSvc = {}, t = tall();
+    // Services without incidents would be squares with no line: link each to the factors
+    // of its incidents (in this filter) instead, thicker the more incidents.
+    var svcToFactors = p.services && !p.incidents;
     index.incidents.forEach(function (inc) {
       if (!keepIncident(inc, p)) return;
       kept.push(inc);
@@ -83,6 +86,7 @@
       fs.forEach(function (f, i) {
         counts[f] = (counts[f] || 0) + 1;
         for (var j = i + 1; j < fs.length; j++) { var k = f + "|" + fs[j]; shared[k] = (shared[k] || 0) + 1; }
+        if (svcToFactors) inc.services.forEach(function (s) { var k = f + "|" + s; viaSvc[k] = (viaSvc[k] || 0) + 1; });
       });
     });
     var factors = Object.keys(counts).sort();
@@ -119,6 +123,12 @@
       var n = index.nodes[id];
       els.push({ group: "nodes", classes: p.services ? "" : "off", position: at(n, t), data: { id: id, label: n.label, kind: "service", url: n.url } });
     });
+    var mostVia = 0;
+    Object.keys(viaSvc).forEach(function (k) { mostVia = Math.max(mostVia, viaSvc[k]); });
+    Object.keys(viaSvc).sort().forEach(function (k) {
+      var ends = k.split("|"), w = viaSvc[k] / mostVia;
+      if (svcSeen[ends[1]]) els.push({ group: "edges", data: { id: "via:" + k, source: ends[0], target: ends[1], kind: "via-service", n: viaSvc[k], width: 1 + 3 * w } });
+    });
     if (p.incidents) {
       (t ? all.layout.tall_axis : all.layout.axis).forEach(function (a) {
         var y = parseInt(a.label, 10);
@@ -131,19 +141,43 @@
   function style() {
     var m = metrics;
     return [
-      { selector: "node", style: { "background-color": "data(col)", label: "data(label)", color: fg(), "font-size": m.font, "line-height": m.line_h, "text-wrap": "wrap", "text-max-width": m.wrap, "text-valign": "bottom", "text-halign": "center", "text-margin-y": m.label_gap, "text-background-color": bg(), "text-background-opacity": 0.7, "text-background-padding": 1 } },
+      { selector: "node", style: { label: "data(label)", color: fg(), "font-size": m.font, "line-height": m.line_h, "text-wrap": "wrap", "text-max-width": m.wrap, "text-valign": "bottom", "text-halign": "center", "text-margin-y": m.label_gap, "text-background-color": bg(), "text-background-opacity": 0.7, "text-background-padding": 1 } },
+      { selector: "node[col]", style: { "background-color": "data(col)" } },
       { selector: "node[kind = 'factor']", style: { width: "data(d)", height: "data(d)", "border-width": 1, "border-color": bg() } },
       { selector: "node[kind = 'incident']", style: { width: m.dot, height: m.dot, label: "" } },
       { selector: "node[kind = 'service']", style: { shape: "round-rectangle", width: m.min_d, height: m.min_d, "background-color": "#607d8b" } },
       { selector: "node[kind = 'year']", style: { width: 1, height: 1, "background-opacity": 0, "text-valign": "center", "text-margin-y": 0, "text-background-opacity": 0, events: "no" } },
       { selector: "edge", style: { width: 1, "line-color": "#9e9e9e", opacity: 0.25, "curve-style": "haystack" } },
       { selector: "edge[kind = 'shared']", style: { width: "data(width)", opacity: "data(op)" } },
+      { selector: "edge[kind = 'via-service']", style: { width: "data(width)", "line-color": "#607d8b", opacity: 0.3 } },
       { selector: "edge[kind = 'enabled']", style: { "curve-style": "bezier", "line-style": "dashed", "line-color": "#ef6c00", "target-arrow-shape": "triangle", "target-arrow-color": "#ef6c00", opacity: 0.6 } },
       { selector: ".off", style: { display: "none" } },
       { selector: ".faded", style: { opacity: 0.08 } },
       { selector: ".hl", style: { opacity: 1, "border-width": 2, "border-color": "#ef6c00" } },
       { selector: "node.focus[kind = 'incident']", style: { label: "data(label)", "z-index": 10 } }
     ];
+  }
+
+  // What the reader sees, counted as drawn: hidden helpers and the year labels are not.
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+  function summary(p, built) {
+    var years = p.from === p.to ? String(p.from) : p.from + "–" + p.to;
+    if (!built.incidents) return "No incidents match these filters (" + years + "): nothing to draw.";
+    var shown = cy.nodes(":visible"), parts = [plural(shown.filter("[kind = 'factor']").length, "factor")];
+    if (p.incidents) parts.push(plural(shown.filter("[kind = 'incident']").length, "incident"));
+    if (p.services) parts.push(plural(shown.filter("[kind = 'service']").length, "service"));
+    var links = plural(cy.edges(":visible").length, "link");
+    var from = p.incidents ? "" : " from " + plural(built.incidents, "incident");
+    return "Showing " + parts.join(", ") + " and " + links + from + ", " + years + ".";
+  }
+
+  // A year range cannot be turned inside out: moving one end past the other takes the
+  // other along (From 2025 with To 2023 reads as 2025 alone), rather than greying out
+  // options a reader would then have to find a way round.
+  function orderYears(changed) {
+    var from = form.elements.from, to = form.elements.to;
+    if (parseInt(from.value, 10) <= parseInt(to.value, 10)) return;
+    if (changed === to) from.value = to.value; else to.value = from.value;
   }
 
   function fit() {
@@ -160,8 +194,7 @@
     if (cy) cy.destroy();
     cy = cytoscape({ container: canvas, elements: built.els, style: style(), layout: { name: "preset" }, minZoom: 0.05, maxZoom: 6, boxSelectionEnabled: false, autoungrabify: true });
     fit();
-    var years = p.from === p.to ? String(p.from) : p.from + "–" + p.to;
-    count.textContent = cy.nodes().length + " nodes, " + cy.edges().length + " links: " + built.factors + " factors in " + built.incidents + " incidents, " + years + ".";
+    count.textContent = summary(p, built);
     cy.on("mouseover tapstart", "node", function (evt) {
       var hood = evt.target.closedNeighborhood();
       cy.elements().addClass("faded");
@@ -227,7 +260,7 @@
     all = json;
     metrics = json.layout.metrics;
     index = buildIndex(json);
-    form.addEventListener("change", draw);
+    form.addEventListener("change", function (evt) { orderYears(evt.target); draw(); });
     // A phone turned sideways (or a window resized past square) takes the other layout.
     var wasTall = tall();
     window.addEventListener("resize", function () { if (tall() !== wasTall) { wasTall = tall(); draw(); } });
