@@ -271,6 +271,7 @@ def test_changed_files_get_notes(kb: Any) -> None:
 # ---- on the site: factor page, insights, the later postmortem, at 390 px ---------------
 
 EARLY_ID, MIDDLE_ID, LATE_ID = "2024-01-10-queue-retry-storm", "2025-05-07-checkout-retries", "2026-10-02-retries-again"
+NOTIFY = "Notifications (email, SMS, push)"  # the baseline's service, as the catalog names it
 HOSTILE_SUMMARY = 'Add jitter <img src=x onerror=alert(1)> to "client" retries'
 
 
@@ -314,12 +315,15 @@ def test_the_factor_page_says_how_often_it_recurred_after_remediation(site: Path
     assert squash(box.find("p", cls="admonition-title").text) == "Recurred 2 times after remediation (see the incidents below)"
     items = [squash(li.text) for li in box.find_all("li")]
     assert items == [
-        f"Checkout retries stormed the processor (2025-05-07), after Queue retries stormed the broker’s action 1 “{HOSTILE_SUMMARY}” was done (due 2024-02-01)",
-        "Retries stormed the broker again (2026-10-02), after Checkout retries stormed the processor’s action 1 “Add a retry budget” was done (due 2025-06-01); 2 actions addressing it were done by then",
+        f"Checkout retries stormed the processor (2025-05-07): recurred in {NOTIFY} after Queue retries stormed the broker’s action 1 “{HOSTILE_SUMMARY}” was done (due 2024-02-01)",
+        f"Retries stormed the broker again (2026-10-02): recurred in {NOTIFY} after Checkout retries stormed the processor’s action 1 “Add a retry budget” was done (due 2025-06-01); 2 actions addressing it in {NOTIFY} were done by then",
     ]
     links = [a.get("href") for a in box.find_all("a")]
     assert links[:2] == [f"../../2025/{MIDDLE_ID}/", f"../../2024/{EARLY_ID}/#pmkb-action-1"]
     assert "due date stands for it" in squash(box.text)  # the page says what "after" means
+    assert "a later incident in a service the earlier incident shares" in squash(box.text)  # and what "recurred" means
+    # Both fixes were followed by the factor in the same service: neither is shown as held.
+    assert page.find("div", data_pmkb="held") is None
     # The link's target exists: the earlier postmortem's action row.
     assert load_page(site, f"2024/{EARLY_ID}/").find("tr", id="pmkb-action-1") is not None
     # A factor that never came back after a fix says nothing of the kind.
@@ -358,7 +362,7 @@ def test_insights_list_recurrences_after_remediation_and_quarter_trends(site: Pa
     page = load_page(site, "insights/")
     held = page.find("div", data_pmkb="held")
     rows = [[squash(td.text) for td in tr.find_all("td")] for tr in held.find("tbody").find_all("tr")]
-    assert rows == [["Retry storm", "2 times", "Retries stormed the broker again (2026-10-02), after Checkout retries stormed the processor’s action “Add a retry budget” was done (due 2025-06-01); all 2"]]
+    assert rows == [["Retry storm", "2 times", f"Retries stormed the broker again (2026-10-02): recurred in {NOTIFY} after Checkout retries stormed the processor’s action “Add a retry budget” was done (due 2025-06-01); all 2"]]
     assert "1 factor came back after remediation, 2 times in all." in squash(page.text)
     trends = page.find("div", data_pmkb="factor-trends")
     first = trends.find("tbody").find("tr")
@@ -373,7 +377,7 @@ def test_the_later_postmortem_names_the_action_its_factor_came_back_after(site: 
 
     card = load_page(site, f"2026/{LATE_ID}/").find("div", data_pmkb="card")
     notes = [squash(p.text) for p in card.find_all("p", cls="pmkb-recurred")]
-    assert notes == ["⟲ Retry storm: this factor recurred after Checkout retries stormed the processor’s action “Add a retry budget” was done (due 2025-06-01, before this incident started)."]
+    assert notes == [f"⟲ Retry storm: this factor recurred in {NOTIFY} after Checkout retries stormed the processor’s action “Add a retry budget” was done (due 2025-06-01, before this incident started)."]
     # The earlier incident shows no such note for retry-storm: nothing was done before it.
     early = load_page(site, f"2024/{EARLY_ID}/")
     assert not any("Retry storm" in p.text() for p in early.find("div", data_pmkb="card").find_all("p", cls="pmkb-recurred"))

@@ -102,11 +102,17 @@ def test_insights_count_detection_methods_and_actions_by_priority(kb: KB) -> Non
     site = _site(kb)
     ins = site.insights
     assert ins.detection == [("alert", 1), ("customer-report", 1), ("not recorded", 1)]
-    assert [(p, total) for p, total, _, _ in ins.priorities] == [("P0", 1), ("P2", 1), ("none", 2 * len(BASE_META["actions"]))]
-    assert ins.impact_by_year == [(2024, 1, 1900, 212000)]
+    # Every priority and "none": the rows add up to every action of the incidents counted.
+    assert [(p, total) for p, total, _, _ in ins.priorities] == [("P0", 1), ("P1", 0), ("P2", 1), ("none", 2 * len(BASE_META["actions"]))]
+    assert sum(total for _, total, _, _ in ins.priorities) == sum(t for _, _, t in ins.completion_by_year)
+    # Each figure with how many of the year's 3 incidents recorded it.
+    (year,) = ins.impact_by_year
+    assert (year.year, year.incidents, year.customers_recorded, year.customers, year.requests_recorded, year.requests) == (2024, 3, 1, 1900, 1, 212000)
     page = site.pages()["insights.md"]
     assert 'data-pmkb="detection"' in page and "<td>customer report</td><td>1</td>" in page
     assert 'data-pmkb="priorities"' in page and "<td>P0</td><td>1</td><td>1</td><td>0</td>" in page
+    assert "<td>no priority</td><td>2</td>" in page
+    assert "1,900 <small>(recorded for 1 of 3 incidents)</small>" in page
 
 
 def test_the_scaffolds_commented_review_fields_are_valid_once_uncommented(kb: KB) -> None:

@@ -26,6 +26,26 @@ def duration(pm: Postmortem) -> timedelta:
     return pm.meta.resolved - pm.meta.started
 
 
+NOT_RECORDED = "not recorded"
+
+
+def recorded_severity(severity: str, severities: list[str]) -> str:
+    """The severity, or NOT_RECORDED when it is none of the configured ones (an import's
+    `severity: TODO`, which the checker lets through on archived history)."""
+    return severity if severity in severities else NOT_RECORDED
+
+
+def times_recorded(pm: Postmortem) -> bool:
+    """Whether the incident's times are real: imported history whose times are all one
+    instant (or run backwards) holds placeholders, and a 0-minute incident would skew
+    every distribution it joined."""
+    m = pm.meta
+    if m.status != "archived":
+        return True
+    end = m.mitigated or m.resolved
+    return m.resolved > m.started and end >= m.started and m.detected >= m.started
+
+
 def human_duration(delta: timedelta | None) -> str:
     if delta is None:
         return "–"

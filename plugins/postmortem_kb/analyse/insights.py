@@ -9,7 +9,7 @@ from typing import Any
 
 from ..load.schema import DETECTION_METHODS, OPEN_STATUSES, PRIORITIES
 from ..model import Corpus
-from .common import analysed, minutes, time_to_detect, time_to_restore
+from .common import NOT_RECORDED, analysed, minutes, recorded_severity, time_to_detect, time_to_restore, times_recorded
 from .remediation import Remediation
 
 
@@ -67,8 +67,24 @@ class Insights:
     extras: dict[str, float] = field(default_factory=dict)
     detection: list[tuple[str, int]] = field(default_factory=list)  # method, incidents (only methods seen; "not recorded" last)
     priorities: list[tuple[str, int, int, int]] = field(default_factory=list)  # priority, actions, done, open
-    impact_by_year: list[tuple[int, int, int, int]] = field(default_factory=list)  # year, incidents with impact recorded, customers, requests failed
+    impact_by_year: list[ImpactYear] = field(default_factory=list)  # years where any incident records impact
     trend: QuarterTrend | None = None  # factor frequency by quarter
+    statuses: dict[str, int] = field(default_factory=dict)  # incidents counted, by status (the catalog's words)
+    severity_not_recorded: int = 0  # incidents whose severity is not a configured one (imported TODO)
+    times_not_recorded: int = 0  # incidents left out of the time distributions (placeholder times)
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactYear:
+    """One year's structured impact: each figure summed over the incidents that record
+    it, with how many did (never 0 for "not recorded")."""
+
+    year: int
+    incidents: int  # incidents that year
+    customers_recorded: int
+    customers: int
+    requests_recorded: int
+    requests: int
 
 
 @dataclass(slots=True)
@@ -77,7 +93,7 @@ class _Review:
 
     detection: Counter[str] = field(default_factory=Counter)
     priorities: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
-    impact: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    impact: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0, 0]))
 
     def add(self, m: Any) -> None:  # a FrontMatter
         self.detection[m.detection or "not recorded"] += 1
@@ -87,21 +103,25 @@ class _Review:
             row[1] += a.status == "done"
             row[2] += a.status in OPEN_STATUSES
         imp = m.impact
-        if imp is not None and (imp.customers_affected is not None or imp.requests_failed is not None):
-            row = self.impact[m.started.year]
-            row[0] += 1
-            row[1] += imp.customers_affected or 0
-            row[2] += imp.requests_failed or 0
+        row = self.impact[m.started.year]
+        row[0] += 1
+        if imp is not None and imp.customers_affected is not None:
+            row[1] += 1
+            row[2] += imp.customers_affected
+        if imp is not None and imp.requests_failed is not None:
+            row[3] += 1
+            row[4] += imp.requests_failed
 
     def detection_rows(self) -> list[tuple[str, int]]:
         order = [*DETECTION_METHODS, "not recorded"]
         return [(k, self.detection[k]) for k in order if self.detection[k]]
 
     def priority_rows(self) -> list[tuple[str, int, int, int]]:
-        return [(p, *self.priorities[p]) for p in (*PRIORITIES, "none") if p in self.priorities]
+        """Every priority and "none" (no priority), so the rows add up to every action."""
+        return [(p, *self.priorities.get(p, [0, 0, 0])) for p in (*PRIORITIES, "none")]
 
-    def impact_rows(self) -> list[tuple[int, int, int, int]]:
-        return [(y, *self.impact[y]) for y in sorted(self.impact)]
+    def impact_rows(self) -> list[ImpactYear]:
+        return [ImpactYear(y, *self.impact[y]) for y in sorted(self.impact) if self.impact[y][1] or self.impact[y][3]]
 
 
 QUARTERS_SHOWN = 24  # six years: older quarters are summed into `before`
@@ -158,14 +178,27 @@ def insights(corpus: Corpus, severities: list[str], remediation: Remediation, to
     restore: dict[str, list[float]] = defaultdict(list)
     factor_years: dict[str, list[int]] = defaultdict(list)
     completion: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    detect_unsorted: list[float] = []  # times of incidents with no severity recorded: in "all" only
+    restore_unsorted: list[float] = []
     seen: list[tuple[date, set[str]]] = []
-    customer = 0
+    customer = no_times = 0
+    statuses: Counter[str] = Counter()
     for pm in pms:
         m = pm.meta
         year = m.started.year
-        per_year[year][m.severity] = per_year[year].get(m.severity, 0) + 1
-        detect[m.severity].append(minutes(time_to_detect(pm)))
-        restore[m.severity].append(minutes(time_to_restore(pm)))
+        statuses[m.status] += 1
+        # A severity outside the configured ones (an import's TODO) is "not recorded":
+        # no column of its own, no distribution.
+        severity = recorded_severity(m.severity, severities)
+        per_year[year][severity] = per_year[year].get(severity, 0) + 1
+        if not times_recorded(pm):
+            no_times += 1
+        elif severity != NOT_RECORDED:
+            detect[severity].append(minutes(time_to_detect(pm)))
+            restore[severity].append(minutes(time_to_restore(pm)))
+        else:
+            detect_unsorted.append(minutes(time_to_detect(pm)))
+            restore_unsorted.append(minutes(time_to_restore(pm)))
         customer += m.customer_impact
         review.add(m)
         fids = {cf.factor for cf in m.contributing_factors}
@@ -175,9 +208,10 @@ def insights(corpus: Corpus, severities: list[str], remediation: Remediation, to
         for a in m.actions:
             completion[year][1] += 1
             completion[year][0] += a.status == "done"
-    sev_order = [s for s in severities if s in detect] + sorted(s for s in detect if s not in severities)
-    all_detect = [v for s in sev_order for v in detect[s]]
-    all_restore = [v for s in sev_order for v in restore[s]]
+    sev_order = [s for s in severities if s in detect]
+    all_detect = [v for s in sev_order for v in detect[s]] + detect_unsorted
+    all_restore = [v for s in sev_order for v in restore[s]] + restore_unsorted
+    unrecorded = sum(per_year[y].get(NOT_RECORDED, 0) for y in per_year)
     recurring = []
     for fid, years in factor_years.items():
         f = corpus.taxonomy.factors.get(fid)
@@ -191,7 +225,7 @@ def insights(corpus: Corpus, severities: list[str], remediation: Remediation, to
                 break
     return Insights(
         years=sorted(per_year),
-        severities=sev_order or list(severities),
+        severities=[*severities, NOT_RECORDED] if unrecorded else list(severities),
         per_year={y: dict(per_year[y]) for y in sorted(per_year)},
         detect=[d for d in (distribution(s, detect[s]) for s in sev_order) if d] + [d for d in [distribution("all", all_detect)] if d],
         restore=[d for d in (distribution(s, restore[s]) for s in sev_order) if d] + [d for d in [distribution("all", all_restore)] if d],
@@ -204,4 +238,7 @@ def insights(corpus: Corpus, severities: list[str], remediation: Remediation, to
         priorities=review.priority_rows(),
         impact_by_year=review.impact_rows(),
         trend=factor_quarters(seen),
+        statuses={s: statuses[s] for s in ("published", "in-review", "archived") if statuses[s]},
+        severity_not_recorded=unrecorded,
+        times_not_recorded=no_times,
     )

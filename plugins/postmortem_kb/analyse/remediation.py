@@ -73,6 +73,18 @@ class Remediation:
     wont_do: int
     by_owner: list[tuple[str, int, int]] = field(default_factory=list)  # owner, open, overdue
     by_team: list[tuple[str, int, int]] = field(default_factory=list)
+    draft_total: int = 0  # of `total`, actions of draft postmortems (counted on purpose: still owed)
+    draft_done: int = 0
+
+    @property
+    def draft_open(self) -> int:
+        return sum(1 for a in self.open if a.draft)
+
+    @property
+    def team_rows(self) -> int:
+        """Open actions counted in the team table: once per owning team (a postmortem
+        owned by two teams counts its actions twice, one with none once)."""
+        return sum(n for _, n, _ in self.by_team)
 
     @property
     def overdue(self) -> int:
@@ -88,7 +100,7 @@ class Remediation:
         digest = hashlib.sha256()
         for a in self.open:
             digest.update(repr(a).encode("utf-8", "surrogatepass"))
-        head = (self.today, self.total, self.done, self.wont_do, self.by_owner[:PAGE_OWNERS], self.by_team[:PAGE_OWNERS], len(self.by_owner), len(self.by_team))
+        head = (self.today, self.total, self.done, self.wont_do, self.draft_total, self.draft_done, self.by_owner[:PAGE_OWNERS], self.by_team[:PAGE_OWNERS], len(self.by_owner), len(self.by_team))
         return f"Remediation({head!r}, {len(self.open)} open, sha256={digest.hexdigest()})"
 
     def page(self, all_up_to: int = PAGE_ALL, owners: int = PAGE_OWNERS, per_owner: int = PAGE_PER_OWNER) -> PageView:
@@ -127,7 +139,7 @@ def remediation(corpus: Corpus, today: date, grace_days: int = 0) -> Remediation
 
 def _remediation(corpus: Corpus, today: date, grace_days: int) -> Remediation:
     rows: list[OpenAction] = []
-    total = done = wont = 0
+    total = done = wont = draft_total = draft_done = 0
     grace = timedelta(days=grace_days)
     # Drafts too: an action agreed in a review whose write-up is unfinished is still owed.
     for pm in corpus.valid:
@@ -135,10 +147,13 @@ def _remediation(corpus: Corpus, today: date, grace_days: int) -> Remediation:
         filed = m.filed if not hasattr(m.filed, "date") else m.filed.date()
         teams = list(m.teams)  # one list per postmortem, shared by its actions (read only)
         age = max(0, (today - filed).days)
+        is_draft = m.status == "draft"
         for i, a in enumerate(m.actions, start=1):
             total += 1
+            draft_total += is_draft
             if a.status == "done":
                 done += 1
+                draft_done += is_draft
             elif a.status == "wont-do":
                 wont += 1
             if a.status not in OPEN_STATUSES:
@@ -183,4 +198,6 @@ def _remediation(corpus: Corpus, today: date, grace_days: int) -> Remediation:
         wont_do=wont,
         by_owner=sorted(((o, n, owners_over[o]) for o, n in owners.items()), key=lambda x: (-x[2], -x[1], x[0])),
         by_team=sorted(((t, n, teams_over[t]) for t, n in teams.items()), key=lambda x: (-x[2], -x[1], x[0])),
+        draft_total=draft_total,
+        draft_done=draft_done,
     )

@@ -55,13 +55,18 @@ def _row(a) -> dict[str, object]:
     return dict(zip(COLUMNS, _values(a), strict=True))
 
 
+def _csv_value(value: object) -> object:
+    """A boolean as JSON writes it (`true`/`false`), not Python's `True`/`False`."""
+    return ("true" if value else "false") if isinstance(value, bool) else value
+
+
 def remediation_csv(report: Remediation) -> str:
     buf = io.StringIO()
     # Every text cell quoted: a line break (`\r` included) inside a cell stays in the cell
     # instead of starting a row whose first cell a spreadsheet would read on its own.
     writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(COLUMNS)
-    writer.writerows([_cell(v) for v in _values(a)] for a in report.open)
+    writer.writerows([_cell(_csv_value(v)) for v in _values(a)] for a in report.open)
     return buf.getvalue()
 
 

@@ -26,10 +26,11 @@ from ..analyse.common import (
     slug,
     time_to_detect,
     time_to_restore,
+    times_recorded,
 )
 from ..analyse.graph import Similarity, build_graph, co_occurrence, to_graphml
 from ..analyse.insights import QuarterTrend, insights
-from ..analyse.recurrence import Recurrence, recurrences
+from ..analyse.recurrence import Held, Recurrence, recurrences
 from ..analyse.remediation import remediation
 from ..config import Settings
 from ..load.corpus import relative_path
@@ -108,7 +109,8 @@ class Site:
             "name": f.name if f else fid,
             "category": f.category if f else "unknown",
             "definition": f.definition if f else "",
-            "url": self.url(self.factor_src(fid), from_src),
+            # An id the taxonomy does not know (an import's `todo`) has no page: no link.
+            "url": self.url(self.factor_src(fid), from_src) if f is not None or fid in self._factor_counts else None,
         }
 
     def row(self, pm: Postmortem, from_src: str) -> dict[str, Any]:
@@ -276,6 +278,7 @@ class Site:
             restore_box=charts.box_plot(ins.restore),
             recurring=recurring,
             held=self._held_rows("insights.md"),
+            fixes_held=self._held_fixes("insights.md"),
             trends=self._trend_rows("insights.md"),
             trend_quarters=[QuarterTrend.label(q) for q in ins.trend.quarters] if ins.trend else [],
         )
@@ -294,7 +297,35 @@ class Site:
             "summary": r.after.summary,
             "due": r.after.due.isoformat(),
             "done_before": r.done_before,
+            "service": self.service_name(r.service),
         }
+
+    def service_name(self, sid: str) -> str:
+        """A service as the catalog names it (its id when there is no catalog entry)."""
+        catalog = self.corpus.taxonomy.services
+        entry = catalog.services.get(sid) if catalog is not None else None
+        return entry.name if entry is not None else sid
+
+    def _held_row(self, h: Held, src: str) -> dict[str, Any]:
+        """A done action whose fix held: its incident, the action and where it held."""
+        a = h.action
+        return {
+            "factor": self.factor_view(h.factor, src),
+            "title": a.title,
+            "url": self.pm_url(a.postmortem, src) + f"#pmkb-action-{a.number}" if a.postmortem in self.src_of else None,
+            "number": a.number,
+            "summary": a.summary,
+            "due": a.due.isoformat(),
+            "services": [self.service_name(s) for s in a.services],
+        }
+
+    HELD_ROWS = 10  # fixes that held, listed in insights (the factor pages list them all)
+
+    def _held_fixes(self, src: str) -> tuple[list[dict[str, Any]], int]:
+        """The latest fixes that held, across factors, and how many held in all."""
+        every = [h for fixes in self.recur.held.values() for h in fixes]
+        every.sort(key=lambda h: (h.action.effective, h.action.postmortem, h.action.number, h.factor), reverse=True)
+        return [self._held_row(h, src) for h in every[: self.HELD_ROWS]], len(every)
 
     def _held_rows(self, src: str) -> list[dict[str, Any]]:
         """Factors that recurred after remediation, most recurrences first."""
@@ -430,6 +461,7 @@ class Site:
                 incidents=rows,
                 cooccurs=[(self.factor_view(o, src), n) for o, n in sorted(partners[fid].items(), key=lambda kv: (-kv[1], kv[0]))[:12]],
                 recurred=[self._recurrence_row(r, src) for r in self.recur.by_factor.get(fid, [])],
+                held=[self._held_row(h, src) for h in self.recur.held.get(fid, [])],
                 trend=self._factor_trend(fid),
             )
         groups = []
@@ -521,13 +553,15 @@ class Site:
         factors = [self.factor_view(cf.factor, src) for cf in m.contributing_factors]
         public_url = http_url(m.public_postmortem)  # a date, or anything not http(s), is no link
         catalog = self.corpus.taxonomy.services
+        timed = times_recorded(pm)
         card = env.get_template("pm_card.html.j2").render(
             pm=m,
             # An id the catalog does not know has no page: it is shown as text.
             services=[{"name": s, "url": self.url(self.service_src(s), src) if catalog is None or s in catalog.services else None} for s in m.services],
-            duration=human_duration(duration(pm)),
-            ttd=human_duration(time_to_detect(pm)),
-            ttr=human_duration(time_to_restore(pm)),
+            severity=m.severity if m.severity in self.settings.severities else None,  # an import's TODO: not recorded
+            duration=human_duration(duration(pm)) if timed else "not recorded",
+            ttd=human_duration(time_to_detect(pm)) if timed else "not recorded",
+            ttr=human_duration(time_to_restore(pm)) if timed else "not recorded",
             public_url=public_url,
             factors=factors,
             recurred=[self._recurrence_row(r, src) for r in self.recur.by_postmortem.get(m.id, [])],
