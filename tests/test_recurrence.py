@@ -200,6 +200,7 @@ def test_a_fix_in_another_service_is_no_recurrence_in_the_note(kb: Any) -> None:
     kb.write(meta=kb_meta("2024-01-10-first-storm", date(2024, 1, 10), ["retry-storm", "alerting-gap"], [{"summary": "Add jitter to client retries", "due": date(2024, 2, 1), "status": "done", "addresses": ["retry-storm"]}], services=["identity"]))
     path = kb.write(meta=kb_meta("2024-03-14-storm-again", date(2024, 3, 14), ["retry-storm", "software-defect"], services=["payments-gateway"]))
     code, out = kb.check(str(path))
+    assert code == 0, out
     notes = [line for line in out.splitlines() if ": note: " in line]
     assert len(notes) == 1 and "`retry-storm` was also a factor in 1 earlier incident: 2024-01-10-first-storm" in notes[0]
     assert "recurs here" not in notes[0]  # seen before elsewhere, not a fix that failed here

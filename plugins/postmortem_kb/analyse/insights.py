@@ -9,7 +9,15 @@ from typing import Any
 
 from ..load.schema import DETECTION_METHODS, OPEN_STATUSES, PRIORITIES
 from ..model import Corpus
-from .common import NOT_RECORDED, analysed, minutes, recorded_severity, time_to_detect, time_to_restore, times_recorded
+from .common import (
+    NOT_RECORDED,
+    analysed,
+    minutes,
+    recorded_severity,
+    time_to_detect,
+    time_to_restore,
+    times_recorded,
+)
 from .remediation import Remediation
 
 
