@@ -83,3 +83,30 @@ def test_colours_only_on_a_terminal(kb, capsys):
     assert code == 1 and "\x1b[" not in out  # captured output is not a terminal
     code, out, _ = run_main("--config", str(kb.config), "check", "--today", "2024-03-20", "--color", "always", capsys=capsys)
     assert "\x1b[31mPM301" in out
+
+
+NEW = ("new", "Payments broke", "--severity", "SEV2", "--author", "A", "--date", "2024-03-14", "--today", "2024-03-15")
+
+
+def test_new_refuses_a_service_the_catalog_does_not_know_with_a_did_you_mean(kb):
+    from conftest import ROOT
+
+    shutil.copy(ROOT / "postmortems" / "services.yml", kb / "postmortems" / "services.yml")
+    code, _ = kb.run(*NEW, "--service", "paymnts")
+    assert code == 2
+    assert "unknown service 'paymnts'; did you mean 'payments-gateway'?" in kb.stderr
+    assert not list((kb / "postmortems").glob("2024/*.md"))  # nothing written
+    code, _ = kb.run(*NEW, "--service", "payments-gateway")
+    assert code == 0, kb.stderr
+
+
+def test_new_takes_any_service_without_a_catalog(kb):
+    code, _ = kb.run(*NEW, "--service", "paymnts")
+    assert code == 0, kb.stderr
+
+
+def test_new_help_explains_every_argument(capsys):
+    code, out, _ = run_main("new", "--help", capsys=capsys)
+    assert code == 0
+    for needle in ("what happened, in one line", "one of the configured severities", "the template in templates/", "owning team"):
+        assert needle in " ".join(out.split()), needle

@@ -93,12 +93,12 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     n = sub.add_parser("new", help="start a postmortem from a template")
-    n.add_argument("title")
-    n.add_argument("--service", action="append", required=True, help="affected service (repeatable)")
-    n.add_argument("--severity", required=True)
-    n.add_argument("--team", action="append", default=[])
+    n.add_argument("title", help="what happened, in one line (it also names the file and the id)")
+    n.add_argument("--service", action="append", required=True, help="affected service (repeatable); an id from the service catalog (postmortems/services.yml) when there is one")
+    n.add_argument("--severity", required=True, help="one of the configured severities (default SEV1..SEV4)")
+    n.add_argument("--team", action="append", default=[], help="owning team (repeatable)")
     n.add_argument("--author", action="append", default=[], help="default: git config user.name")
-    n.add_argument("--template", default="standard")
+    n.add_argument("--template", default="standard", help="the template in templates/ to start from (default: standard; lightweight for minor incidents)")
     n.add_argument("--date", type=_date_arg, help="incident start date (default: today)")
     n.add_argument(
         "--started",
@@ -263,6 +263,27 @@ def _git_user() -> str | None:
     return out.stdout.strip() or None
 
 
+def _unknown_services(project: Project, services: list[str]) -> str:
+    """The refusal for service ids the catalog does not know ("" when all are known, or
+    when there is no catalog: then any id goes, as `pmkb check` lets it)."""
+    from .load.corpus import load_shell
+    from .suggest import did_you_mean
+
+    catalog = load_shell(project).taxonomy.services
+    if catalog is None:
+        return ""
+    known = catalog.services
+    bad = [s for s in dict.fromkeys(services) if s not in known]
+    if not bad:
+        return ""
+    candidates = {k: [v.name, v.owner or ""] for k, v in known.items()}
+    lines = []
+    for sid in bad:
+        close = did_you_mean(sid, candidates)
+        lines.append(f"pmkb: unknown service {sid!r}" + (f"; did you mean {close!r}?" if close else "") + f" (services are listed in {catalog.path})")
+    return "\n".join(lines)
+
+
 def cmd_new(project: Project, args: argparse.Namespace) -> int:
     from .load.files import inside
     from .load.templates import load_templates
@@ -274,6 +295,10 @@ def cmd_new(project: Project, args: argparse.Namespace) -> int:
         return 2
     if args.severity not in project.settings.severities:
         print(f"pmkb: unknown severity {args.severity!r}; use one of {', '.join(project.settings.severities)}", file=sys.stderr)
+        return 2
+    unknown = _unknown_services(project, args.service)
+    if unknown:
+        print(unknown, file=sys.stderr)
         return 2
     today = _today(args.today, project)
     if args.started and args.date and args.started.date().isoformat() != args.date:
