@@ -133,3 +133,5 @@ def test_imported_placeholders_are_not_recorded_and_never_linked(kb: KB) -> None
     insights = _text(site.pages()["insights.md"])
     assert "Not recorded for 1 imported incident (placeholder times), left out." in insights
     assert "<th>TODO</th>" not in site.pages()["insights.md"]
+    row = next(r for r in site.pages()["catalog.md"].splitlines() if "2020-01-08-cdn-purge" in r)
+    assert '<td class="pmkb-nowrap">not recorded</td>' in row and "0 min" not in row

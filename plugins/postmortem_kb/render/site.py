@@ -126,7 +126,7 @@ class Site:
                 "severity": m.severity,
                 "services": list(m.services),
                 "status": m.status,
-                "ttr_text": human_duration(time_to_restore(pm)),
+                "ttr_text": human_duration(time_to_restore(pm)) if times_recorded(pm) else "not recorded",
             }
         return {**base, "url": self.pm_url(pm.meta.id, from_src)}
 
@@ -319,7 +319,8 @@ class Site:
             "services": [self.service_name(s) for s in a.services],
         }
 
-    HELD_ROWS = 10  # fixes that held, listed in insights (the factor pages list them all)
+    HELD_ROWS = 10  # fixes that held, listed in insights
+    HELD_ON_FACTOR_PAGE = 50  # the latest ones a factor page lists (a page stays readable at any size)
 
     def _held_fixes(self, src: str) -> tuple[list[dict[str, Any]], int]:
         """The latest fixes that held, across factors, and how many held in all."""
@@ -461,7 +462,8 @@ class Site:
                 incidents=rows,
                 cooccurs=[(self.factor_view(o, src), n) for o, n in sorted(partners[fid].items(), key=lambda kv: (-kv[1], kv[0]))[:12]],
                 recurred=[self._recurrence_row(r, src) for r in self.recur.by_factor.get(fid, [])],
-                held=[self._held_row(h, src) for h in self.recur.held.get(fid, [])],
+                held=[self._held_row(h, src) for h in self.recur.held.get(fid, [])[: self.HELD_ON_FACTOR_PAGE]],
+                held_total=len(self.recur.held.get(fid, ())),
                 trend=self._factor_trend(fid),
             )
         groups = []
