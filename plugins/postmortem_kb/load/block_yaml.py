@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from .frontmatter import (
+from .yaml_loader import (
     MEMO_MAX,
     NON_STRING_LONGEST,
     NON_STRING_LONGEST_ANY,
