@@ -18,6 +18,7 @@ from typing import Any
 
 from ..load.sections import code_spans
 from ..render.sanitize import tag_changes, unsafe_url
+from .hit import Hit
 
 RULE = "raw-html"
 HINT = "write it in Markdown: the site keeps formatting HTML only (no script, no `on…=` handlers, no `javascript:` or `data:` links)"
@@ -110,8 +111,6 @@ def _suspect(text: str) -> bool:
 
 
 def raw_html(pm: Any, ctx: Any) -> Iterator[Any]:
-    from .checks import Hit  # here: checks lists this rule, so it imports this module
-
     for line, column, message in located(pm.lines[pm.body_start - 1 :]):
         yield Hit(RULE, pm.body_start + line - 1, column, message, HINT)
 
