@@ -30,10 +30,15 @@
     }
     return "";
   }
+  // The server's human_duration (analyse/common.py), ported: a row reads the same before
+  // and after a sort ("1 d 6 h", not "30 h 20 min"). Keep the two in step.
   function fmt(min) {
-    if (min < 60) return min + " min";
-    if (min < 2880) return Math.floor(min / 60) + " h " + ("0" + (min % 60)).slice(-2) + " min";
-    return (min / 1440).toFixed(1) + " d";
+    if (typeof min !== "number" || !(min >= 0)) return "–";
+    var total = Math.floor(min), days = Math.floor(total / 1440), rest = total % 1440;
+    var hours = Math.floor(rest / 60), mins = rest % 60;
+    if (days) return days + " d " + hours + " h";
+    if (hours) return hours + " h " + (mins < 10 ? "0" : "") + mins + " min";
+    return mins + " min";
   }
   function cell(tr, text, cls) {
     var td = document.createElement("td");
