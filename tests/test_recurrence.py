@@ -118,6 +118,23 @@ def test_a_fix_that_no_later_incident_in_its_services_named_again_held() -> None
     assert [r.incident.id for r in found.by_factor["retry-storm"]] == ["c-identity"]
 
 
+def test_a_note_counts_earlier_recurrences_only_in_the_postmortems_services() -> None:
+    from postmortem_kb.analyse.recurrence import pattern_notes
+
+    fixed = pm("a-fixed", date(2024, 1, 10), ["retry-storm"], [action("Jitter", date(2024, 2, 1), addresses=["retry-storm"])], services=["identity"])
+    again = pm("b-again", date(2024, 6, 1), ["retry-storm"], services=["identity"])
+    elsewhere = pm("c-elsewhere", date(2024, 9, 1), ["retry-storm"], services=["payments-gateway"])
+    later = pm("d-later", date(2024, 10, 1), ["retry-storm"], services=["identity", "web-frontend"])
+    histories = index([fixed, again, elsewhere, later])
+    found = recurrences(histories)
+    (note,) = pattern_notes(elsewhere, histories, found)
+    assert "was also a factor in 2 earlier incidents" in note.message
+    assert "recurs here" not in note.message and "already recurred" not in note.message
+    (note,) = pattern_notes(later, histories, found)
+    assert "it recurs here, in identity, after a-fixed's action 1 “Jitter”" in note.message
+    assert "in its services it had already recurred after remediation 1 time (latest: b-again in identity)" in note.message
+
+
 def test_shared_factors_for_a_new_postmortem() -> None:
     other = pm("b-other", date(2024, 3, 1), ["alerting-gap"])
     future = pm("z-future", date(2025, 1, 1), ["retry-storm"])

@@ -264,7 +264,8 @@ def pattern_notes(pm: Postmortem, histories: dict[str, FactorHistory], found: Re
 def _shared(s: SharedFactor, services: list[str]) -> str:
     """The services this postmortem shares with the incident of `s.after`."""
     theirs = set(s.after.services) if s.after is not None else set()
-    return ", ".join(x for x in dict.fromkeys(services) if x in theirs)
+    shared = [x for x in dict.fromkeys(services) if x in theirs]
+    return ", ".join(shared[:-1]) + " and " + shared[-1] if len(shared) > 1 else "".join(shared)
 
 
 def _note_text(s: SharedFactor, started: datetime, services: list[str], recurred: list[Recurrence]) -> str:
@@ -275,9 +276,11 @@ def _note_text(s: SharedFactor, started: datetime, services: list[str], recurred
     if s.after is not None:
         a = s.after
         text += f"; it recurs here, in {_shared(s, services)}, after {a.postmortem}'s action {a.number} “{_short(a.summary)}” was done (due {a.due.isoformat()}): the review can ask why that fix did not hold"
-    before = [r for r in recurred if r.incident.started < started]
+    # Only in this incident's services: elsewhere says nothing about the fixes here.
+    mine = set(services)
+    before = [r for r in recurred if r.incident.started < started and r.service in mine]
     if before:
-        text += f"; it had already recurred after remediation {len(before)} time{'s' if len(before) != 1 else ''} (latest: {before[-1].incident.id} in {before[-1].service})"
+        text += f"; in {'its services' if len(mine) > 1 else 'this service'} it had already recurred after remediation {len(before)} time{'s' if len(before) != 1 else ''} (latest: {before[-1].incident.id} in {before[-1].service})"
     return text
 
 
