@@ -112,10 +112,10 @@ def test_every_page_fits_a_phone_screen(browser: Any, base_url: str, kind: str, 
     assert not watch.errors, f"console errors: {watch.errors}"
 
 
-@pytest.mark.parametrize(("kind", "box"), [("catalog", ".pmkb-scroll"), ("remediation", ".pmkb-remediation"), ("rules index", ".pmkb-list")])
+@pytest.mark.parametrize(("kind", "box"), [("catalog", ".pmkb-scroll"), ("remediation", ".pmkb-remediation")])
 def test_a_wide_table_scrolls_inside_its_own_box(browser: Any, base_url: str, kind: str, box: str) -> None:
     """The tables that widened the page to 551-655 px are wider than the screen still:
-    their box scrolls, the page does not."""
+    their box scrolls, the page does not. (The rules index now fits: its rows wrap.)"""
     context, page, watch = open_phone(browser, "light", base_url + PAGES[kind], READY.get(kind))
     try:
         sizes = page.locator(box).first.evaluate("el => [el.scrollWidth, el.clientWidth, getComputedStyle(el).overflowX]")

@@ -207,7 +207,11 @@ def test_graph_page(page: Any, guard: Guard, site: Path, base_url: str) -> None:
     total = page.evaluate("() => pmkbGraph.nodes().length")
     assert total > 20
     assert page.evaluate("() => pmkbGraph.nodes('[kind = \"incident\"]').length") == sum(n["kind"] == "incident" for n in graph["nodes"])
-    assert page.locator("#pmkb-graph .pmkb-count").inner_text().startswith(f"{total} nodes")
+    # The count line counts what is drawn: the factors (incidents are hidden at first).
+    shown = page.evaluate("() => pmkbGraph.nodes('[kind = \"factor\"]').filter(n => n.visible()).length")
+    assert shown == sum(n["kind"] == "factor" for n in graph["nodes"])
+    count = page.locator("#pmkb-graph .pmkb-count").inner_text()
+    assert count.startswith("Showing ") and f"{shown} factors" in count, count
 
     # Hovering a node highlights it and its neighbours and fades the rest, with the mouse.
     box = page.locator("#pmkb-graph .pmkb-graph-canvas").bounding_box()

@@ -20,7 +20,6 @@ from markupsafe import Markup
 from ..analyse.common import (
     duration,
     human_duration,
-    minutes,
     per_year,
     published,
     slug,
@@ -228,7 +227,7 @@ class Site:
                     "sv": list(m.services),
                     "f": sorted({cf.factor for cf in m.contributing_factors}),
                     "st": m.status,
-                    "ttr": round(minutes(time_to_restore(pm)) or 0),
+                    "ttr": int(time_to_restore(pm).total_seconds() // 60),  # whole minutes, as human_duration counts them
                 }
             )
         data = {"factors": {fid: f.name for fid, f in sorted(tax.items())}, "rows": rows}
