@@ -290,69 +290,12 @@ def _build(
             kind = type(n)
             if kind is yaml.ScalarNode:  # most nodes: no children, nothing to count
                 if slot is not None:
-                    tag = n.tag
-                    if tag == _STR:
-                        slot[0][slot[1]] = n.value
-                        continue
-                    if tag == _TIMESTAMP and (stamp := iso_timestamp(n.value)) is not None:
-                        slot[0][slot[1]] = stamp
-                        continue
-                    later.append((slot[0], slot[1], n))
+                    _scalar_into(n, slot, later)
                 continue
             if kind is yaml.MappingNode:
-                if slot is not None and n.tag == _MAP:
-                    # The usual mapping, every key a plain string: built in one pass. At
-                    # the first other key, undone and left to the general way below.
-                    queued, reported = len(below), len(problems)
-                    value: dict[Any, Any] = {}
-                    for k, v in n.value:
-                        if type(k) is not yaml.ScalarNode or k.tag != _STR:
-                            break
-                        key = k.value
-                        if key in value:
-                            line, col = where(k.start_mark)
-                            problems.append(Problem("schema", line, col, f"duplicate key `{key}`", "keep one of the two; YAML keeps only the last"))
-                        value[key] = None  # the order of keys is kept; the value comes below
-                        below.append((v, (value, key)))
-                    else:
-                        slot[0][slot[1]] = value
-                        if counted + len(below) > max_nodes:
-                            return _too_many(node, where, problems, what, max_nodes)
-                        continue
-                    del below[queued:], problems[reported:]
-                seen: set[str] = set()
-                plain = slot is not None and n.tag == _MAP
-                for k, _v in n.value:
-                    if type(k) is yaml.ScalarNode:
-                        if k.value in seen:
-                            line, col = where(k.start_mark)
-                            problems.append(
-                                Problem("schema", line, col, f"duplicate key `{k.value}`", "keep one of the two; YAML keeps only the last")
-                            )
-                        seen.add(k.value)
-                        plain = plain and k.tag == _STR  # merge keys (`<<`) and numbers: PyYAML's rules
-                    else:
-                        below.append((k, None))  # a complex key (`? [a, b]`) nests too
-                        plain = False
-                if plain:
-                    value = {}
-                    for k, v in n.value:
-                        value[k.value] = None
-                        below.append((v, (value, k.value)))
-                    slot[0][slot[1]] = value  # type: ignore[index]
-                else:
-                    below.extend((v, None) for _k, v in n.value)
-                    if slot is not None:
-                        later.append((slot[0], slot[1], n))
+                _mapping_into(n, slot, below, later, problems, where)
             elif kind is yaml.SequenceNode:
-                if slot is not None and n.tag == _SEQ:
-                    items: list[Any] = [None] * len(n.value)
-                    below.extend((v, (items, i)) for i, v in enumerate(n.value))
-                    slot[0][slot[1]] = items
-                else:
-                    below.extend((v, None) for v in n.value)
-                    if slot is not None:
-                        later.append((slot[0], slot[1], n))
+                _sequence_into(n, slot, below, later)
             elif slot is not None:
                 later.append((slot[0], slot[1], n))
             if counted + len(below) > max_nodes:
@@ -363,6 +306,77 @@ def _build(
     for container, key, n in later:
         container[key] = loader.construct_object(n, deep=True)
     return True, root[0]
+
+
+Slot = tuple[Any, Any]  # (container, key) a node's value goes to
+Queued = list[tuple[yaml.Node, "Slot | None"]]  # nodes of the next level, and their slots
+Later = list[tuple[Any, Any, yaml.Node]]  # (container, key, node) built by PyYAML after the walk
+
+
+def _scalar_into(n: yaml.ScalarNode, slot: Slot, later: Later) -> None:
+    tag = n.tag
+    if tag == _STR:
+        slot[0][slot[1]] = n.value
+        return
+    if tag == _TIMESTAMP and (stamp := iso_timestamp(n.value)) is not None:
+        slot[0][slot[1]] = stamp
+        return
+    later.append((slot[0], slot[1], n))
+
+
+def _mapping_into(n: yaml.MappingNode, slot: Slot | None, below: Queued, later: Later, problems: list[Problem], where: Callable[[yaml.Mark], tuple[int, int]]) -> None:
+    """Queue a mapping's values (and complex keys) below, building it here when it is plain."""
+    if slot is not None and n.tag == _MAP:
+        # The usual mapping, every key a plain string: built in one pass. At the first
+        # other key, undone and left to the general way below.
+        queued, reported = len(below), len(problems)
+        value: dict[Any, Any] = {}
+        for k, v in n.value:
+            if type(k) is not yaml.ScalarNode or k.tag != _STR:
+                break
+            key = k.value
+            if key in value:
+                line, col = where(k.start_mark)
+                problems.append(Problem("schema", line, col, f"duplicate key `{key}`", "keep one of the two; YAML keeps only the last"))
+            value[key] = None  # the order of keys is kept; the value comes below
+            below.append((v, (value, key)))
+        else:
+            slot[0][slot[1]] = value
+            return
+        del below[queued:], problems[reported:]
+    seen: set[str] = set()
+    plain = slot is not None and n.tag == _MAP
+    for k, _v in n.value:
+        if type(k) is yaml.ScalarNode:
+            if k.value in seen:
+                line, col = where(k.start_mark)
+                problems.append(Problem("schema", line, col, f"duplicate key `{k.value}`", "keep one of the two; YAML keeps only the last"))
+            seen.add(k.value)
+            plain = plain and k.tag == _STR  # merge keys (`<<`) and numbers: PyYAML's rules
+        else:
+            below.append((k, None))  # a complex key (`? [a, b]`) nests too
+            plain = False
+    if plain:
+        value = {}
+        for k, v in n.value:
+            value[k.value] = None
+            below.append((v, (value, k.value)))
+        slot[0][slot[1]] = value  # type: ignore[index]
+    else:
+        below.extend((v, None) for _k, v in n.value)
+        if slot is not None:
+            later.append((slot[0], slot[1], n))
+
+
+def _sequence_into(n: yaml.SequenceNode, slot: Slot | None, below: Queued, later: Later) -> None:
+    if slot is not None and n.tag == _SEQ:
+        items: list[Any] = [None] * len(n.value)
+        below.extend((v, (items, i)) for i, v in enumerate(n.value))
+        slot[0][slot[1]] = items
+    else:
+        below.extend((v, None) for v in n.value)
+        if slot is not None:
+            later.append((slot[0], slot[1], n))
 
 
 def _too_many(node: yaml.Node, where: Callable[[yaml.Mark], tuple[int, int]], problems: list[Problem], what: str, max_nodes: int) -> tuple[bool, Any]:
