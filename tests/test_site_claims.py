@@ -113,7 +113,7 @@ def test_the_remediation_page_explains_stale_for_no_grace_team_counts_and_age(kb
 
 
 def test_imported_placeholders_are_not_recorded_and_never_linked(kb: KB) -> None:
-    meta = _meta("2020-01-08-cdn-purge", ["todo", "capacity-saturation"], ["TODO"], status="archived", severity="TODO")
+    meta = _meta("2020-01-08-cdn-purge", ["todo", "capacity-saturation"], ["TODO"], status="archived", severity="TODO", trigger="TODO: the event that exposed the latent conditions")
     at = meta["started"]
     meta.update(detected=at, mitigated=at, resolved=at)  # one instant: placeholder times
     kb.write(meta=meta)
@@ -127,6 +127,7 @@ def test_imported_placeholders_are_not_recorded_and_never_linked(kb: KB) -> None
     card = _text(blocks["card"])
     assert "Severity not recorded" in card and "Duration not recorded" in card and "Time to restore not recorded" in card
     assert "0 min" not in card
+    assert "Trigger" not in card  # the importer's "TODO: …" is no trigger
     ins = site.insights
     assert "TODO" not in ins.severities and ins.severity_not_recorded == 1 and ins.times_not_recorded == 1
     assert [(d.label, d.n) for d in ins.restore] == [("SEV2", 1), ("all", 1)]  # no 0-minute time
