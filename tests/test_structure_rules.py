@@ -166,7 +166,7 @@ def test_an_undated_entry_after_the_incident_is_outside_the_window(kb):
     path = kb.write(sections={"Timeline": ROWS + "| 13:52 | Workers exit |\n| 16:05 | Resolved |\n| 17:30 | Postmortem meeting |"})
     found = kb.findings()
     assert where(found) == [("PM203", "timeline-order", *cell(path, "17:30"))]
-    assert "outside the incident's days" in found[0]["message"]
+    assert "after the incident was resolved and has no date" in found[0]["message"]
 
 
 def test_a_dated_entry_after_the_incident_is_fine(kb):
@@ -203,9 +203,11 @@ def test_timeline_times_are_in_the_zone_of_started(kb):
         "mitigated": datetime(2024, 3, 14, 16, 40, tzinfo=cet),
         "resolved": datetime(2024, 3, 14, 17, 5, tzinfo=cet),
     }
-    # 17:05 is the resolution in +01:00; 16:30 UTC is 17:30 local, after it
-    path = kb.write(meta=meta, sections={"Timeline": ROWS + "| 14:52 | Workers exit |\n| 17:05 | Resolved |\n| 16:30 UTC | Queue empty |"})
-    assert where(kb.findings()) == [("PM203", "timeline-order", *cell(path, "16:30 UTC"))]
+    # 15:50 UTC is 16:50 local, after 16:40 (no finding); 15:30 UTC is 16:30 local, before 17:05
+    rows = "| 14:52 | Workers exit |\n| 16:40 | Mitigated |\n| 15:50 UTC | Queue drained |\n| 17:05 | Resolved |\n| 15:30 UTC | Cache warm |"
+    path = kb.write(meta=meta, sections={"Timeline": ROWS + rows})
+    assert where(kb.findings()) == [("PM203", "timeline-order", *cell(path, "15:30 UTC"))]
+
 
 
 def test_a_timeline_split_into_one_table_per_day(kb):

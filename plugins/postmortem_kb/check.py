@@ -201,6 +201,7 @@ def _status(pm: Postmortem) -> object:
 
 MAX_FINDINGS_PER_FILE = 200
 _MORE = "more findings in this file are not shown"
+_ONE_MORE = "more finding in this file is not shown"
 
 
 def cap_findings(findings: list[Finding], limit: int = MAX_FINDINGS_PER_FILE) -> list[Finding]:
@@ -224,7 +225,7 @@ def cap_findings(findings: list[Finding], limit: int = MAX_FINDINGS_PER_FILE) ->
             spec = registry()["too-many-findings"]
             at = min((f.line, f.column) for f in [*earlier, *hidden[:1]])
             error = any(f.severity == "error" for f in [*earlier, *hidden])
-            message = f"{count} {_MORE} (at most {limit} per file)"
+            message = f"{count} {_MORE if count > 1 else _ONE_MORE} (at most {limit} per file)"
             out.append(Finding(path, *at, spec.code, spec.name, "error" if error else spec.severity, message, "fix the findings shown and run pmkb check again"))
     return out
 

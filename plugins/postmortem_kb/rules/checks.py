@@ -178,7 +178,7 @@ def timeline_order(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
         if problem == "unreadable":
             yield Hit("timeline-order", e.line, e.column, f"timeline entry has no readable time: “{_short(e.raw)}”", "start each row with `HH:MM` (or `YYYY-MM-DD HH:MM`)")
         elif problem == "window":
-            yield Hit("timeline-order", e.line, e.column, f"timeline entry “{_short(e.raw)}” falls outside the incident's days without a date", "begin it with its date, e.g. `2024-03-15 09:30`")
+            yield Hit("timeline-order", e.line, e.column, f"timeline entry “{_short(e.raw)}” comes after the incident was resolved and has no date", "begin it with its date, e.g. `2024-03-15 09:30`, so readers know which day it was")
         else:
             yield Hit("timeline-order", e.line, e.column, f"timeline entry “{_short(e.raw)}” is earlier than the entry before it", "order entries earliest first; put a date on entries from another day")
 

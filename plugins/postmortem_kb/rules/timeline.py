@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
+from ..load.times import clock
+
 _TIME = re.compile(
     r"^[\s*_`|\-+]*(?:(\d{4}-\d{2}-\d{2})[ T,]+)?(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\b\.?)?\s*(Z|UTC|GMT)?\b"
 )
@@ -72,15 +74,12 @@ def _entry(line: int, column: int, cell: str, tz: timezone, m: re.Match[str] | N
     if not m:
         return Entry(line, column, None, False, cell)
     day, hh, mm, ss, half, zone = m.groups()
+    t = clock(hh, mm, ss, half)  # the one reader of written clock times (pmkb import's too)
     try:
-        hour = int(hh)
-        if half:  # 12-hour clock: 12:05 AM is 00:05, 1:15 PM is 13:15
-            if not 1 <= hour <= 12:
-                raise ValueError(hh)
-            hour = hour % 12 + (12 if half in "Pp" else 0)
-        t = time(hour, int(mm), int(ss or 0))
         d = date.fromisoformat(day) if day else None
     except ValueError:
+        t = None
+    if t is None:
         return Entry(line, column, None, False, cell)
     zone_info = UTC if zone else tz
     if d is None:
@@ -101,6 +100,9 @@ def place(entries_: list[Entry], started: datetime, resolved: datetime) -> Itera
     tz = started.tzinfo or UTC
     day = _local_date(started, tz)
     last_day = _local_date(resolved, tz)
+    # Before the start on its first day, an undated entry is context (a change made that
+    # morning); after the resolution it could be that evening or any later day, so it
+    # needs its date.
     window_start = datetime.combine(day, time(0), tz)
     try:
         window_end = resolved + timedelta(minutes=1)
