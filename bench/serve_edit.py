@@ -1,7 +1,7 @@
 """The `make serve` bar: with N postmortems served, edit one and time until its page and
 the reports that show it (catalog data, its service page, its factors' pages) are fresh. Bar: ≤ 3 s at 5,000.
 
-    python bench/serve_edit.py [N]      # default 5000; uses bench/out/kb-N (made if missing)
+    python bench/serve_edit.py [N [KB]]  # default 5000; uses KB or bench/out/kb-N (made if missing)
 """
 
 from __future__ import annotations
@@ -32,14 +32,16 @@ def _get(url: str) -> str:
 
 def main() -> int:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
-    kb = HERE / "out" / f"kb-{n}"
+    # A folder of its own (second argument) keeps other benches from regenerating the
+    # corpus under a running server.
+    kb = Path(sys.argv[2]).resolve() if len(sys.argv) > 2 else HERE / "out" / f"kb-{n}"
     if not (kb / "mkdocs.yml").is_file():
         generate(kb, n)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     base = f"http://127.0.0.1:{port}/"
-    log = open(HERE / "out" / f"serve-{n}.log", "w")  # noqa: SIM115
+    log = open(kb.parent / f"serve-{n}.log", "w")  # noqa: SIM115
     start = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
