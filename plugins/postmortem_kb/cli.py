@@ -220,9 +220,9 @@ def _pattern_notes(project: Project, targets: list[str], extra: list[str], fmt: 
     from .formats.text import clean
     from .load.corpus import corpus_files, load_postmortem
 
-    if len(targets) > NOTES_FOR_AT_MOST:
-        return f"note: {len(targets)} files named; notes on earlier incidents are given for at most {NOTES_FOR_AT_MOST}\n"
-    root, wanted = str(project.root), set(targets)
+    root, wanted = str(project.root), set(targets)  # a file named twice is one file
+    if len(wanted) > NOTES_FOR_AT_MOST:
+        return f"note: {len(wanted)} files named; notes on earlier incidents are given for at most {NOTES_FOR_AT_MOST}\n"
     files = corpus_files(project, extra)
     gc.disable()  # see load.corpus.load_many: YAML trees make no cycles; collecting doubles the time
     try:
