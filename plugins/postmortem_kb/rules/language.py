@@ -107,6 +107,9 @@ class Grammar:
     reported: bool = False  # skip a third party's claim ("the vendor's report names …")
     scoped: bool = True  # quotation, negation, meta-talk and technical terms veto it
     span_subject: bool = False  # the finding starts at the subject ("Tomás failed to")
+    # The tier of a capitalised subject no postmortem names ("Marco's fault"), unless it
+    # looks like a system; "" holds the finding until the knowledge base knows the name.
+    names: str = ""
 
     def tier(self, table: tuple[tuple[str, str], ...], kind: str) -> str:
         return next((t for k, t in table if k == kind), self.severity)
@@ -387,12 +390,15 @@ class LanguageRules:
                         b = m.end()
                     grammar = rule.grammar[part]
                     tier, name, a = judged
+                    subject = self._unknown_subject(m, known) or name
+                    if subject is not None and grammar.names and not looks_like_a_system(self.words, subject, text, a, b, grammar.names == "warning"):
+                        tier, subject = ("warning" if "warning" in (tier, grammar.names) else "error"), None
                     k = bisect.bisect_right(starts, a)
                     if (k and ends[k - 1] > a) or (k < len(starts) and starts[k] < b):
                         continue
                     starts.insert(k, a)
                     ends.insert(k, b)
-                    new.append((a, b, self._unknown_subject(m, known) or name, rule.verdict(tier, grammar.why)))
+                    new.append((a, b, subject, rule.verdict(tier, grammar.why)))
             if not silent:
                 for a, b, subject, verdict in sorted(new, key=lambda h: h[0]):
                     yield PhraseMatch(verdict, a, b, text[a:b], subject)
@@ -629,12 +635,13 @@ def _entry(raw: object, why: str) -> _Entry:
     """A pattern as written in a rule file: a string, or a mapping with options."""
     if not isinstance(raw, dict):
         return _Entry(str(raw), Grammar(why=why), None, None)
-    unknown = set(raw) - {"pattern", "severity", "why", "subject", "agent", "condition", "initial", "reported", "scoped", "scope", "keywords", "span"}
+    unknown = set(raw) - {"pattern", "severity", "why", "subject", "agent", "condition", "initial", "reported", "scoped", "scope", "keywords", "span", "names"}
     if unknown or "pattern" not in raw:
         raise TypeError(f"pattern options: unknown {sorted(unknown)}" if unknown else "a pattern mapping needs `pattern`")
     severity = str(raw.get("severity") or "error")
-    if severity not in _TIERS - {"skip"}:
-        raise TypeError(f"pattern severity must be error or warning, not {severity!r}")
+    names = str(raw.get("names") or "")
+    if severity not in _TIERS - {"skip"} or names not in ("", "error", "warning"):
+        raise TypeError(f"pattern severity and names must be error or warning, not {severity!r}, {names!r}")
     grammar = Grammar(
         severity=severity,
         why=str(raw.get("why") or why),
@@ -645,6 +652,7 @@ def _entry(raw: object, why: str) -> _Entry:
         reported=bool(raw.get("reported")),
         scoped=bool(raw.get("scoped", True)),
         span_subject=raw.get("span") == "subject",
+        names=names,
     )
     keywords = raw.get("keywords")
     scope = raw.get("scope")
@@ -711,6 +719,7 @@ class Words:
     objects_negated: frozenset[str]  # "forgot nothing"
     automatic: frozenset[str]  # words that make a passive's agent a system
     human_verbs: frozenset[str]  # participles whose implied agent is a person ("rushed")
+    systems: frozenset[str]  # capitalised names of systems and products, not people ("Kafka")
 
     @classmethod
     def of(cls, data: dict[str, list]) -> Words:
@@ -741,6 +750,7 @@ class Words:
             objects_negated=get("objects_negated"),
             automatic=get("automatic"),
             human_verbs=get("human_verbs"),
+            systems=get("systems"),
         )
 
 
@@ -776,6 +786,32 @@ def judge(words: Words, g: Grammar, text: str, a: int, b: int, known: frozenset[
     if tier == "skip":
         return None
     return tier, name, start
+
+
+# Endings of a sentence-initial capitalised word that is more likely a common noun
+# ("Retries", "Deploys", "Monitoring") than a name ("Marcus", "Luis" keep theirs).
+_COMMON_NOUN = re.compile(r"(?:[^aiosu\W]s|ing|ion|ment|ness|ity)$")
+
+
+def looks_like_a_system(words: Words, name: str, text: str, a: int, b: int, headline: bool = False) -> bool:
+    """Whether a capitalised subject no postmortem names is a system rather than a person:
+    a listed system, not shaped like a name ("AWS", "GitHub", "S3"), written elsewhere
+    after a determiner ("the Envoy sidecar"), or a sentence-initial common noun. With
+    `headline`, also any word opening a table cell or list item: such text drops its
+    articles ("| Alert should have fired |" is "the alert")."""
+    if name.lower() in words.systems or not (name.isalpha() and name[0].isupper() and name[1:].islower()):
+        return True
+    near = text[max(0, a - 4 * _REACH) : b + 4 * _REACH]  # bounded: a long text costs linear time
+    if re.search(rf"\b(?i:the|a|an|our|their|its|this|that|each|every)\s+{re.escape(name)}\b", near):
+        return True
+    at = text.rfind(name, max(0, a - _REACH), b)
+    lo = _sentence(text, at, at)[0] if at >= 0 else a
+    if at < 0 or _MARKER.fullmatch(text[lo:at]) is None:
+        return False
+    return _COMMON_NOUN.search(name.lower()) is not None or (headline and _HEADLINE.search(text[max(0, lo - 4) : at]) is not None)
+
+
+_HEADLINE = re.compile(r"(?:[|\x00]|(?:^|\n)[ \t]*(?:[-*+]|\d+[.)]))[^\n|\x00]*$")
 
 
 def kind_is_passive_thing(g: Grammar, words: Words, match: str, tier: str) -> bool:
