@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import multiprocessing as mp
@@ -22,7 +23,16 @@ from .load.dense_markup import density_problems
 from .load.files import inside
 from .load.sections import nesting_problems
 from .model import Corpus, Finding, Postmortem
-from .rules.checks import PER_POSTMORTEM, Context, Hit, language, unvalidated_body
+from .rules.best_effort import Watched, best_effort, kept
+from .rules.checks import (
+    BEST_EFFORT,
+    PER_POSTMORTEM,
+    Context,
+    Hit,
+    front_matter_language,
+    language,
+    unvalidated_body,
+)
 from .rules.language import LanguageRules, name_tokens
 from .rules.registry import RuleSpec, registry, select
 from .suggest import CloseIds
@@ -94,13 +104,18 @@ class Checker:
             id_pos = pm.line_of.line_of(("id",))
         if pm.meta is not None or isinstance(pm.data, dict):
             # The phrase rules are most of the work; skip them when none of them is wanted.
-            skip = () if any(r.name in self.enabled for r in ctx.language.rules) else (language,)
-            # Front matter that fails the schema: the body is still checked (one run, every finding).
+            skip = () if any(r.name in self.enabled for r in ctx.language.rules) else (language, front_matter_language)
+            # Front matter that fails the schema: the body is still checked, and the rest on
+            # what is valid (one run, every finding).
             rules = PER_POSTMORTEM if pm.meta is not None else [unvalidated_body]
+            target, watched = pm, None
+            if pm.meta is None and (model := best_effort(pm.data)) is not None:
+                watched = Watched(*model)
+                target, rules = dataclasses.replace(pm, meta=watched), BEST_EFFORT
             for rule in rules:
                 if rule in skip:
                     continue
-                for hit in rule(pm, ctx):
+                for hit in rule(target, ctx) if watched is None else kept(rule(target, ctx), watched):
                     if hit.person is None:
                         self._add(findings, pm.path, pm, hit)
                     else:
