@@ -568,3 +568,16 @@ def test_one_phrase_repeated_half_a_megabyte_is_checked_in_bounded_time(kb):
     found = kb.findings("--select", "PM3")
     assert time.process_time() - started < 20  # about 1 s here
     assert found[-1]["rule"] == "too-many-findings" and len(found) == 201
+
+
+def test_names_no_one_knows_repeated_are_judged_in_bounded_time():
+    """Each unknown name is looked at once per hit, in a bounded window, and the words
+    after determiners once per text: a megabyte of "Bob's mistake" stays linear."""
+    import time
+
+    rules = LanguageRules()
+    for text in ("It was Bob's mistake. " * 40_000, "| Bob should have used it |\n" * 40_000):
+        started = time.process_time()
+        found = sum(1 for _ in rules.scan(text))
+        assert time.process_time() - started < 20  # about 2 s here
+        assert found == 10_000  # MAX_JUDGED: the rest is counted, not judged

@@ -322,6 +322,7 @@ class LanguageRules:
         # needs is looked up there. (Other text is lowered window by window, if ASCII.)
         lowered = text.lower() if text.isascii() else None
         known: frozenset[str] | None = None
+        determined: frozenset[str] | None = None  # capitalised words written after "the", "a"…: things
         # One finding per phrase, however many patterns (and scopes) of a rule match it.
         # The phrases taken are disjoint and kept sorted, so a new match is checked
         # against its two neighbours only (a text with thousands of hits stays linear).
@@ -391,7 +392,9 @@ class LanguageRules:
                     grammar = rule.grammar[part]
                     tier, name, a = judged
                     subject = self._unknown_subject(m, known) or name
-                    if subject is not None and grammar.names and not looks_like_a_system(self.words, subject, text, a, b, grammar.names == "warning"):
+                    if subject is not None and grammar.names and determined is None:
+                        determined = frozenset(_AFTER_DETERMINER.findall(text))
+                    if subject is not None and grammar.names and not looks_like_a_system(self.words, subject, text, a, b, grammar.names == "warning", determined or frozenset()):
                         tier, subject = ("warning" if "warning" in (tier, grammar.names) else "error"), None
                     k = bisect.bisect_right(starts, a)
                     if (k and ends[k - 1] > a) or (k < len(starts) and starts[k] < b):
@@ -793,24 +796,27 @@ def judge(words: Words, g: Grammar, text: str, a: int, b: int, known: frozenset[
 _COMMON_NOUN = re.compile(r"(?:[^aiosu\W]s|ing|ion|ment|ness|ity)$")
 
 
-def looks_like_a_system(words: Words, name: str, text: str, a: int, b: int, headline: bool = False) -> bool:
+def looks_like_a_system(words: Words, name: str, text: str, a: int, b: int, headline: bool = False, determined: frozenset[str] = frozenset()) -> bool:
     """Whether a capitalised subject no postmortem names is a system rather than a person:
-    a listed system, not shaped like a name ("AWS", "GitHub", "S3"), written elsewhere
-    after a determiner ("the Envoy sidecar"), or a sentence-initial common noun. With
+    a listed system, not shaped like a name ("AWS", "GitHub", "S3"), written in the text
+    after a determiner ("the Envoy sidecar": `determined`), or a sentence-initial common noun. With
     `headline`, also any word opening a table cell or list item: such text drops its
     articles ("| Alert should have fired |" is "the alert")."""
     if name.lower() in words.systems or not (name.isalpha() and name[0].isupper() and name[1:].islower()):
         return True
-    near = text[max(0, a - 4 * _REACH) : b + 4 * _REACH]  # bounded: a long text costs linear time
-    if re.search(rf"\b(?i:the|a|an|our|their|its|this|that|each|every)\s+{re.escape(name)}\b", near):
+    if name in determined:
         return True
+    common = _COMMON_NOUN.search(name.lower()) is not None
+    if not (common or headline):
+        return False  # the rest looks only for a common noun opening its sentence
     at = text.rfind(name, max(0, a - _REACH), b)
     lo = _sentence(text, at, at)[0] if at >= 0 else a
     if at < 0 or _MARKER.fullmatch(text[lo:at]) is None:
         return False
-    return _COMMON_NOUN.search(name.lower()) is not None or (headline and _HEADLINE.search(text[max(0, lo - 4) : at]) is not None)
+    return common or (headline and _HEADLINE.search(text[max(0, lo - 4) : at]) is not None)
 
 
+_AFTER_DETERMINER = re.compile(r"\b(?i:the|a|an|our|their|its|this|each|every)\s+([A-Z][a-z]+)\b")
 _HEADLINE = re.compile(r"(?:[|\x00]|(?:^|\n)[ \t]*(?:[-*+]|\d+[.)]))[^\n|\x00]*$")
 
 
