@@ -193,6 +193,16 @@ def test_an_unknown_name_that_should_have_done_something_is_a_warning_and_both_c
     assert found == [("PM301", "error", *line_col(path, "careless")), ("PM302", "warning", *line_col(path, "should have used"))]
 
 
+def test_a_service_of_the_catalog_is_a_system_not_a_person(kb):
+    import shutil
+
+    from conftest import ROOT
+
+    shutil.copy(ROOT / "postmortems" / "services.yml", kb / "postmortems" / "services.yml")
+    path = write_prose(kb, "It was Checkout's fault. Then it was Marco's fault.")
+    assert [(f["code"], f["line"], f["column"]) for f in kb.findings()] == [("PM301", *line_col(path, "Marco's fault"))]
+
+
 def test_a_capitalised_word_that_is_not_one_of_our_people_does_not_fail_to(kb):
     write_prose(kb, "Shortly after the cut-over, Kafka failed to elect a new leader for two partitions.")
     assert kb.findings() == []

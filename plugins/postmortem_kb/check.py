@@ -71,12 +71,15 @@ class Checker:
 
     def context(self, corpus: Corpus) -> Context:
         """What the per-file rules read besides the file: policy, taxonomy, templates, phrases."""
+        language = self._language()
+        if corpus.taxonomy.services is not None:  # a service is a system, not a person
+            language.know_systems([n for s in corpus.taxonomy.services.services.values() for n in (s.id, s.name)])
         return Context(
             settings=self.settings,
             today=self.today,
             taxonomy=corpus.taxonomy,
             templates=corpus.templates,
-            language=self._language(),
+            language=language,
         )
 
     def run(self, corpus: Corpus, only: Iterable[str] | None = None) -> list[Finding]:

@@ -28,7 +28,7 @@ import bisect
 import re
 import string
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -274,6 +274,13 @@ class LanguageRules:
                 for i in range(len(parts)):
                     _combined(self.rules[-1], (i,))
         self.cased = {k: v for k, v in cased.items() if k not in plain}
+
+    def know_systems(self, names: Iterable[str]) -> None:
+        """Add names of systems (the service catalog's ids and names) to `systems`: "It
+        was Checkout's fault" is about a service."""
+        extra = {w.lower() for n in names for w in re.split(r"[\s_-]+", str(n)) if w}
+        if extra - self.words.systems:
+            self.words = replace(self.words, systems=self.words.systems | extra)
 
     def _plan(self, actions: bool, only_actions: bool) -> tuple[list[tuple[PhraseRule, tuple[int, ...], list | None, bool]], frozenset[str], frozenset[bytes], bool]:
         """The rules one kind of scan runs (each with its unkeyed parts and its parts'
