@@ -111,3 +111,18 @@ def test_an_unknown_field_alone_leaves_every_rule_running(kb):
     kb.write(meta={"sevrity": "SEV2", "severity": "SEV7", "actions": [{"summary": "Tidy up", "status": "open"}]})
     found = kb.findings()
     assert sorted(f["rule"] for f in found) == ["action-missing-due", "action-missing-owner", "schema", "unknown-severity"]
+
+
+def test_related_ids_are_still_checked_when_another_field_fails(kb):
+    kb.write(meta={"related": ["2023-01-01-no-such-incident"]}, drop=["authors"])
+    assert sorted(f["rule"] for f in kb.findings()) == ["schema", "unknown-related"]
+
+
+def test_bad_related_ids_give_no_related_findings(kb):
+    kb.write(meta={"related": "2023-01-01-no-such-incident"})
+    assert sorted(f["rule"] for f in kb.findings()) == ["schema"]
+
+
+def test_front_matter_that_is_not_yaml_is_still_one_finding(kb):
+    kb.write("2024/broken.md", text="---\nid: [unclosed\n---\n\n## Summary\n\nText.\n")
+    assert [f["rule"] for f in kb.findings()] == ["yaml-syntax"]

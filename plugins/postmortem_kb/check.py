@@ -23,7 +23,7 @@ from .load.dense_markup import density_problems
 from .load.files import inside
 from .load.sections import nesting_problems
 from .model import Corpus, Finding, Postmortem
-from .rules.best_effort import Watched, best_effort, kept
+from .rules.best_effort import Watched, best_effort, kept, kept_value
 from .rules.checks import (
     BEST_EFFORT,
     PER_POSTMORTEM,
@@ -100,6 +100,7 @@ class Checker:
         for line, col, message in density_problems(pm.lines, pm.body_start):
             self._add(findings, pm.path, pm, Hit("markup-too-dense", line, col, message))
         id_pos = None
+        watched: Watched | None = None  # the best-effort model of front matter that failed the schema
         people: frozenset[str] = frozenset()
         related: list[tuple[str, int, int]] = []
         silenced: set[tuple[int, str]] = set()
@@ -111,7 +112,7 @@ class Checker:
             # Front matter that fails the schema: the body is still checked, and the rest on
             # what is valid (one run, every finding).
             rules = PER_POSTMORTEM if pm.meta is not None else [unvalidated_body]
-            target, watched = pm, None
+            target = pm
             if pm.meta is None and (model := best_effort(pm.data)) is not None:
                 watched = Watched(*model)
                 target, rules = dataclasses.replace(pm, meta=watched), BEST_EFFORT
@@ -129,6 +130,8 @@ class Checker:
             m = pm.meta
             people = name_tokens([*m.authors, *(a.owner for a in m.actions if a.owner)])
             related = [(ref, *pm.line_of.line_of(("related", i))) for i, ref in enumerate(pm.meta.related)]
+        elif watched is not None and kept_value(watched, "related"):
+            related = [(ref, *pm.line_of.line_of(("related", i))) for i, ref in enumerate(watched.related)]
         if pm.suppressions is not None:
             for line, rule in [*([(id_pos[0], "duplicate-id")] if id_pos else []), *((r[1], "unknown-related") for r in related)]:
                 spec = registry()[rule]

@@ -81,3 +81,10 @@ def kept(hits: Iterator[Hit], meta: Watched) -> Iterator[Hit]:
         if meta.touched:
             return
         yield hit
+
+
+def kept_value(meta: Watched, name: str) -> bool:
+    """Whether field `name` validated (was not stood in)."""
+    meta.touched = False
+    getattr(meta, name)
+    return not meta.touched
