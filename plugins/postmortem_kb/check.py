@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import multiprocessing as mp
@@ -22,7 +23,16 @@ from .load.dense_markup import density_problems
 from .load.files import inside
 from .load.sections import nesting_problems
 from .model import Corpus, Finding, Postmortem
-from .rules.checks import PER_POSTMORTEM, Context, Hit, language, unvalidated_body
+from .rules.best_effort import Watched, best_effort, kept, kept_value
+from .rules.checks import (
+    BEST_EFFORT,
+    PER_POSTMORTEM,
+    Context,
+    Hit,
+    front_matter_language,
+    language,
+    unvalidated_body,
+)
 from .rules.language import LanguageRules, name_tokens
 from .rules.registry import RuleSpec, registry, select
 from .suggest import CloseIds
@@ -61,12 +71,15 @@ class Checker:
 
     def context(self, corpus: Corpus) -> Context:
         """What the per-file rules read besides the file: policy, taxonomy, templates, phrases."""
+        language = self._language()
+        if corpus.taxonomy.services is not None:  # a service is a system, not a person
+            language.know_systems([n for s in corpus.taxonomy.services.services.values() for n in (s.id, s.name)])
         return Context(
             settings=self.settings,
             today=self.today,
             taxonomy=corpus.taxonomy,
             templates=corpus.templates,
-            language=self._language(),
+            language=language,
         )
 
     def run(self, corpus: Corpus, only: Iterable[str] | None = None) -> list[Finding]:
@@ -87,6 +100,7 @@ class Checker:
         for line, col, message in density_problems(pm.lines, pm.body_start):
             self._add(findings, pm.path, pm, Hit("markup-too-dense", line, col, message))
         id_pos = None
+        watched: Watched | None = None  # the best-effort model of front matter that failed the schema
         people: frozenset[str] = frozenset()
         related: list[tuple[str, int, int]] = []
         silenced: set[tuple[int, str]] = set()
@@ -94,13 +108,18 @@ class Checker:
             id_pos = pm.line_of.line_of(("id",))
         if pm.meta is not None or isinstance(pm.data, dict):
             # The phrase rules are most of the work; skip them when none of them is wanted.
-            skip = () if any(r.name in self.enabled for r in ctx.language.rules) else (language,)
-            # Front matter that fails the schema: the body is still checked (one run, every finding).
+            skip = () if any(r.name in self.enabled for r in ctx.language.rules) else (language, front_matter_language)
+            # Front matter that fails the schema: the body is still checked, and the rest on
+            # what is valid (one run, every finding).
             rules = PER_POSTMORTEM if pm.meta is not None else [unvalidated_body]
+            target = pm
+            if pm.meta is None and (model := best_effort(pm.data)) is not None:
+                watched = Watched(*model)
+                target, rules = dataclasses.replace(pm, meta=watched), BEST_EFFORT
             for rule in rules:
                 if rule in skip:
                     continue
-                for hit in rule(pm, ctx):
+                for hit in rule(target, ctx) if watched is None else kept(rule(target, ctx), watched):
                     if hit.person is None:
                         self._add(findings, pm.path, pm, hit)
                     else:
@@ -111,6 +130,8 @@ class Checker:
             m = pm.meta
             people = name_tokens([*m.authors, *(a.owner for a in m.actions if a.owner)])
             related = [(ref, *pm.line_of.line_of(("related", i))) for i, ref in enumerate(pm.meta.related)]
+        elif watched is not None and kept_value(watched, "related"):
+            related = [(ref, *pm.line_of.line_of(("related", i))) for i, ref in enumerate(watched.related)]
         if pm.suppressions is not None:
             for line, rule in [*([(id_pos[0], "duplicate-id")] if id_pos else []), *((r[1], "unknown-related") for r in related)]:
                 spec = registry()[rule]

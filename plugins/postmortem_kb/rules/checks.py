@@ -191,9 +191,20 @@ def unvalidated_body(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     actions = data.get("actions")
     if isinstance(template, str):
         yield from _sections(pm, ctx, template, bool(actions) or "actions" not in data)
+    yield from _body_language(pm, ctx, _raw_people(data))
+
+
+def _raw_people(data: dict[str, Any]) -> Any:
+    """The authors and owners of front matter that failed the schema, where readable."""
+    actions = data.get("actions")
     owners = [a.get("owner") for a in actions if isinstance(a, dict)] if isinstance(actions, list) else []
     names = [*(data.get("authors") if isinstance(data.get("authors"), list) else []), *owners]
-    yield from _body_language(pm, ctx, name_tokens([n for n in names if isinstance(n, str)]))
+    return name_tokens([n for n in names if isinstance(n, str)])
+
+
+def front_matter_language(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
+    """The phrase rules over the prose fields of a best-effort model (see best_effort.py)."""
+    yield from _front_matter_language(pm, ctx, _raw_people(pm.data if isinstance(pm.data, dict) else {}))
 
 
 def language(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
@@ -312,3 +323,6 @@ PER_POSTMORTEM: list[Rule] = [
     placeholder,
     feed_field_markup,
 ]
+# Front matter that failed the schema: the body as ever, and every rule on the best-effort
+# model (check.py drops what read a stood-in field).
+BEST_EFFORT: list[Rule] = [unvalidated_body, *(r for r in PER_POSTMORTEM if r not in (sections, language)), front_matter_language]

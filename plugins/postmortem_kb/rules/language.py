@@ -28,7 +28,7 @@ import bisect
 import re
 import string
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -107,6 +107,9 @@ class Grammar:
     reported: bool = False  # skip a third party's claim ("the vendor's report names …")
     scoped: bool = True  # quotation, negation, meta-talk and technical terms veto it
     span_subject: bool = False  # the finding starts at the subject ("Tomás failed to")
+    # The tier of a capitalised subject no postmortem names ("Marco's fault"), unless it
+    # looks like a system; "" holds the finding until the knowledge base knows the name.
+    names: str = ""
 
     def tier(self, table: tuple[tuple[str, str], ...], kind: str) -> str:
         return next((t for k, t in table if k == kind), self.severity)
@@ -272,6 +275,13 @@ class LanguageRules:
                     _combined(self.rules[-1], (i,))
         self.cased = {k: v for k, v in cased.items() if k not in plain}
 
+    def know_systems(self, names: Iterable[str]) -> None:
+        """Add names of systems (the service catalog's ids and names) to `systems`: "It
+        was Checkout's fault" is about a service."""
+        extra = {w.lower() for n in names for w in re.split(r"[\s_-]+", str(n)) if w}
+        if extra - self.words.systems:
+            self.words = replace(self.words, systems=self.words.systems | extra)
+
     def _plan(self, actions: bool, only_actions: bool) -> tuple[list[tuple[PhraseRule, tuple[int, ...], list | None, bool]], frozenset[str], frozenset[bytes], bool]:
         """The rules one kind of scan runs (each with its unkeyed parts and its parts'
         needs), all their keywords (as text and as UTF-8) and whether any part is
@@ -319,6 +329,7 @@ class LanguageRules:
         # needs is looked up there. (Other text is lowered window by window, if ASCII.)
         lowered = text.lower() if text.isascii() else None
         known: frozenset[str] | None = None
+        determined: frozenset[str] | None = None  # capitalised words written after "the", "a"…: things
         # One finding per phrase, however many patterns (and scopes) of a rule match it.
         # The phrases taken are disjoint and kept sorted, so a new match is checked
         # against its two neighbours only (a text with thousands of hits stays linear).
@@ -387,12 +398,17 @@ class LanguageRules:
                         b = m.end()
                     grammar = rule.grammar[part]
                     tier, name, a = judged
+                    subject = self._unknown_subject(m, known) or name
+                    if subject is not None and grammar.names and determined is None:
+                        determined = frozenset(_AFTER_DETERMINER.findall(text))
+                    if subject is not None and grammar.names and not looks_like_a_system(self.words, subject, text, a, b, grammar.names == "warning", determined or frozenset()):
+                        tier, subject = ("warning" if "warning" in (tier, grammar.names) else "error"), None
                     k = bisect.bisect_right(starts, a)
                     if (k and ends[k - 1] > a) or (k < len(starts) and starts[k] < b):
                         continue
                     starts.insert(k, a)
                     ends.insert(k, b)
-                    new.append((a, b, self._unknown_subject(m, known) or name, rule.verdict(tier, grammar.why)))
+                    new.append((a, b, subject, rule.verdict(tier, grammar.why)))
             if not silent:
                 for a, b, subject, verdict in sorted(new, key=lambda h: h[0]):
                     yield PhraseMatch(verdict, a, b, text[a:b], subject)
@@ -629,12 +645,13 @@ def _entry(raw: object, why: str) -> _Entry:
     """A pattern as written in a rule file: a string, or a mapping with options."""
     if not isinstance(raw, dict):
         return _Entry(str(raw), Grammar(why=why), None, None)
-    unknown = set(raw) - {"pattern", "severity", "why", "subject", "agent", "condition", "initial", "reported", "scoped", "scope", "keywords", "span"}
+    unknown = set(raw) - {"pattern", "severity", "why", "subject", "agent", "condition", "initial", "reported", "scoped", "scope", "keywords", "span", "names"}
     if unknown or "pattern" not in raw:
         raise TypeError(f"pattern options: unknown {sorted(unknown)}" if unknown else "a pattern mapping needs `pattern`")
     severity = str(raw.get("severity") or "error")
-    if severity not in _TIERS - {"skip"}:
-        raise TypeError(f"pattern severity must be error or warning, not {severity!r}")
+    names = str(raw.get("names") or "")
+    if severity not in _TIERS - {"skip"} or names not in ("", "error", "warning"):
+        raise TypeError(f"pattern severity and names must be error or warning, not {severity!r}, {names!r}")
     grammar = Grammar(
         severity=severity,
         why=str(raw.get("why") or why),
@@ -645,6 +662,7 @@ def _entry(raw: object, why: str) -> _Entry:
         reported=bool(raw.get("reported")),
         scoped=bool(raw.get("scoped", True)),
         span_subject=raw.get("span") == "subject",
+        names=names,
     )
     keywords = raw.get("keywords")
     scope = raw.get("scope")
@@ -711,6 +729,7 @@ class Words:
     objects_negated: frozenset[str]  # "forgot nothing"
     automatic: frozenset[str]  # words that make a passive's agent a system
     human_verbs: frozenset[str]  # participles whose implied agent is a person ("rushed")
+    systems: frozenset[str]  # capitalised names of systems and products, not people ("Kafka")
 
     @classmethod
     def of(cls, data: dict[str, list]) -> Words:
@@ -741,6 +760,7 @@ class Words:
             objects_negated=get("objects_negated"),
             automatic=get("automatic"),
             human_verbs=get("human_verbs"),
+            systems=get("systems"),
         )
 
 
@@ -776,6 +796,35 @@ def judge(words: Words, g: Grammar, text: str, a: int, b: int, known: frozenset[
     if tier == "skip":
         return None
     return tier, name, start
+
+
+# Endings of a sentence-initial capitalised word that is more likely a common noun
+# ("Retries", "Deploys", "Monitoring") than a name ("Marcus", "Luis" keep theirs).
+_COMMON_NOUN = re.compile(r"(?:[^aiosu\W]s|ing|ion|ment|ness|ity)$")
+
+
+def looks_like_a_system(words: Words, name: str, text: str, a: int, b: int, headline: bool = False, determined: frozenset[str] = frozenset()) -> bool:
+    """Whether a capitalised subject no postmortem names is a system rather than a person:
+    a listed system, not shaped like a name ("AWS", "GitHub", "S3"), written in the text
+    after a determiner ("the Envoy sidecar": `determined`), or a sentence-initial common noun. With
+    `headline`, also any word opening a table cell or list item: such text drops its
+    articles ("| Alert should have fired |" is "the alert")."""
+    if name.lower() in words.systems or not (name.isalpha() and name[0].isupper() and name[1:].islower()):
+        return True
+    if name in determined:
+        return True
+    common = _COMMON_NOUN.search(name.lower()) is not None
+    if not (common or headline):
+        return False  # the rest looks only for a common noun opening its sentence
+    at = text.rfind(name, max(0, a - _REACH), b)
+    lo = _sentence(text, at, at)[0] if at >= 0 else a
+    if at < 0 or _MARKER.fullmatch(text[lo:at]) is None:
+        return False
+    return common or (headline and _HEADLINE.search(text[max(0, lo - 4) : at]) is not None)
+
+
+_AFTER_DETERMINER = re.compile(r"\b(?i:the|a|an|our|their|its|this|each|every)\s+([A-Z][a-z]+)\b")
+_HEADLINE = re.compile(r"(?:[|\x00]|(?:^|\n)[ \t]*(?:[-*+]|\d+[.)]))[^\n|\x00]*$")
 
 
 def kind_is_passive_thing(g: Grammar, words: Words, match: str, tier: str) -> bool:
