@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
 from postmortem_kb.config import load_project
 from postmortem_kb.load.corpus import load_corpus
+from postmortem_kb.render.env import make_env
 from postmortem_kb.render.site import Site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,3 +49,24 @@ def test_a_rebuild_reuses_unchanged_pages_and_renders_changed_ones():
     fpm = next(p for p in fresh.corpus.postmortems if p.meta and p.meta.id == pm.meta.id)
     fpm.meta = pm.meta
     assert pages == _restored(fresh, fresh.pages())
+
+
+def test_an_organisations_block_template_is_used_and_an_edit_shows_on_the_next_build(tmp_path):
+    # Site looks each block template up once per build (not five times a page): an
+    # override in templates/pages/ must still win, and a save must show on the next
+    # `mkdocs serve` rebuild, which makes a new Site.
+    project = load_project(ROOT / "mkdocs.yml")
+    corpus = load_corpus(project)
+    override = tmp_path / "pm_related.html.j2"
+    override.write_text("<p>Ours: {{ similar | length }} similar</p>\n", encoding="utf-8")
+    env = make_env(tmp_path)
+
+    def related() -> list[str]:
+        site = Site(corpus=corpus, settings=project.settings, today=date(2026, 11, 21), docs_dir=project.docs_dir, env=env)
+        return [site.blocks(pm)["related"] for pm in site.pms[:3]]
+
+    assert [r.startswith("<p>Ours: ") for r in related()] == [True, True, True]
+    override.write_text("<p>Edited</p>\n", encoding="utf-8")
+    later = override.stat().st_mtime + 10  # a save the template cache cannot miss
+    os.utime(override, (later, later))
+    assert related() == ["<p>Edited</p>"] * 3

@@ -67,6 +67,7 @@ class Site:
     # factor pages whose incidents changed (see _render_cached).
     render_cache: dict[str, tuple[str, list[str], set[int]]] | None = None
     pms: list[Postmortem] = field(default_factory=list)
+    _block_templates: dict[str, Any] = field(default_factory=dict)  # name -> template, see _block_template
 
     def __post_init__(self) -> None:
         self.pms = sorted(published(self.corpus.postmortems, self.corpus.taxonomy.factors), key=lambda p: (p.meta.started, p.meta.id), reverse=True)
@@ -550,12 +551,11 @@ class Site:
         BlockTokens for where they go)."""
         src = self.src_uri(pm)
         m = pm.meta
-        env = self.env
         factors = [self.factor_view(cf.factor, src) for cf in m.contributing_factors]
         public_url = http_url(m.public_postmortem)  # a date, or anything not http(s), is no link
         catalog = self.corpus.taxonomy.services
         timed = times_recorded(pm)
-        card = env.get_template("pm_card.html.j2").render(
+        card = self._block_template("pm_card.html.j2").render(
             pm=m,
             # An id the catalog does not know has no page: it is shown as text.
             services=[{"name": s, "url": self.url(self.service_src(s), src) if catalog is None or s in catalog.services else None} for s in m.services],
@@ -568,12 +568,12 @@ class Site:
             recurred=[self._recurrence_row(r, src) for r in self.recur.by_postmortem.get(m.id, [])],
         )
         factor_rows = [{**fv, "description": cf.description, "enabled_by": cf.enabled_by} for fv, cf in zip(factors, m.contributing_factors, strict=True)]
-        factors_block = env.get_template("pm_factors.html.j2").render(factors=factor_rows, diagram=self.diagram(pm, factors))
+        factors_block = self._block_template("pm_factors.html.j2").render(factors=factor_rows, diagram=self.diagram(pm, factors))
         actions = []
         for i, a in enumerate(m.actions, start=1):
             overdue = (self.today - a.due).days if a.due and a.status in OPEN_STATUSES and self.today > a.due else 0
             actions.append({"n": i, "summary": a.summary, "kind": a.kind, "owner": a.owner, "due": a.due.isoformat() if a.due else None, "status": a.status, "tracker": http_url(a.tracker), "overdue": overdue, "priority": a.priority})
-        actions_block = env.get_template("pm_actions.html.j2").render(actions=actions)
+        actions_block = self._block_template("pm_actions.html.j2").render(actions=actions)
         declared = [self._related_row(r, src) for r in m.related if r in self.src_of]
         declared_ids = set(m.related)
         sim = [
@@ -581,8 +581,17 @@ class Site:
             for oid, n in self.similarity.similar(m.id, limit=8)
             if oid not in declared_ids and oid in self.src_of and n >= 1
         ][:5]
-        related = env.get_template("pm_related.html.j2").render(declared=declared, similar=sim)
+        related = self._block_template("pm_related.html.j2").render(declared=declared, similar=sim)
         return {"card": card.strip(), "factors": factors_block.strip(), "actions": actions_block.strip(), "related": related.strip()}
+
+    def _block_template(self, name: str) -> Any:
+        """A template of the page blocks, looked up once per build (a Site lives for one
+        build, so `mkdocs serve` still sees an edited override): `get_template` checks the
+        file's time on every call, five times a page."""
+        tpl = self._block_templates.get(name)
+        if tpl is None:
+            tpl = self._block_templates[name] = self.env.get_template(name)
+        return tpl
 
     def _related_row(self, pm_id: str, from_src: str) -> dict[str, Any]:
         other = self.by_id.get(pm_id)
@@ -617,7 +626,7 @@ class Site:
                     ends[k] += 1
                     enabled.append({"x1": a["x"], "y1": y1, "x2": b["x"], "y2": y2, "cx": min(8 + 16 * lane, left - 8)})
         # Rendered by an autoescaping template, so safe to embed as markup.
-        return Markup(self.env.get_template("diagram.svg.j2").render(
+        return Markup(self._block_template("diagram.svg.j2").render(
             boxes=boxes, enabled=enabled, width=ix + iw + 10, height=height, ix=ix, iy=iy, iw=iw, incident=pm.meta.severity + " incident", trigger=bool(pm.meta.trigger)
         ))
 
