@@ -84,3 +84,24 @@ def test_similar_incidents_do_not_change_from_one_build_to_the_next(tmp_path):
     assert len(outs) == 1
     similar = json.loads(outs.pop())
     assert sum(1 for v in similar.values() if v) >= 10  # the samples do share factors
+
+
+def test_similar_incidents_never_list_themselves_and_rank_by_shared_factors(kb):
+    """Pages with the same factors share one count (kept per factor set): each still
+    leaves itself out, and the others come by shared factors, then id."""
+    from postmortem_kb.analyse.graph import Similarity
+    from postmortem_kb.config import load_project
+    from postmortem_kb.load.corpus import load_corpus
+
+    pair = _factors(("alerting-gap", []), ("software-defect", []))
+    twins = [f"2024-03-{d:02d}-twin" for d in range(10, 18)]
+    for pm_id in twins:
+        kb.write(meta={"id": pm_id, "contributing_factors": pair})
+    kb.write(meta={"id": "2024-04-01-single", "contributing_factors": _factors(("alerting-gap", []), ("retry-storm", []))})
+    sim = Similarity(load_corpus(load_project(kb.config)))
+    for pm_id in twins:
+        others = [t for t in twins if t != pm_id]
+        assert sim.similar(pm_id, limit=5) == [(t, 2) for t in others[:5]]
+        assert sim.similar(pm_id, limit=8) == [(t, 2) for t in others] + [("2024-04-01-single", 1)]
+    assert sim.similar("2024-04-01-single", limit=3) == [(t, 1) for t in twins[:3]]
+    assert sim.similar("no-such-incident") == []
