@@ -3,6 +3,7 @@ reports, the taxonomy's pages, the playbook."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -94,6 +95,32 @@ def test_editing_a_playbook_page_refreshes_it(served):
     root, base = served
     _edit(root / "ops-playbook/severities.md", "# Severities", "# Severities and what they mean")
     _wait_for(base + "playbook/severities/", "Severities and what they mean")
+
+
+def _search_pages(base: str) -> set[str]:
+    docs = json.loads(_get(base + "search/search_index.json"))["docs"]
+    return {d["location"].split("#", 1)[0] for d in docs}
+
+
+def test_search_keeps_every_page_after_a_save_and_forgets_a_deleted_one(served):
+    """A dirty rebuild converts only what changed; search still finds every postmortem,
+    and a deleted postmortem leaves neither its page nor its search entries behind."""
+    root, base = served
+    before = _search_pages(base)
+    path = root / "postmortems/2025/2025-02-19-identity-clock-skew.md"
+    _edit(path, "title: ", "title: Searchable ")
+    _wait_for(base + "2025/2025-02-19-identity-clock-skew/", "Searchable ")
+    _wait_for(base + "search/search_index.json", "Searchable ")
+    assert _search_pages(base) == before  # every page, the saved one included
+    gone = root / "postmortems/2026/2026-01-22-notifications-profile-contract.md"
+    gone.unlink()
+    deadline = time.monotonic() + 90
+    while "2026/2026-01-22-notifications-profile-contract/" in _search_pages(base) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _search_pages(base) == before - {"2026/2026-01-22-notifications-profile-contract/"}
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(base + "2026/2026-01-22-notifications-profile-contract/", timeout=5)
+    assert err.value.code == 404
 
 
 def test_the_idle_collection_between_rebuilds_leaves_no_garbage_behind():

@@ -37,7 +37,7 @@ from mkdocs.config.base import ValidationError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from . import incremental
+from . import incremental, serve_index
 from .check import Checker, check_project
 from .config import ConfigError, Project, Settings, parse_settings
 from .incremental import IncrementalCorpus
@@ -421,9 +421,40 @@ class PostmortemKBPlugin(BasePlugin):
             shutil.rmtree(downloads, ignore_errors=True)
             self.downloads_dir = None
         if getattr(self, "materialise", False) and config is not None:
+            self._keep_search_whole(config)
             _collect_when_idle()
 
+    def _keep_search_whole(self, config: Any) -> None:
+        """Serving: Material's search (listed before us, so its index is written by now)
+        indexed only the pages this dirty pass converted; put the others' entries back."""
+        rel = "search/search_index.json"
+        raw = read_inside(config.site_dir, rel, 1 << 30)  # our own output: any size it has
+        if raw is None:
+            return
+        try:
+            index = json.loads(raw)
+            fresh = index["docs"]
+        except (ValueError, KeyError, TypeError):
+            return
+        index["docs"] = serve_index.merge_index(getattr(self, "search_docs", []), fresh, getattr(self, "page_urls", set()))
+        self.search_docs = index["docs"]
+        write_inside(config.site_dir, rel, json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+    def _drop_deleted_pages(self, files: Files, config: Any) -> None:
+        """Serving: a page whose source is gone is removed from the site (a dirty build
+        leaves what it once wrote), so neither the server nor search offers it."""
+        dests = {f.abs_dest_path for f in files.documentation_pages()}
+        site = os.path.realpath(config.site_dir)
+        for gone in getattr(self, "page_dests", set()) - dests:
+            real = os.path.realpath(gone)
+            if real.startswith(site + os.sep) and os.path.isfile(real) and not os.path.islink(gone):
+                os.remove(real)
+        self.page_dests = dests
+
     def on_nav(self, nav: Any, config: Any, files: Files) -> Any:
+        if getattr(self, "materialise", False):
+            self.page_urls = {f.url for f in files.documentation_pages()}
+            self._drop_deleted_pages(files, config)
         # The top folders the nav (and the theme's assets) link into: see _fragment_key.
         self.nav_folders = {"", "assets"}
         self.nav_folders.update(p.url.split("/", 1)[0] for p in nav.pages)
