@@ -94,46 +94,162 @@ ALL_TEAMS = sorted(set(TEAMS.values()))
 # First names are chosen so that none is also an English word: the language rules treat
 # authors' and owners' names as possible grammatical subjects.
 PEOPLE = [
-    "Priya Raman", "Tomás Ortega", "Aisha Bello", "Dmitri Volkov", "Valeria Ruiz", "Tariq Hussain",
-    "Zofia Nowak", "Rui Takahashi", "Ingrid Solberg", "Samir Aziz", "Chen Wei", "Amara Okafor",
-    "Lars Eriksen", "Mei Lin", "Kwame Mensah", "Sofia Rossi", "Hiroshi Tanaka", "Fatima Zahra",
-    "Niamh Kelly", "Oluwaseun Adeyemi", "Elif Demir", "Mateo Silva", "Anjali Mehta", "Björn Lindqvist",
-    "Leila Haddad", "Jonas Weber", "Camila Torres", "Yusuf Kaya", "Ewa Kowalska", "Arjun Nair",
-    "Siobhan Byrne", "Kenji Watanabe", "Nadia Petrova", "Diego Morales", "Hana Novak", "Omar Farouk",
-    "Greta Jansen", "Ravi Shankar", "Ines Carvalho", "Tobias Fischer", "Marta Jiménez", "Thabo Nkosi",
-    "Aiko Mori", "Pedro Alves", "Sana Qureshi", "Emeka Obi", "Lucía Fernández", "Viktor Horvat",
-    "Noor Khalil", "Henrik Dahl", "Yara Nasser", "Felix Braun", "Chiara Bianchi", "Jamal Reid",
-    "Daria Sokolova", "Kofi Asante", "Maren Holm", "Ibrahim Sow", "Linnea Berg", "Sora Kim",
+    "Priya Raman",
+    "Tomás Ortega",
+    "Aisha Bello",
+    "Dmitri Volkov",
+    "Valeria Ruiz",
+    "Tariq Hussain",
+    "Zofia Nowak",
+    "Rui Takahashi",
+    "Ingrid Solberg",
+    "Samir Aziz",
+    "Chen Wei",
+    "Amara Okafor",
+    "Lars Eriksen",
+    "Mei Lin",
+    "Kwame Mensah",
+    "Sofia Rossi",
+    "Hiroshi Tanaka",
+    "Fatima Zahra",
+    "Niamh Kelly",
+    "Oluwaseun Adeyemi",
+    "Elif Demir",
+    "Mateo Silva",
+    "Anjali Mehta",
+    "Björn Lindqvist",
+    "Leila Haddad",
+    "Jonas Weber",
+    "Camila Torres",
+    "Yusuf Kaya",
+    "Ewa Kowalska",
+    "Arjun Nair",
+    "Siobhan Byrne",
+    "Kenji Watanabe",
+    "Nadia Petrova",
+    "Diego Morales",
+    "Hana Novak",
+    "Omar Farouk",
+    "Greta Jansen",
+    "Ravi Shankar",
+    "Ines Carvalho",
+    "Tobias Fischer",
+    "Marta Jiménez",
+    "Thabo Nkosi",
+    "Aiko Mori",
+    "Pedro Alves",
+    "Sana Qureshi",
+    "Emeka Obi",
+    "Lucía Fernández",
+    "Viktor Horvat",
+    "Noor Khalil",
+    "Henrik Dahl",
+    "Yara Nasser",
+    "Felix Braun",
+    "Chiara Bianchi",
+    "Jamal Reid",
+    "Daria Sokolova",
+    "Kofi Asante",
+    "Maren Holm",
+    "Ibrahim Sow",
+    "Linnea Berg",
+    "Sora Kim",
 ]
 
 VENDORS = [
-    "the card payment processor", "the SMS provider", "the email delivery provider", "the CDN provider",
-    "the maps API", "the tax calculation service", "the hosted identity provider",
-    "the address validation API", "the ad platform", "the cloud provider's managed database",
+    "the card payment processor",
+    "the SMS provider",
+    "the email delivery provider",
+    "the CDN provider",
+    "the maps API",
+    "the tax calculation service",
+    "the hosted identity provider",
+    "the address validation API",
+    "the ad platform",
+    "the cloud provider's managed database",
 ]
 
 TIMEZONES = [
-    (UTC, 6), (timezone(timedelta(hours=-5)), 3), (timezone(timedelta(hours=-4)), 3),
-    (timezone(timedelta(hours=-7)), 2), (timezone(timedelta(hours=1)), 3), (timezone(timedelta(hours=2)), 2),
-    (timezone(timedelta(hours=5, minutes=30)), 1), (timezone(timedelta(hours=9)), 1),
+    (UTC, 6),
+    (timezone(timedelta(hours=-5)), 3),
+    (timezone(timedelta(hours=-4)), 3),
+    (timezone(timedelta(hours=-7)), 2),
+    (timezone(timedelta(hours=1)), 3),
+    (timezone(timedelta(hours=2)), 2),
+    (timezone(timedelta(hours=5, minutes=30)), 1),
+    (timezone(timedelta(hours=9)), 1),
 ]
 
-SETTINGS = ["connection pool size", "request timeout", "cache TTL", "routing weights", "worker concurrency",
-            "feature flag defaults", "rate limit", "autoscaling bounds", "retry budget", "health check path"]
+SETTINGS = [
+    "connection pool size",
+    "request timeout",
+    "cache TTL",
+    "routing weights",
+    "worker concurrency",
+    "feature flag defaults",
+    "rate limit",
+    "autoscaling bounds",
+    "retry budget",
+    "health check path",
+]
 
-TAGS = ["capacity", "config", "certificates", "dns", "deploys", "data", "alerting", "observability",
-        "escalation", "access", "vendor", "retries", "migration", "ownership", "on-call", "peak",
-        "rollback", "runbooks", "time", "rate-limits", "queues", "database", "cache", "networking"]
+TAGS = [
+    "capacity",
+    "config",
+    "certificates",
+    "dns",
+    "deploys",
+    "data",
+    "alerting",
+    "observability",
+    "escalation",
+    "access",
+    "vendor",
+    "retries",
+    "migration",
+    "ownership",
+    "on-call",
+    "peak",
+    "rollback",
+    "runbooks",
+    "time",
+    "rate-limits",
+    "queues",
+    "database",
+    "cache",
+    "networking",
+]
 
 # Weights make some factor ids recur far more often than others, as in real corpora.
 FACTOR_WEIGHTS = {
-    "config-change": 10, "capacity-saturation": 8, "software-defect": 9, "alerting-gap": 8,
-    "monitoring-gap": 7, "third-party-dependency": 5, "deploy-pipeline": 6, "internal-dependency": 5,
-    "knowledge-gap": 6, "remediation-backlog": 5, "no-fast-rollback": 4, "retry-storm": 3,
-    "data-migration": 3, "detection-by-customers": 4, "mitigation-needs-other-team": 3,
-    "missing-access": 3, "handoff-ticket-queue": 2, "incident-coordination": 3, "alert-fatigue": 3,
-    "unclear-ownership": 3, "production-pressure": 2, "toil": 3, "expiring-certificate": 2, "dns": 2,
-    "clock-time": 1, "rate-limiting": 2, "single-point-of-failure": 3, "change-approval-delay": 1,
+    "config-change": 10,
+    "capacity-saturation": 8,
+    "software-defect": 9,
+    "alerting-gap": 8,
+    "monitoring-gap": 7,
+    "third-party-dependency": 5,
+    "deploy-pipeline": 6,
+    "internal-dependency": 5,
+    "knowledge-gap": 6,
+    "remediation-backlog": 5,
+    "no-fast-rollback": 4,
+    "retry-storm": 3,
+    "data-migration": 3,
+    "detection-by-customers": 4,
+    "mitigation-needs-other-team": 3,
+    "missing-access": 3,
+    "handoff-ticket-queue": 2,
+    "incident-coordination": 3,
+    "alert-fatigue": 3,
+    "unclear-ownership": 3,
+    "production-pressure": 2,
+    "toil": 3,
+    "expiring-certificate": 2,
+    "dns": 2,
+    "clock-time": 1,
+    "rate-limiting": 2,
+    "single-point-of-failure": 3,
+    "change-approval-delay": 1,
     "on-call-load": 2,
 }
 
@@ -148,7 +264,10 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
             "Configuration for {svc} lives apart from its code and ships through a separate path. That path has no gradual rollout and no automatic comparison of error rates before and after, so the effect of the {setting} change became visible only through its consequences.",
         ],
         "actions": [
-            ("Roll out {svc} configuration changes to one zone first, with an automatic halt on error-rate increase", "prevent"),
+            (
+                "Roll out {svc} configuration changes to one zone first, with an automatic halt on error-rate increase",
+                "prevent",
+            ),
             ("Show recent configuration changes next to the {svc} dashboards and in the incident channel", "detect"),
         ],
     },
@@ -458,7 +577,10 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
             "Without a named incident commander, questions about customer messaging went to whoever seemed senior. Several people were waiting for a decision that nobody had been asked to make.",
         ],
         "actions": [
-            ("Make the incident tool open a single channel and name an incident commander for every SEV1 and SEV2", "process"),
+            (
+                "Make the incident tool open a single channel and name an incident commander for every SEV1 and SEV2",
+                "process",
+            ),
         ],
     },
     "production-pressure": {
@@ -546,10 +668,13 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
 # Archetypes give each incident a shape: what people saw, what set it off, the core factors.
 ARCHETYPES: list[dict[str, Any]] = [
     {
-        "slug": "cert-expiry", "core": ["expiring-certificate"],
+        "slug": "cert-expiry",
+        "core": ["expiring-certificate"],
         "likely": ["monitoring-gap", "toil", "unclear-ownership", "remediation-backlog", "missing-access"],
-        "titles": ["{Svc} rejected connections after a certificate expired",
-                   "Calls from {svc2} to {svc} failed after a certificate change"],
+        "titles": [
+            "{Svc} rejected connections after a certificate expired",
+            "Calls from {svc2} to {svc} failed after a certificate change",
+        ],
         "trigger": "The TLS certificate used by {svc} reached its expiry date.",
         "symptom": "calls to {svc} failed their TLS handshake",
         "start": "Certificate on {svc} expires; handshakes from {svc2} start failing",
@@ -557,10 +682,13 @@ ARCHETYPES: list[dict[str, Any]] = [
         "mitigate": "New certificate installed on {svc}; connections recover",
     },
     {
-        "slug": "config-rollout", "core": ["config-change"],
+        "slug": "config-rollout",
+        "core": ["config-change"],
         "likely": ["no-fast-rollback", "alerting-gap", "knowledge-gap", "change-approval-delay", "deploy-pipeline"],
-        "titles": ["{Svc} returned errors after a {setting} change",
-                   "Elevated errors in {svc} after a configuration rollout"],
+        "titles": [
+            "{Svc} returned errors after a {setting} change",
+            "Elevated errors in {svc} after a configuration rollout",
+        ],
         "trigger": "A configuration change adjusted the {setting} of {svc}.",
         "symptom": "a share of requests to {svc} returned errors",
         "pre": "Configuration change to the {svc} {setting} rolls out",
@@ -569,7 +697,8 @@ ARCHETYPES: list[dict[str, Any]] = [
         "mitigate": "Previous {setting} value restored; error rate falls",
     },
     {
-        "slug": "peak-saturation", "core": ["capacity-saturation"],
+        "slug": "peak-saturation",
+        "core": ["capacity-saturation"],
         "likely": ["production-pressure", "retry-storm", "single-point-of-failure", "alerting-gap", "on-call-load"],
         "titles": ["{Svc} slowed down under peak load", "Timeouts in {svc} during the evening peak"],
         "trigger": "Traffic to {svc} reached about {pct2} % of the previous year's peak.",
@@ -579,7 +708,8 @@ ARCHETYPES: list[dict[str, Any]] = [
         "mitigate": "Extra instances of {svc} added and the pool limit raised",
     },
     {
-        "slug": "vendor-degradation", "core": ["third-party-dependency"],
+        "slug": "vendor-degradation",
+        "core": ["third-party-dependency"],
         "likely": ["single-point-of-failure", "monitoring-gap", "retry-storm", "rate-limiting"],
         "titles": ["{Svc} degraded during a provider incident", "Slow {svc} responses while {vendor} was degraded"],
         "trigger": "{Vendor} started answering slowly and intermittently.",
@@ -589,10 +719,10 @@ ARCHETYPES: list[dict[str, Any]] = [
         "mitigate": "{Svc} switched to its degraded mode and shorter timeouts",
     },
     {
-        "slug": "dns-change", "core": ["dns"],
+        "slug": "dns-change",
+        "core": ["dns"],
         "likely": ["config-change", "change-approval-delay", "knowledge-gap", "detection-by-customers"],
-        "titles": ["{Svc} unreachable for some users after a DNS change",
-                   "Name resolution failures for {svc}"],
+        "titles": ["{Svc} unreachable for some users after a DNS change", "Name resolution failures for {svc}"],
         "trigger": "A planned DNS change pointed the {svc} name at a new load balancer.",
         "symptom": "some clients could not reach {svc}",
         "pre": "DNS record for {svc} updated as part of a planned move",
@@ -601,7 +731,8 @@ ARCHETYPES: list[dict[str, Any]] = [
         "mitigate": "DNS record reverted; resolvers pick up the previous answer",
     },
     {
-        "slug": "migration-duplicates", "core": ["data-migration"],
+        "slug": "migration-duplicates",
+        "core": ["data-migration"],
         "likely": ["software-defect", "detection-by-customers", "monitoring-gap", "production-pressure"],
         "titles": ["Duplicate records in {svc} after a backfill", "{Svc} data out of shape after a schema migration"],
         "trigger": "A data migration for {svc} started its production run.",
@@ -612,7 +743,8 @@ ARCHETYPES: list[dict[str, Any]] = [
         "mitigate": "Migration paused; duplicate rows quarantined",
     },
     {
-        "slug": "retry-storm", "core": ["retry-storm"],
+        "slug": "retry-storm",
+        "core": ["retry-storm"],
         "likely": ["internal-dependency", "capacity-saturation", "software-defect", "no-fast-rollback"],
         "titles": ["Retry storm kept {svc} overloaded", "{Svc} recovery delayed by client retries"],
         "trigger": "A short slowdown in {dep} made calls from {svc} time out.",
@@ -622,9 +754,13 @@ ARCHETYPES: list[dict[str, Any]] = [
         "mitigate": "Load shedding enabled at the gateway; {svc} recovers",
     },
     {
-        "slug": "partial-deploy", "core": ["deploy-pipeline"],
+        "slug": "partial-deploy",
+        "core": ["deploy-pipeline"],
         "likely": ["software-defect", "no-fast-rollback", "alerting-gap", "production-pressure"],
-        "titles": ["{Svc} served mixed versions after a partial deploy", "Failed release of {svc} reported as complete"],
+        "titles": [
+            "{Svc} served mixed versions after a partial deploy",
+            "Failed release of {svc} reported as complete",
+        ],
         "trigger": "A release of {svc} began rolling out.",
         "symptom": "{svc} behaved inconsistently between requests",
         "pre": "Release of {svc} starts rolling out",
@@ -633,10 +769,13 @@ ARCHETYPES: list[dict[str, Any]] = [
         "mitigate": "Remaining instances of {svc} moved to one version",
     },
     {
-        "slug": "clock-skew", "core": ["clock-time"],
+        "slug": "clock-skew",
+        "core": ["clock-time"],
         "likely": ["software-defect", "monitoring-gap", "knowledge-gap"],
-        "titles": ["Sign-in tokens rejected because of clock drift in {svc}",
-                   "{Svc} jobs ran twice over a time change"],
+        "titles": [
+            "Sign-in tokens rejected because of clock drift in {svc}",
+            "{Svc} jobs ran twice over a time change",
+        ],
         "trigger": "Clocks on part of the {svc} fleet drifted from true time.",
         "symptom": "requests that depend on {svc} tokens were rejected intermittently",
         "start": "First token rejections logged by {svc2}",
@@ -644,7 +783,8 @@ ARCHETYPES: list[dict[str, Any]] = [
         "mitigate": "Time sync restarted on the affected pool; offsets return to zero",
     },
     {
-        "slug": "silent-stop", "core": ["monitoring-gap"],
+        "slug": "silent-stop",
+        "core": ["monitoring-gap"],
         "likely": ["alert-fatigue", "unclear-ownership", "detection-by-customers", "toil", "software-defect"],
         "titles": ["{Svc} stopped producing data without an alert", "Stale {svc} data went unnoticed"],
         "trigger": "A nightly job of {svc} stopped after an authentication error.",
@@ -654,7 +794,8 @@ ARCHETYPES: list[dict[str, Any]] = [
         "mitigate": "Job credentials renewed; {svc} job runs successfully",
     },
     {
-        "slug": "rate-limited", "core": ["rate-limiting"],
+        "slug": "rate-limited",
+        "core": ["rate-limiting"],
         "likely": ["third-party-dependency", "monitoring-gap", "config-change"],
         "titles": ["{Svc} requests throttled by a quota", "Legitimate traffic to {svc} rate-limited"],
         "trigger": "Traffic through {svc} crossed a quota threshold.",
@@ -664,8 +805,15 @@ ARCHETYPES: list[dict[str, Any]] = [
         "mitigate": "Quota raised; 429 responses stop",
     },
     {
-        "slug": "dependency-outage", "core": ["internal-dependency"],
-        "likely": ["mitigation-needs-other-team", "handoff-ticket-queue", "missing-access", "incident-coordination", "single-point-of-failure"],
+        "slug": "dependency-outage",
+        "core": ["internal-dependency"],
+        "likely": [
+            "mitigation-needs-other-team",
+            "handoff-ticket-queue",
+            "missing-access",
+            "incident-coordination",
+            "single-point-of-failure",
+        ],
         "titles": ["{Svc} unavailable while {dep} was degraded", "{Dep} slowdown spread to {svc}"],
         "trigger": "{Dep} became slow after a routine restart.",
         "symptom": "{svc} could not complete requests that depend on {dep}",
@@ -674,7 +822,8 @@ ARCHETYPES: list[dict[str, Any]] = [
         "mitigate": "{Dep} restored by the {team2} team; {svc} recovers",
     },
     {
-        "slug": "disk-full", "core": ["capacity-saturation", "toil"],
+        "slug": "disk-full",
+        "core": ["capacity-saturation", "toil"],
         "likely": ["alerting-gap", "single-point-of-failure", "remediation-backlog"],
         "titles": ["{Svc} went read-only when its disk filled", "{Svc} writes stopped on a full volume"],
         "trigger": "Log growth on {svc} filled its data volume.",
@@ -684,7 +833,8 @@ ARCHETYPES: list[dict[str, Any]] = [
         "mitigate": "Volume expanded and old logs moved to object storage",
     },
     {
-        "slug": "flag-flip", "core": ["config-change"],
+        "slug": "flag-flip",
+        "core": ["config-change"],
         "likely": ["knowledge-gap", "incident-coordination", "detection-by-customers", "software-defect"],
         "titles": ["Feature flag change broke {svc} for some customers", "{Svc} misbehaved after a flag rollout"],
         "trigger": "A feature flag for {svc} was turned on for all customers.",
@@ -886,7 +1036,9 @@ class _Generator:
         oncall, helper, *others = rng.sample(PEOPLE, 6)
 
         severity = _weighted(rng, [("SEV1", 5), ("SEV2", 20), ("SEV3", 40), ("SEV4", 35)])
-        customer_impact = {"SEV1": True, "SEV2": True, "SEV3": rng.random() < 0.6, "SEV4": rng.random() < 0.15}[severity]
+        customer_impact = {"SEV1": True, "SEV2": True, "SEV3": rng.random() < 0.6, "SEV4": rng.random() < 0.15}[
+            severity
+        ]
         template = "lightweight" if severity == "SEV4" and not customer_impact and rng.random() < 0.3 else "standard"
         status = _weighted(rng, [("published", 85), ("in-review", 10), ("draft", 5)])
         if status == "draft" and (TODAY - started.date()).days > 1:
@@ -914,14 +1066,29 @@ class _Generator:
                 factors.append(f)
 
         ctx = {
-            "svc": svc, "Svc": _cap(svc), "svc2": svc2, "dep": dep, "Dep": _cap(dep),
-            "team": team, "Team": _cap(team), "team2": team2, "Team2": _cap(team2),
-            "vendor": vendor, "Vendor": _cap(vendor), "setting": rng.choice(SETTINGS),
-            "oncall": oncall, "helper": helper,
-            "n": str(rng.randint(12, 60)), "pct": str(rng.randint(3, 40)), "pct2": str(rng.randint(110, 180)),
-            "pool": str(rng.choice([20, 32, 50, 64, 100])), "timeout": str(rng.choice([2, 5, 10, 30])),
-            "mins": str(rng.randint(15, 70)), "customers": f"{rng.randint(2, 300) * 100:,}",
-            "contacts": str(rng.randint(40, 900)), "orders": f"{rng.randint(1, 90) * 100:,}",
+            "svc": svc,
+            "Svc": _cap(svc),
+            "svc2": svc2,
+            "dep": dep,
+            "Dep": _cap(dep),
+            "team": team,
+            "Team": _cap(team),
+            "team2": team2,
+            "Team2": _cap(team2),
+            "vendor": vendor,
+            "Vendor": _cap(vendor),
+            "setting": rng.choice(SETTINGS),
+            "oncall": oncall,
+            "helper": helper,
+            "n": str(rng.randint(12, 60)),
+            "pct": str(rng.randint(3, 40)),
+            "pct2": str(rng.randint(110, 180)),
+            "pool": str(rng.choice([20, 32, 50, 64, 100])),
+            "timeout": str(rng.choice([2, 5, 10, 30])),
+            "mins": str(rng.randint(15, 70)),
+            "customers": f"{rng.randint(2, 300) * 100:,}",
+            "contacts": str(rng.randint(40, 900)),
+            "orders": f"{rng.randint(1, 90) * 100:,}",
             "dur": _duration((mitigated if has_mitigated else resolved) - started),
         }
 
@@ -947,9 +1114,15 @@ class _Generator:
                 due = date(rng.randint(2031, 2033), rng.randint(1, 12), rng.randint(1, 28))
             else:
                 due = resolved.date() + timedelta(days=rng.randint(7, 120))
-            owner = rng.choice([oncall, helper, *others]) if rng.random() < 0.9 else f"{_cap(rng.choice([team, team2]))} team"
+            owner = (
+                rng.choice([oncall, helper, *others])
+                if rng.random() < 0.9
+                else f"{_cap(rng.choice([team, team2]))} team"
+            )
             tracker = f"https://tracker.example.com/{team[:3].upper()}-{rng.randint(100, 9999)}"
-            actions.append({"summary": summary, "owner": owner, "due": due, "status": st, "tracker": tracker, "kind": kind})
+            actions.append(
+                {"summary": summary, "owner": owner, "due": due, "status": st, "tracker": tracker, "kind": kind}
+            )
 
         related: list[str] = []
         n_related = _weighted(rng, [(0, 40), (1, 35), (2, 20), (3, 5)])
@@ -997,7 +1170,9 @@ class _Generator:
         fm.append("contributing_factors:")
         descriptions: dict[str, str] = {}
         for i, f in enumerate(factors):
-            pool_desc = FACTOR_TEXT.get(f, {}).get("desc") or [f"This incident showed the {f.replace('-', ' ')} pattern in {{svc}}."]
+            pool_desc = FACTOR_TEXT.get(f, {}).get("desc") or [
+                f"This incident showed the {f.replace('-', ' ')} pattern in {{svc}}."
+            ]
             descriptions[f] = _fill(rng.choice(pool_desc), ctx)
             fm.append(f"  - factor: {f}")
             fm.append(f"    description: {_q(descriptions[f])}")
@@ -1024,7 +1199,11 @@ class _Generator:
         # ---- body ----------------------------------------------------------------------
         end = mitigated if has_mitigated else resolved
         body: list[str] = ["", "## Summary", ""]
-        tzname = "UTC" if started.utcoffset() == timedelta(0) else f"UTC{started.strftime('%z')[:3]}:{started.strftime('%z')[3:]}"
+        tzname = (
+            "UTC"
+            if started.utcoffset() == timedelta(0)
+            else f"UTC{started.strftime('%z')[:3]}:{started.strftime('%z')[3:]}"
+        )
         summary = (
             f"From {_hhmm(started)} {tzname} on {started.strftime('%d %B %Y').lstrip('0')}, "
             f"{arch['symptom'].format(**ctx)}. {_fill(arch['trigger'], ctx)} "
@@ -1076,7 +1255,10 @@ class _Generator:
             paras = FACTOR_TEXT.get(f, {}).get("para")
             body += [_fill(rng.choice(paras), ctx) if paras else descriptions[f], ""]
         if rng.random() < 0.15:
-            body += ["The health check failed to fire because it probed only the load balancer, which stayed up throughout.", ""]
+            body += [
+                "The health check failed to fire because it probed only the load balancer, which stayed up throughout.",
+                "",
+            ]
         if rng.random() < 0.2:
             body += ["> 14:02:11 ERROR upstream request timeout after 5000 ms (retry 3 of 5)", ""]
 
@@ -1140,8 +1322,6 @@ def generate(dest: Path, n: int, seed: int = 1) -> Path:
         (folder / f"{inc.id}.md").write_text(inc.text, encoding="utf-8")
     plain_config(dest)
     return dest
-
-
 
 
 def _filter_nav(items: Any, docs: Path) -> Any:

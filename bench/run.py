@@ -136,7 +136,9 @@ def measure(cmd: list[str], cwd: Path, keep_output: bool = False, sample: bool =
     its own."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env={**os.environ, "NO_COLOR": "1", "NO_MKDOCS_2_WARNING": "1"})
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, stdout=out, stderr=err, env={**os.environ, "NO_COLOR": "1", "NO_MKDOCS_2_WARNING": "1"}
+        )
         sampler = TreeSampler(proc.pid)
         if sample:
             sampler.start()
@@ -209,7 +211,16 @@ class Series:
         return d
 
 
-def repeat(label: str, n: int, cmd: list[str], cwd: Path, times: int, before: Any = None, ok: tuple[int, ...] = (0,), sample: bool = True) -> Series:
+def repeat(
+    label: str,
+    n: int,
+    cmd: list[str],
+    cwd: Path,
+    times: int,
+    before: Any = None,
+    ok: tuple[int, ...] = (0,),
+    sample: bool = True,
+) -> Series:
     s = Series(label, n)
     for i in range(times):
         if before:
@@ -304,11 +315,18 @@ def bench_check(n: int, args: argparse.Namespace, results: dict[str, Any]) -> No
     if not check.error:
         mem = measure(cmd, kb, sample=True)
         check.memory_runs.append(mem)
-        print(f"  {'pmkb check':<19} n={n:<6} memory run: {mem.wall_s:8.2f} s {mem.rss_mb:9.2f} MB  tree {mem.tree_pss_mb:8.2f} MB PSS in {mem.procs} process(es)", flush=True)
+        print(
+            f"  {'pmkb check':<19} n={n:<6} memory run: {mem.wall_s:8.2f} s {mem.rss_mb:9.2f} MB  tree {mem.tree_pss_mb:8.2f} MB PSS in {mem.procs} process(es)",
+            flush=True,
+        )
     cached = repeat("pmkb check (cached)", n, cached_cmd, kb, args.repeat, ok=(0, 1), sample=False)
     # The floor is one process; when pmkb checks in parallel, its one-process time is
     # the like-for-like figure (and shows what the workers buy on this machine).
-    serial = repeat("pmkb check -j1", n, [*cmd, "--jobs", "1"], kb, args.repeat, ok=(0, 1), sample=False) if _has_jobs(pmkb) else None
+    serial = (
+        repeat("pmkb check -j1", n, [*cmd, "--jobs", "1"], kb, args.repeat, ok=(0, 1), sample=False)
+        if _has_jobs(pmkb)
+        else None
+    )
     entry: dict[str, Any] = {
         "n": n,
         "findings": len(findings),
@@ -347,8 +365,22 @@ def profile_check(kb: Path, top: int = 15, serial: bool = False) -> list[dict[st
     import pstats
 
     prof = OUT / f"check-{kb.name}.prof"
-    cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "postmortem_kb.cli",
-           "--config", str(kb / "mkdocs.yml"), "check", "--today", TODAY, "--no-cache", *(["--jobs", "1"] if serial else [])]
+    cmd = [
+        sys.executable,
+        "-m",
+        "cProfile",
+        "-o",
+        str(prof),
+        "-m",
+        "postmortem_kb.cli",
+        "--config",
+        str(kb / "mkdocs.yml"),
+        "check",
+        "--today",
+        TODAY,
+        "--no-cache",
+        *(["--jobs", "1"] if serial else []),
+    ]
     subprocess.run(cmd, cwd=kb, stdout=subprocess.DEVNULL, check=False)
     stats = pstats.Stats(str(prof))
     rows = []
@@ -356,10 +388,19 @@ def profile_check(kb: Path, top: int = 15, serial: bool = False) -> list[dict[st
         if "cProfile" in filename or filename.startswith("<frozen") or "builtins.exec" in func or func == "<module>":
             continue
         where = filename.split("site-packages/")[-1].split("plugins/")[-1]
-        rows.append({"function": f"{where}:{line}({func})", "ncalls": ncalls, "tottime_s": round(tottime, 3), "cumtime_s": round(cumtime, 3)})
+        rows.append(
+            {
+                "function": f"{where}:{line}({func})",
+                "ncalls": ncalls,
+                "tottime_s": round(tottime, 3),
+                "cumtime_s": round(cumtime, 3),
+            }
+        )
     rows.sort(key=lambda r: -r["cumtime_s"])
     rows = rows[:top]
-    print(f"\n  cProfile of pmkb check on {kb.name} (top {top} by cumulative time; profile in {prof.relative_to(ROOT)}):")
+    print(
+        f"\n  cProfile of pmkb check on {kb.name} (top {top} by cumulative time; profile in {prof.relative_to(ROOT)}):"
+    )
     for r in rows:
         print(f"    {r['cumtime_s']:8.2f} s cum {r['tottime_s']:8.2f} s own {r['ncalls']:>9}  {r['function']}")
     return rows
@@ -392,7 +433,10 @@ def bench_build(sizes: list[int], args: argparse.Namespace, results: dict[str, A
             mem = measure([mkdocs, "build", "-q", "-f", str(kb / "mkdocs.yml"), "-d", str(site)], kb, sample=True)
             shutil.rmtree(site, ignore_errors=True)
             plugin.memory_runs.append(mem)
-            print(f"  {'build postmortem-kb':<19} n={n:<6} memory run: {mem.wall_s:8.2f} s {mem.rss_mb:9.2f} MB  tree {mem.tree_pss_mb:8.2f} MB PSS in {mem.procs} process(es)", flush=True)
+            print(
+                f"  {'build postmortem-kb':<19} n={n:<6} memory run: {mem.wall_s:8.2f} s {mem.rss_mb:9.2f} MB  tree {mem.tree_pss_mb:8.2f} MB PSS in {mem.procs} process(es)",
+                flush=True,
+            )
         for variant, _ in variants:
             entry[variant] = series[variant].as_dict()
         plain = series["plain"]
@@ -435,13 +479,31 @@ def _build_summary(results: dict[str, Any]) -> None:
     for b in builds:
         if b["n"] == 5000:
             ratio = b.get("ratio")
-            bars.append({"bar": f"build at 5k ≤ {BUILD_BAR_RATIO} × plain", "value": ratio, "pass": None if ratio is None else ratio <= BUILD_BAR_RATIO})
+            bars.append(
+                {
+                    "bar": f"build at 5k ≤ {BUILD_BAR_RATIO} × plain",
+                    "value": ratio,
+                    "pass": None if ratio is None else ratio <= BUILD_BAR_RATIO,
+                }
+            )
         if b["n"] == 20000:
             rss = b["postmortem-kb"].get("memory_mb")
-            bars.append({"bar": f"build at 20k ≤ {BUILD_BAR_MB_20K:.0f} MB", "value": rss, "pass": None if rss is None else rss <= BUILD_BAR_MB_20K})
+            bars.append(
+                {
+                    "bar": f"build at 20k ≤ {BUILD_BAR_MB_20K:.0f} MB",
+                    "value": rss,
+                    "pass": None if rss is None else rss <= BUILD_BAR_MB_20K,
+                }
+            )
     lin = summary["postmortem-kb"].get("linearity")
     if lin is not None and max(b["n"] for b in builds) >= 20000:
-        bars.append({"bar": f"build growth linear to 20k (marginal s/1k ratio ≤ {LINEAR_TOLERANCE})", "value": lin, "pass": lin <= LINEAR_TOLERANCE})
+        bars.append(
+            {
+                "bar": f"build growth linear to 20k (marginal s/1k ratio ≤ {LINEAR_TOLERANCE})",
+                "value": lin,
+                "pass": lin <= LINEAR_TOLERANCE,
+            }
+        )
     summary["bars"] = bars
     results["build_summary"] = summary
 
@@ -463,7 +525,9 @@ def report(results: dict[str, Any]) -> None:
     print(f"postmortem-kb benchmarks — {m['cpus']} CPU(s), Python {m['python']}, load before {m['load_before']}")
     if results["check"]:
         print(f"\npmkb check --today {TODAY}  ({_provenance(results, 'check')}; MB = peak memory, max over runs)")
-        print(f"  {'n':>7} {'check s':>9} {'check MB':>9} {'procs':>5} {'1-proc s':>9} {'cached s':>9} {'floor s':>9} {'floor MB':>9} {'ratio':>7} {'findings':>9}  bar (median pair ≤ {CHECK_BAR_RATIO:.2f}×, ≤ {CHECK_BAR_MB:.0f} MB)")
+        print(
+            f"  {'n':>7} {'check s':>9} {'check MB':>9} {'procs':>5} {'1-proc s':>9} {'cached s':>9} {'floor s':>9} {'floor MB':>9} {'ratio':>7} {'findings':>9}  bar (median pair ≤ {CHECK_BAR_RATIO:.2f}×, ≤ {CHECK_BAR_MB:.0f} MB)"
+        )
         for c in results["check"]:
             ch, fl, one, warm = c["check"], c["floor"], c.get("check_one_process") or {}, c.get("check_cached") or {}
             bar = c.get("bar")
@@ -471,10 +535,16 @@ def report(results: dict[str, Any]) -> None:
                 f"  {c['n']:>7,} {_fmt(ch.get('best_s')):>9} {_fmt(ch.get('memory_mb')):>9} {ch.get('max_processes', 0):>5} "
                 f"{_fmt(one.get('best_s')):>9} {_fmt(warm.get('best_s')):>9} {_fmt(fl.get('best_s')):>9} {_fmt(fl.get('memory_mb')):>9} "
                 f"{_fmt(c.get('ratio_to_floor'), '×'):>7} {c['findings']:>9}  {_verdict(bar['pass'] if bar else None)}"
-                + (f"  (pairs: {', '.join(f'{r:.2f}' for r in c['pair_ratios'])}; median {c['median_pair_ratio']:.2f}×)" if c.get("pair_ratios") else "")
+                + (
+                    f"  (pairs: {', '.join(f'{r:.2f}' for r in c['pair_ratios'])}; median {c['median_pair_ratio']:.2f}×)"
+                    if c.get("pair_ratios")
+                    else ""
+                )
                 + (f"  ({ch['error']})" if ch.get("error") else "")
             )
-        print("  check = cold (`--no-cache`, held to the bar); cached = unchanged files from .cache/pmkb; ratio = check ÷ floor (best times); 1-proc = `--jobs 1`")
+        print(
+            "  check = cold (`--no-cache`, held to the bar); cached = unchanged files from .cache/pmkb; ratio = check ÷ floor (best times); 1-proc = `--jobs 1`"
+        )
     if results["build"]:
         print(f"\nmkdocs build -q  ({_provenance(results, 'build')}; MB = peak memory, max over runs)")
         print(f"  {'n':>7} {'plain s':>9} {'plain MB':>9} {'pmkb s':>9} {'pmkb MB':>9} {'ratio':>7}")
@@ -483,7 +553,11 @@ def report(results: dict[str, Any]) -> None:
             print(
                 f"  {b['n']:>7,} {_fmt(p.get('best_s')):>9} {_fmt(p.get('memory_mb')):>9} "
                 f"{_fmt(k.get('best_s')):>9} {_fmt(k.get('memory_mb')):>9} {_fmt(b.get('ratio'), '×'):>7}"
-                + (f"  (pairs: {', '.join(f'{r:.2f}' for r in b['pair_ratios'])}; median {b['median_pair_ratio']:.2f}×)" if b.get("pair_ratios") else "")
+                + (
+                    f"  (pairs: {', '.join(f'{r:.2f}' for r in b['pair_ratios'])}; median {b['median_pair_ratio']:.2f}×)"
+                    if b.get("pair_ratios")
+                    else ""
+                )
             )
             for variant in ("plain", "postmortem-kb"):
                 if b[variant].get("error"):
@@ -552,10 +626,14 @@ def _compile_package() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="postmortem-kb benchmarks", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    p = argparse.ArgumentParser(
+        description="postmortem-kb benchmarks", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__
+    )
     p.add_argument("--sizes", type=_sizes, help="comma-separated corpus sizes (default: check 5000; build 1000,5000)")
     p.add_argument("--only", choices=["check", "build"], help="run one bench only (`build` implies --build)")
-    p.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best wall time is reported (default 3)")
+    p.add_argument(
+        "--repeat", type=int, default=3, help="runs per measurement; the best wall time is reported (default 3)"
+    )
     p.add_argument("--build", action="store_true", help="also run the site-build bench (slow; or BENCH_BUILD=1)")
     p.add_argument("--big", action="store_true", help="add 20,000 postmortems to the build sizes")
     p.add_argument("--seed", type=int, default=SEED, help="generator seed (default 1)")
@@ -596,9 +674,16 @@ def main(argv: list[str] | None = None) -> int:
     results["measured"] = {}
     for bench, run_it, keys in (("check", do_check, ["check"]), ("build", do_build, ["build", "build_summary"])):
         if run_it:
-            results["measured"][bench] = {"at": time.strftime("%Y-%m-%d %H:%M:%S"), "repeat": args.repeat, "load_before": _load()}
+            results["measured"][bench] = {
+                "at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "repeat": args.repeat,
+                "load_before": _load(),
+            }
         elif previous.get(keys[0]):
-            earlier = (previous.get("measured") or {}).get(bench) or {"at": previous_at, "repeat": previous.get("repeat")}
+            earlier = (previous.get("measured") or {}).get(bench) or {
+                "at": previous_at,
+                "repeat": previous.get("repeat"),
+            }
             results["measured"][bench] = {**earlier, "carried_over": True}
             for key in keys:
                 if key in previous:
@@ -628,4 +713,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -45,7 +45,10 @@ def main() -> int:
     start = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=kb, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, stdout=log, stderr=subprocess.STDOUT,
+        cwd=kb,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         while "Recent postmortems" not in _get(base):
@@ -54,7 +57,7 @@ def main() -> int:
                 return 1
             time.sleep(1)
         print(f"first build and serve of {n:,} postmortems: {time.monotonic() - start:.1f} s")
-        path = sorted((kb / "postmortems").glob("20*/*.md"))[len(list((kb / 'postmortems').glob('20*/*.md'))) // 2]
+        path = sorted((kb / "postmortems").glob("20*/*.md"))[len(list((kb / "postmortems").glob("20*/*.md"))) // 2]
         pid = path.stem
         source = path.read_text(encoding="utf-8")
         service = re.search(r"^services: \[([^,\]]+)", source, re.M).group(1).strip()
@@ -64,17 +67,31 @@ def main() -> int:
         for k in range(3):
             text = path.read_text(encoding="utf-8")
             stamp = f"Edit{k}x{int(time.time())}"
-            text = re.sub(r"^title: (.*?)( Edit\S+)?$", lambda m, stamp=stamp: f"title: {m.group(1)} {stamp}", text, count=1, flags=re.M)
+            text = re.sub(
+                r"^title: (.*?)( Edit\S+)?$",
+                lambda m, stamp=stamp: f"title: {m.group(1)} {stamp}",
+                text,
+                count=1,
+                flags=re.M,
+            )
             t0 = time.monotonic()
             path.write_text(text, encoding="utf-8")
-            urls = [f"{base}{pid[:4]}/{pid}/", f"{base}assets/pmkb/catalog.json", f"{base}services/{service}/", *(f"{base}factors/{f}/" for f in factors)]
+            urls = [
+                f"{base}{pid[:4]}/{pid}/",
+                f"{base}assets/pmkb/catalog.json",
+                f"{base}services/{service}/",
+                *(f"{base}factors/{f}/" for f in factors),
+            ]
             pending = set(urls)
             while pending and time.monotonic() - t0 < 120:
                 pending = {u for u in pending if stamp not in _get(u)}
                 time.sleep(0.05)
             took = time.monotonic() - t0
             times.append(took)
-            print(f"edit {k + 1}: page, catalog, service and {len(factors)} factor pages fresh after {took:.2f} s" + ("" if not pending else f" (still stale: {sorted(pending)})"))
+            print(
+                f"edit {k + 1}: page, catalog, service and {len(factors)} factor pages fresh after {took:.2f} s"
+                + ("" if not pending else f" (still stale: {sorted(pending)})")
+            )
             time.sleep(2)
         path.write_text(original, encoding="utf-8")
         best, median = min(times), statistics.median(times)

@@ -26,7 +26,11 @@ PREFIXES = ["    ", "\t", "> ", ">", "- ", "* ", "+ ", "1. ", "2) ", "> - ", " "
 def _line(draw: st.DrawFn) -> str:
     parts = draw(st.lists(st.sampled_from(PREFIXES), max_size=6))
     depth = draw(st.sampled_from([0, 1, 5, 19, 20, 21, 22, 40, 150, 400]))
-    return "".join(parts) * max(1, depth // max(1, len(parts))) + draw(st.sampled_from(["item", "- x", "> q", "", "`code`", "<b>x</b>", "<div markdown=\"1\">" * depth, "</div>" * depth]))
+    return "".join(parts) * max(1, depth // max(1, len(parts))) + draw(
+        st.sampled_from(
+            ["item", "- x", "> q", "", "`code`", "<b>x</b>", '<div markdown="1">' * depth, "</div>" * depth]
+        )
+    )
 
 
 def _markdown() -> st.SearchStrategy[str]:

@@ -30,15 +30,64 @@ BUILD_EVERY = 8  # a site build takes about a second; the survey's invariants ru
 SECRET = "pmkb-fuzz-secret-7f3a"
 
 NAMES = [
-    "a.md", "b.png", "c.JPG", "d.webp", "evil.html", "x.svg", "x.js", "noext", "..md", "...png",
-    ":a.png", "a:b.md", "a%2Fb.png", "%2E%2E%2Fsecret.png", "a\\b.png", "é.png", "ﬁ.md", "\u202egnp.exe",
-    "a b.jpg", "CON.png", "up.MD", "x.markdown", "caf\udce9.png", "caf\udce9.md", "index.md", "README.md", "assets", "search", "sitemap.xml", "404.html",
-    "services.yml", "factors.yml", ".hidden.png", "2024", "x" * 246 + ".png", "😀.gif",
+    "a.md",
+    "b.png",
+    "c.JPG",
+    "d.webp",
+    "evil.html",
+    "x.svg",
+    "x.js",
+    "noext",
+    "..md",
+    "...png",
+    ":a.png",
+    "a:b.md",
+    "a%2Fb.png",
+    "%2E%2E%2Fsecret.png",
+    "a\\b.png",
+    "é.png",
+    "ﬁ.md",
+    "\u202egnp.exe",
+    "a b.jpg",
+    "CON.png",
+    "up.MD",
+    "x.markdown",
+    "caf\udce9.png",
+    "caf\udce9.md",
+    "index.md",
+    "README.md",
+    "assets",
+    "search",
+    "sitemap.xml",
+    "404.html",
+    "services.yml",
+    "factors.yml",
+    ".hidden.png",
+    "2024",
+    "x" * 246 + ".png",
+    "😀.gif",
 ]  # caf\udce9: the byte 0xE9, a name that is not UTF-8
 TARGETS = [
-    "..", ".", "../.env", "../.git", "../.git/config", "../..", "../../outside/secret.png", "/dev/zero",
-    "/etc/passwd", "nowhere.png", ".hidden/secret.png", "../postmortems", "../templates/standard.md",
-    "2024", "2024/a.md", "b.png", "loop-a", "loop-b", "../postmortems/.hidden/secret.png", "a/../../.env",
+    "..",
+    ".",
+    "../.env",
+    "../.git",
+    "../.git/config",
+    "../..",
+    "../../outside/secret.png",
+    "/dev/zero",
+    "/etc/passwd",
+    "nowhere.png",
+    ".hidden/secret.png",
+    "../postmortems",
+    "../templates/standard.md",
+    "2024",
+    "2024/a.md",
+    "b.png",
+    "loop-a",
+    "loop-b",
+    "../postmortems/.hidden/secret.png",
+    "a/../../.env",
 ]
 
 
@@ -46,7 +95,9 @@ def _name() -> st.SearchStrategy[str]:
     free = st.text(st.characters(blacklist_characters="/\x00", blacklist_categories=("Cs",)), min_size=1, max_size=24)
     suffix = st.sampled_from(["", ".md", ".png", ".html", ".svg", ".yml"])
     made = st.builds(lambda a, b: a + b, free, suffix)
-    return st.one_of(st.sampled_from(NAMES), made).filter(lambda n: n not in (".", "..") and len(n.encode("utf-8", "surrogatepass")) <= 250)
+    return st.one_of(st.sampled_from(NAMES), made).filter(
+        lambda n: n not in (".", "..") and len(n.encode("utf-8", "surrogatepass")) <= 250
+    )
 
 
 def entries() -> st.SearchStrategy[str]:

@@ -19,10 +19,57 @@ from typing import Any
 from hypothesis import strategies as st
 
 DELIMITERS = [
-    ".", "a.", "x.local", ".corp", "-", "#", "#a", "#a-", "::", ":", "1.", "1", "0x", "[", "]", "%",
-    "&", "&a", "&ab;", "&#", "&#46;", ";", "\\", "\\.", "<", "<a", "<a ", "<!--", "-->", ">", "/", "http://", "://",
-    "@", "@a", "*", "`", "~", " ", "\n", "### ", "е", "ｃ", "\u200b", "\u0301", "priya", "internal ",
-    "slack.com", '"', "(", "=",
+    ".",
+    "a.",
+    "x.local",
+    ".corp",
+    "-",
+    "#",
+    "#a",
+    "#a-",
+    "::",
+    ":",
+    "1.",
+    "1",
+    "0x",
+    "[",
+    "]",
+    "%",
+    "&",
+    "&a",
+    "&ab;",
+    "&#",
+    "&#46;",
+    ";",
+    "\\",
+    "\\.",
+    "<",
+    "<a",
+    "<a ",
+    "<!--",
+    "-->",
+    ">",
+    "/",
+    "http://",
+    "://",
+    "@",
+    "@a",
+    "*",
+    "`",
+    "~",
+    " ",
+    "\n",
+    "### ",
+    "е",
+    "ｃ",
+    "\u200b",
+    "\u0301",
+    "priya",
+    "internal ",
+    "slack.com",
+    '"',
+    "(",
+    "=",
 ]
 # An opener of the rule's scanners followed by what may continue it: half the examples
 # repeat one such pair (the shape of every quadratic scan found so far).
@@ -74,7 +121,9 @@ def target() -> tuple[Any, Any]:
         small = _best(scan, _text(prefix, repeated, suffix, SMALL))
         large = _best(scan, _text(prefix, repeated, suffix, LARGE))
         if large >= MEASURABLE and large / max(small, 1e-4) >= RATIO_MAX:
-            raise AssertionError(f"super-linear: {small:.3f} s at 256 KiB, {large:.3f} s at 1 MiB (x{large / max(small, 1e-4):.1f}) for {prefix!r} + {repeated!r}… + {suffix!r}")
+            raise AssertionError(
+                f"super-linear: {small:.3f} s at 256 KiB, {large:.3f} s at 1 MiB (x{large / max(small, 1e-4):.1f}) for {prefix!r} + {repeated!r}… + {suffix!r}"
+            )
         return []
 
     return st.tuples(part, unit, part), run

@@ -38,7 +38,20 @@ sys.path.insert(0, str(ROOT / "tests"))
 EXAMPLE_TIME_LIMIT = 60  # seconds for one input before it counts as a hang
 # Share of the examples each class gets; "amplified" inputs are large (a hostile
 # fragment repeated to up to 1 MiB), so they get few.
-CLASSES: dict[str, float] = {"front-matter": 0.2, "block-yaml": 0.1, "sections": 0.2, "checker": 0.3, "values": 0.2, "amplified": 0.005, "files": 0.01, "raw-html": 0.05, "regex-timing": 0.002, "nesting": 0.01, "service-catalog": 0.01, "import": 0.02}
+CLASSES: dict[str, float] = {
+    "front-matter": 0.2,
+    "block-yaml": 0.1,
+    "sections": 0.2,
+    "checker": 0.3,
+    "values": 0.2,
+    "amplified": 0.005,
+    "files": 0.01,
+    "raw-html": 0.05,
+    "regex-timing": 0.002,
+    "nesting": 0.01,
+    "service-catalog": 0.01,
+    "import": 0.02,
+}
 
 
 class Hang(Exception):
@@ -80,7 +93,11 @@ def _targets(folder: Path) -> dict[str, tuple[Any, Any]]:
         lines = split_lines(text)
         out = [f"{p.rule} at {why}" for p in [*sp.problems, *problems] if (why := outside(lines, p.line, p.column))]
         if parsed is not None:
-            out += [f"position of {key!r} at {why}" for key in parsed.data if (why := outside(lines, *parsed.line_of((key,))))]
+            out += [
+                f"position of {key!r} at {why}"
+                for key in parsed.data
+                if (why := outside(lines, *parsed.line_of((key,))))
+            ]
         return out
 
     def block_yaml(text: str) -> list[str]:
@@ -93,11 +110,17 @@ def _targets(folder: Path) -> dict[str, tuple[Any, Any]]:
         for raw, masked in zip(body, prose.split("\n"), strict=False):
             if len(masked) > len(raw) or any(m not in (" ", r) for m, r in zip(masked, raw, strict=False)):
                 out.append(f"masking moved text: {raw!r} -> {masked!r}")
-        out += [f"section {s.title!r} at lines {s.line}-{s.end_line} of {len(body)}" for s in found if not 1 <= s.line <= s.end_line <= len(body)]
+        out += [
+            f"section {s.title!r} at lines {s.line}-{s.end_line} of {len(body)}"
+            for s in found
+            if not 1 <= s.line <= s.end_line <= len(body)
+        ]
         return out
 
     amplified = st.builds(
-        lambda unit, size: (unit * (size // max(1, len(unit.encode("utf-8", "surrogatepass"))) + 1)).encode("utf-8", "surrogatepass")[:size],
+        lambda unit, size: (unit * (size // max(1, len(unit.encode("utf-8", "surrogatepass"))) + 1)).encode(
+            "utf-8", "surrogatepass"
+        )[:size],
         st.lists(ANY_PIECE, min_size=1, max_size=6).map("".join).filter(lambda u: u.strip() != ""),
         st.sampled_from([64 * 1024, 256 * 1024, 1024 * 1024]),
     ).map(lambda body: b"---\nid: x\n---\n" + body if body[:3] != b"---" else body)
@@ -109,12 +132,24 @@ def _targets(folder: Path) -> dict[str, tuple[Any, Any]]:
         "checker": (file_bytes(), one.violations),
         "values": (meta_file(), one.violations),
         "amplified": (st.tuples(header, amplified).map(lambda hb: hb[0] + hb[1]), one.violations),
-        "files": __import__("hostile_files").target(folder),  # names and links in the docs folder (fuzz/hostile_files.py)
-        "raw-html": __import__("hostile_html").target(),  # HTML in a body, cleaned as the site cleans it (tests/hostile_html.py)
-        "regex-timing": __import__("regex_timing").target(),  # public-leak's scans at 256 KiB and 1 MiB: linear (fuzz/regex_timing.py)
-        "nesting": __import__("hostile_bounds").target(),  # lists and quotes past the limit never reach Python-Markdown (fuzz/hostile_bounds.py)
-        "service-catalog": __import__("hostile_catalog").target(folder),  # postmortems/services.yml: problems inside the file, no raise (fuzz/hostile_catalog.py)
-        "import": __import__("hostile_import").target(),  # pmkb import's conversion: every line kept, front matter loads (fuzz/hostile_import.py)
+        "files": __import__("hostile_files").target(
+            folder
+        ),  # names and links in the docs folder (fuzz/hostile_files.py)
+        "raw-html": __import__(
+            "hostile_html"
+        ).target(),  # HTML in a body, cleaned as the site cleans it (tests/hostile_html.py)
+        "regex-timing": __import__(
+            "regex_timing"
+        ).target(),  # public-leak's scans at 256 KiB and 1 MiB: linear (fuzz/regex_timing.py)
+        "nesting": __import__(
+            "hostile_bounds"
+        ).target(),  # lists and quotes past the limit never reach Python-Markdown (fuzz/hostile_bounds.py)
+        "service-catalog": __import__("hostile_catalog").target(
+            folder
+        ),  # postmortems/services.yml: problems inside the file, no raise (fuzz/hostile_catalog.py)
+        "import": __import__(
+            "hostile_import"
+        ).target(),  # pmkb import's conversion: every line kept, front matter loads (fuzz/hostile_import.py)
     }
 
 
@@ -139,7 +174,13 @@ def child(name: str, examples: int, seed: int, out: Path) -> int:
 
         signal.signal(signal.SIGALRM, on_alarm)
 
-        @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @hypothesis_seed(seed)
         @given(strategy)
         def run(value: Any) -> None:
@@ -168,7 +209,9 @@ def child(name: str, examples: int, seed: int, out: Path) -> int:
             for problem in problems:
                 state["crashes"].setdefault(f"finding outside its file: {problem.split(':')[0]}", (problem, data))
 
-        warm_up = {"front-matter": "---\nid: x\n---\n", "block-yaml": "id: x", "sections": ["## Summary", "Text."]}.get(name, _baseline_front_matter())
+        warm_up = {"front-matter": "---\nid: x\n---\n", "block-yaml": "id: x", "sections": ["## Summary", "Text."]}.get(
+            name, _baseline_front_matter()
+        )
         target(warm_up)  # compile the rules' patterns first: the slowest input is then the input's doing
         run()
         os.close(last_fd)
@@ -185,7 +228,12 @@ def child(name: str, examples: int, seed: int, out: Path) -> int:
         "class": name,
         "tried": state["tried"],
         "crashes": crashes,
-        "slowest": {"seconds": took, "bytes": len(data), "input": str(slow_path), "preview": data[:120].decode("utf-8", "backslashreplace")},
+        "slowest": {
+            "seconds": took,
+            "bytes": len(data),
+            "input": str(slow_path),
+            "preview": data[:120].decode("utf-8", "backslashreplace"),
+        },
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     (out / f"{name}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
@@ -201,7 +249,18 @@ def parent(total: int, seed: int, only: list[str], out: Path) -> int:
         n = max(20, round(total * share))
         print(f"fuzz: {name}: {n} examples…", flush=True)
         (out / f"{name}.json").unlink(missing_ok=True)
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--examples", str(n), "--seed", str(seed), "--out", str(out)]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child",
+            name,
+            "--examples",
+            str(n),
+            "--seed",
+            str(seed),
+            "--out",
+            str(out),
+        ]
         timeout = 600 + n * 2.0
         try:
             proc = subprocess.run(cmd, cwd=ROOT, timeout=timeout, capture_output=True, text=True)
@@ -215,12 +274,22 @@ def parent(total: int, seed: int, only: list[str], out: Path) -> int:
             continue
         # The process died (a signal, an interpreter crash) or hung: the input it was on is kept.
         last = out / f"{name}.last-input"
-        why = f"killed by signal {-status}" if status is not None and status < 0 else (f"exit {status}" if status is not None else stderr)
+        why = (
+            f"killed by signal {-status}"
+            if status is not None and status < 0
+            else (f"exit {status}" if status is not None else stderr)
+        )
         results.append(
             {
                 "class": name,
                 "tried": None,
-                "crashes": [{"what": f"the fuzzing process died: {why}", "input": str(last), "detail": (stderr or "").strip()[-300:]}],
+                "crashes": [
+                    {
+                        "what": f"the fuzzing process died: {why}",
+                        "input": str(last),
+                        "detail": (stderr or "").strip()[-300:],
+                    }
+                ],
                 "slowest": None,
                 "max_rss_mb": None,
             }
@@ -257,11 +326,29 @@ def _report(results: list[dict[str, Any]], took: float, out: Path, seed: int) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--examples", type=int, default=int(os.environ.get("FUZZ_EXAMPLES", "20000")), help="examples in all (default 20000, or FUZZ_EXAMPLES)")
-    p.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", "0")), help="hypothesis seed (default 0, or FUZZ_SEED)")
-    p.add_argument("--only", action="append", default=[], choices=sorted(CLASSES), help="run only this class (repeatable)")
-    p.add_argument("--out", default=os.environ.get("FUZZ_OUT"), help="folder for inputs and reports (default: a new temporary folder, or FUZZ_OUT)")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--examples",
+        type=int,
+        default=int(os.environ.get("FUZZ_EXAMPLES", "20000")),
+        help="examples in all (default 20000, or FUZZ_EXAMPLES)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=int(os.environ.get("FUZZ_SEED", "0")),
+        help="hypothesis seed (default 0, or FUZZ_SEED)",
+    )
+    p.add_argument(
+        "--only", action="append", default=[], choices=sorted(CLASSES), help="run only this class (repeatable)"
+    )
+    p.add_argument(
+        "--out",
+        default=os.environ.get("FUZZ_OUT"),
+        help="folder for inputs and reports (default: a new temporary folder, or FUZZ_OUT)",
+    )
     p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="pmkb-fuzz-"))

@@ -24,8 +24,14 @@ BASE_META: dict[str, Any] = {
     "customer_impact": False,
     "trigger": "A scheduled certificate rotation closed every open broker connection at once.",
     "contributing_factors": [
-        {"factor": "software-defect", "description": "Send workers exited on a closed connection instead of reconnecting."},
-        {"factor": "alerting-gap", "description": "Alerts watched failed sends; stopped workers send nothing, so nothing paged."},
+        {
+            "factor": "software-defect",
+            "description": "Send workers exited on a closed connection instead of reconnecting.",
+        },
+        {
+            "factor": "alerting-gap",
+            "description": "Alerts watched failed sends; stopped workers send nothing, so nothing paged.",
+        },
     ],
     "actions": [
         {

@@ -33,8 +33,6 @@ TODAY = "2024-03-20"  # the default frozen date of these tests: after every base
 UTC = UTC
 
 
-
-
 def dump_front_matter(meta: dict[str, Any]) -> str:
     """YAML with one scalar per line (no wrapping), keys in the given order."""
     return yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10**6, default_flow_style=False)
@@ -150,8 +148,6 @@ class KB:
         has_errors = any(f["severity"] == "error" for f in result)
         assert code == (1 if has_errors else 0), (code, result)
         return result
-
-
 
 
 def line_col(path: Path, needle: str, occurrence: int = 1) -> tuple[int, int]:

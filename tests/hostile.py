@@ -37,37 +37,209 @@ LINE_BREAKS = ["\n", "\r\n", "\r", "\u2028", "\u2029", "\x85", "\x0c", "\x0b", "
 
 YAML_PIECES = [
     # structure
-    ":", ": ", "- ", "-", "? ", "[", "]", "{", "}", ", ", "  ", "    ", "\t", "#", "|", ">", "|-", ">+",
-    "---", "...", "%YAML 1.1", "%TAG ! tag:x,2000:",
+    ":",
+    ": ",
+    "- ",
+    "-",
+    "? ",
+    "[",
+    "]",
+    "{",
+    "}",
+    ", ",
+    "  ",
+    "    ",
+    "\t",
+    "#",
+    "|",
+    ">",
+    "|-",
+    ">+",
+    "---",
+    "...",
+    "%YAML 1.1",
+    "%TAG ! tag:x,2000:",
     # anchors, aliases, merges
-    "&a ", "*a", "&b [*a, *a, *a]", "*b", "<<: *a", "<<: [*a, *b]", "&c {x: *c}",
+    "&a ",
+    "*a",
+    "&b [*a, *a, *a]",
+    "*b",
+    "<<: *a",
+    "<<: [*a, *b]",
+    "&c {x: *c}",
     # tags
-    "!!python/object:os.system ", "!!python/object/apply:os.system [echo]", "!foo ", "!<tag:x> ",
-    "!!timestamp ", "!!int ", "!!float ", "!!bool ", "!!binary ", "!!set ", "!!omap ", "!!pairs ", "!!str ", "!!map ", "!!seq ", "!!null ",
+    "!!python/object:os.system ",
+    "!!python/object/apply:os.system [echo]",
+    "!foo ",
+    "!<tag:x> ",
+    "!!timestamp ",
+    "!!int ",
+    "!!float ",
+    "!!bool ",
+    "!!binary ",
+    "!!set ",
+    "!!omap ",
+    "!!pairs ",
+    "!!str ",
+    "!!map ",
+    "!!seq ",
+    "!!null ",
     # quotes and escapes
-    "'", "''", '"', '\\"', "\\", "\\u2028", "\\x00", "\\ud800", "\\U0010ffff", "\\N",
+    "'",
+    "''",
+    '"',
+    '\\"',
+    "\\",
+    "\\u2028",
+    "\\x00",
+    "\\ud800",
+    "\\U0010ffff",
+    "\\N",
     # scalars that resolve to something
-    "2024-03-14", "2024-03-14T13:52:00", "2024-03-14 13:52:00+00:00", "2024-03-14T13:52:00Z", "0000-01-01",
-    "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "2024-02-30", "1e999", "-.inf", ".nan", "0x_", "0o8", "0b2", "1:2:3",
-    "~", "null", "true", "yes", "off", "1" * 60, "é", "😀", "\u202e", "\ufeff", "\x00", "\x1b", "\x7f", "\ud7ff", "\ue000",
+    "2024-03-14",
+    "2024-03-14T13:52:00",
+    "2024-03-14 13:52:00+00:00",
+    "2024-03-14T13:52:00Z",
+    "0000-01-01",
+    "9999-12-31T23:59:59-23:59",
+    "0001-01-01T00:00:00+23:59",
+    "2024-02-30",
+    "1e999",
+    "-.inf",
+    ".nan",
+    "0x_",
+    "0o8",
+    "0b2",
+    "1:2:3",
+    "~",
+    "null",
+    "true",
+    "yes",
+    "off",
+    "1" * 60,
+    "é",
+    "😀",
+    "\u202e",
+    "\ufeff",
+    "\x00",
+    "\x1b",
+    "\x7f",
+    "\ud7ff",
+    "\ue000",
     # field names and values a postmortem has
-    "id", "title", "status", "template", "severity", "services", "authors", "started", "detected", "mitigated",
-    "resolved", "filed", "customer_impact", "public_postmortem", "contributing_factors", "actions", "related",
-    "factor", "description", "enabled_by", "summary", "owner", "due", "tracker", "kind", "published", "SEV2",
-    "../../etc/passwd", "/etc/passwd", "https://x.example/%", "human error", "Priya Raman", "=cmd|' /C calc'!A0",
+    "id",
+    "title",
+    "status",
+    "template",
+    "severity",
+    "services",
+    "authors",
+    "started",
+    "detected",
+    "mitigated",
+    "resolved",
+    "filed",
+    "customer_impact",
+    "public_postmortem",
+    "contributing_factors",
+    "actions",
+    "related",
+    "factor",
+    "description",
+    "enabled_by",
+    "summary",
+    "owner",
+    "due",
+    "tracker",
+    "kind",
+    "published",
+    "SEV2",
+    "../../etc/passwd",
+    "/etc/passwd",
+    "https://x.example/%",
+    "human error",
+    "Priya Raman",
+    "=cmd|' /C calc'!A0",
 ]
 
 MARKDOWN_PIECES = [
-    "## ", "# ", "### ", "##", "## Summary", "## Timeline", "## Action items", "## Impact", "#" * 7, " ##",
-    "```", "~~~", "````", "`", "``", "<!--", "-->", "<!-- pmkb: disable=PM301 -->", "<!-- pmkb: disable-next-line -->",
-    "<!-- pmkb: disable-file -->", "pmkb: disable=", "](", "][", "[a]: ", "[x](http://a", ")", "]", "http://", "www.",
-    "<b>", "<", ">", "> ", "[12:00] ", "<alice> ", "14:02:11 ERROR ", "| 12:00 | x |", "| Time | Event |", "|---|---|",
-    "| 2024-03-15 | 09:30 | x |", "|  | 10:00 | y |", "- 09:30 ", "* 23:59 ", "1. 00:00 ", "12:05 PM ", "13:75 ", "25:00 ",
-    "2024-03-15 09:30 ", "9999-12-31 23:59 ", "0001-01-01 00:00 ",
-    "human error", "careless", "negligence", "Priya's mistake", "should have", "could have", "failed to", "if only",
-    "the root cause", "the cause was", "be more careful", "remind engineers to", "double-check",
-    "Priya Raman failed to", "Tomás Ortega should have", "We ", "the health check failed to fire",
-    "\t", "    ", "*", "_", "\\", "é", "😀", "\u200d", "\x00", "\x1b[2J",
+    "## ",
+    "# ",
+    "### ",
+    "##",
+    "## Summary",
+    "## Timeline",
+    "## Action items",
+    "## Impact",
+    "#" * 7,
+    " ##",
+    "```",
+    "~~~",
+    "````",
+    "`",
+    "``",
+    "<!--",
+    "-->",
+    "<!-- pmkb: disable=PM301 -->",
+    "<!-- pmkb: disable-next-line -->",
+    "<!-- pmkb: disable-file -->",
+    "pmkb: disable=",
+    "](",
+    "][",
+    "[a]: ",
+    "[x](http://a",
+    ")",
+    "]",
+    "http://",
+    "www.",
+    "<b>",
+    "<",
+    ">",
+    "> ",
+    "[12:00] ",
+    "<alice> ",
+    "14:02:11 ERROR ",
+    "| 12:00 | x |",
+    "| Time | Event |",
+    "|---|---|",
+    "| 2024-03-15 | 09:30 | x |",
+    "|  | 10:00 | y |",
+    "- 09:30 ",
+    "* 23:59 ",
+    "1. 00:00 ",
+    "12:05 PM ",
+    "13:75 ",
+    "25:00 ",
+    "2024-03-15 09:30 ",
+    "9999-12-31 23:59 ",
+    "0001-01-01 00:00 ",
+    "human error",
+    "careless",
+    "negligence",
+    "Priya's mistake",
+    "should have",
+    "could have",
+    "failed to",
+    "if only",
+    "the root cause",
+    "the cause was",
+    "be more careful",
+    "remind engineers to",
+    "double-check",
+    "Priya Raman failed to",
+    "Tomás Ortega should have",
+    "We ",
+    "the health check failed to fire",
+    "\t",
+    "    ",
+    "*",
+    "_",
+    "\\",
+    "é",
+    "😀",
+    "\u200d",
+    "\x00",
+    "\x1b[2J",
 ]
 
 _text = st.text(max_size=12)
@@ -87,7 +259,9 @@ _BASELINE_LINES = BASELINE.splitlines(keepends=True)
 
 
 @st.composite
-def damaged(draw: st.DrawFn, base: str = BASELINE, piece: st.SearchStrategy[str] = ANY_PIECE, max_edits: int = 6) -> str:
+def damaged(
+    draw: st.DrawFn, base: str = BASELINE, piece: st.SearchStrategy[str] = ANY_PIECE, max_edits: int = 6
+) -> str:
     """`base` with a few spans replaced by hostile pieces (insertions, deletions, both)."""
     text = base
     for _ in range(draw(st.integers(0, max_edits))):
@@ -130,18 +304,40 @@ def file_bytes(draw: st.DrawFn) -> bytes:
         data = b"\xef\xbb\xbf" + data
     if draw(st.integers(0, 9)) == 0:
         at = draw(st.integers(0, len(data)))
-        data = data[:at] + draw(st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x80"])) + data[at:]
+        data = (
+            data[:at]
+            + draw(st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x80"]))
+            + data[at:]
+        )
     return data
 
 
 # Front-matter values the schema and the policy rules compute with: extreme dates, zones
 # and types, in an otherwise valid postmortem.
 META_VALUES = st.one_of(
-    st.sampled_from([
-        "2024-03-14T13:52:00+00:00", "2024-03-14T13:52:00", "2024-03-14", "0001-01-01T00:00:00+23:59",
-        "9999-12-31T23:59:59-23:59", "9999-12-31", "0001-01-01", "1e999", "-1", "[]", "{}", "~", "''", "true",
-        "[a, b]", "{factor: x}", "!!binary aGk=", "2024-03-14T13:52:00.123456789+05:45", "'=HYPERLINK(\"x\")'",
-    ]),
+    st.sampled_from(
+        [
+            "2024-03-14T13:52:00+00:00",
+            "2024-03-14T13:52:00",
+            "2024-03-14",
+            "0001-01-01T00:00:00+23:59",
+            "9999-12-31T23:59:59-23:59",
+            "9999-12-31",
+            "0001-01-01",
+            "1e999",
+            "-1",
+            "[]",
+            "{}",
+            "~",
+            "''",
+            "true",
+            "[a, b]",
+            "{factor: x}",
+            "!!binary aGk=",
+            "2024-03-14T13:52:00.123456789+05:45",
+            "'=HYPERLINK(\"x\")'",
+        ]
+    ),
     st.text(max_size=20).map(lambda s: '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'),
 )
 
@@ -150,7 +346,18 @@ META_VALUES = st.one_of(
 def meta_file(draw: st.DrawFn) -> bytes:
     """The baseline with some fields set to extreme values (dates at the ends of time...)."""
     fm_lines = BASELINE[:_FM_END].split("\n")
-    fields = ["started", "detected", "mitigated", "resolved", "filed", "due", "customer_impact", "public_postmortem", "status", "severity"]
+    fields = [
+        "started",
+        "detected",
+        "mitigated",
+        "resolved",
+        "filed",
+        "due",
+        "customer_impact",
+        "public_postmortem",
+        "status",
+        "severity",
+    ]
     extra = {}
     for name in draw(st.lists(st.sampled_from(fields), max_size=4, unique=True)):
         extra[name] = draw(META_VALUES)
@@ -207,7 +414,9 @@ class OneFile:
 
         self.root = folder
         shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
-        shutil.copytree(ROOT / "templates", folder / "templates", ignore=shutil.ignore_patterns("site"), dirs_exist_ok=True)
+        shutil.copytree(
+            ROOT / "templates", folder / "templates", ignore=shutil.ignore_patterns("site"), dirs_exist_ok=True
+        )
         (folder / "postmortems" / "2024").mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "postmortems" / "factors.yml", folder / "postmortems" / "factors.yml")
         self.project = load_project(folder / "mkdocs.yml")

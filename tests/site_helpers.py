@@ -51,8 +51,6 @@ UTC = UTC
 # ---- mkdocs.yml -------------------------------------------------------------------
 
 
-
-
 def read_config(path: Path) -> dict[str, Any]:
     return read_mkdocs_yml(path)
 
@@ -152,7 +150,6 @@ BASE_META: dict[str, Any] = {
 }
 
 
-
 def write_postmortem(
     root: Path,
     meta: dict[str, Any] | None = None,
@@ -232,7 +229,9 @@ class Guard:
     def route(self, route: Any) -> None:
         url = route.request.url
         parts = urlsplit(url)
-        if parts.scheme in ("data", "blob", "about") or (parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOCAL_HOSTS):
+        if parts.scheme in ("data", "blob", "about") or (
+            parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOCAL_HOSTS
+        ):
             route.continue_()
         else:
             self.outside.append(url)

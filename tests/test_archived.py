@@ -30,7 +30,10 @@ def test_an_archived_postmortem_is_not_failed_for_deadlines_sections_or_wording(
     kb.write(meta=OLD, sections={"Lessons learned": "The root cause was human error.", "Where we got lucky": None})
     assert kb.findings(today=TODAY) == []
     # the same file, published, fails on each of these
-    kb.write(meta={**OLD, "status": "published"}, sections={"Lessons learned": "The root cause was human error.", "Where we got lucky": None})
+    kb.write(
+        meta={**OLD, "status": "published"},
+        sections={"Lessons learned": "The root cause was human error.", "Where we got lucky": None},
+    )
     rules = {f["rule"] for f in kb.findings(today=TODAY)}
     assert {"stale-action", "too-few-factors", "blame-language", "root-cause-language", "missing-section"} <= rules
 

@@ -177,7 +177,14 @@ def test_a_missing_taxonomy_is_a_finding(kb):
 
 def test_a_broken_taxonomy_is_a_finding_with_its_line(kb):
     (kb / "postmortems" / "factors.yml").write_text("factors:\n  - id: dns\n    name: [unclosed\n", encoding="utf-8")
-    kb.write(meta={"contributing_factors": [dict(BASE_META["contributing_factors"][0], factor="dns"), BASE_META["contributing_factors"][1]]})
+    kb.write(
+        meta={
+            "contributing_factors": [
+                dict(BASE_META["contributing_factors"][0], factor="dns"),
+                BASE_META["contributing_factors"][1],
+            ]
+        }
+    )
     found = kb.findings()
     assert [(f["path"], f["code"], f["rule"]) for f in found] == [("postmortems/factors.yml", "PM002", "yaml-syntax")]
     assert found[0]["line"] in (3, 4)  # the unclosed list on line 3; the parser notices at the end of the file

@@ -45,7 +45,9 @@ def test_the_baseline_is_stock_material_over_the_same_markdown(tmp_path):
         assert "template" not in _meta(copy)
         if "template" in meta:
             named += 1
-            assert copy.read_text(encoding="utf-8") == src.read_text(encoding="utf-8").replace("template: lightweight\n", "", 1)
+            assert copy.read_text(encoding="utf-8") == src.read_text(encoding="utf-8").replace(
+                "template: lightweight\n", "", 1
+            )
         else:
             assert copy.stat().st_ino == src.stat().st_ino  # a hard link: the same bytes
     assert named > 0  # the corpus still has lightweight postmortems for the checker

@@ -14,11 +14,23 @@ from conftest import ROOT
 REVIEW_META = {
     "severity": "SEV9",
     "services": ["notifications", "notifcations"],
-    "contributing_factors": [{"factor": "sofware-defect", "description": "Send workers exited on a closed connection."}],
+    "contributing_factors": [
+        {"factor": "sofware-defect", "description": "Send workers exited on a closed connection."}
+    ],
     "actions": [
-        {"summary": "Remind engineers to check the broker region", "owner": "Tomás Ortega", "due": date(2024, 4, 30), "status": "open"},
+        {
+            "summary": "Remind engineers to check the broker region",
+            "owner": "Tomás Ortega",
+            "due": date(2024, 4, 30),
+            "status": "open",
+        },
         {"summary": "Make send workers reconnect with backoff", "status": "open"},
-        {"summary": "Alert on a stalled send queue", "owner": "Tomás Ortega", "due": date(2024, 3, 1), "status": "open"},
+        {
+            "summary": "Alert on a stalled send queue",
+            "owner": "Tomás Ortega",
+            "due": date(2024, 3, 1),
+            "status": "open",
+        },
     ],
 }
 REVIEW_SECTIONS = {
@@ -43,7 +55,17 @@ def test_the_reviewers_file_keeps_its_findings_when_a_field_fails_the_schema(cat
     kb.write(meta=REVIEW_META, sections=REVIEW_SECTIONS)
     before = kb.findings()
     assert len(before) == 13, rules_of(before)
-    assert {"unknown-service", "unknown-factor", "too-few-factors", "action-missing-owner", "action-missing-due", "vigilance-action", "stale-action", "timeline-order", "unknown-severity"} <= {f["rule"] for f in before}
+    assert {
+        "unknown-service",
+        "unknown-factor",
+        "too-few-factors",
+        "action-missing-owner",
+        "action-missing-due",
+        "vigilance-action",
+        "stale-action",
+        "timeline-order",
+        "unknown-severity",
+    } <= {f["rule"] for f in before}
 
     kb.write(meta=REVIEW_META, drop=["authors"], sections=REVIEW_SECTIONS)
     after = kb.findings()
@@ -75,7 +97,11 @@ def test_bad_and_missing_times_give_no_time_findings(kb):
     # times (placeholder), nor a stood-in `resolved` make the postmortem late; the
     # timeline's order is judged against `started`, so not at all.
     sections = {"Timeline": "| Time  | Event |\n|-------|-------|\n| 13:52 | Workers exit |\n| 13:40 | Earlier note |"}
-    kb.write(meta={"started": "yesterday afternoon", "severity": "SEV7"}, drop=["detected", "mitigated", "resolved"], sections=sections)
+    kb.write(
+        meta={"started": "yesterday afternoon", "severity": "SEV7"},
+        drop=["detected", "mitigated", "resolved"],
+        sections=sections,
+    )
     found = kb.findings()
     assert sorted(f["rule"] for f in found) == ["schema"] * 3 + ["unknown-severity"]
     assert any("started" in f["message"] for f in found if f["rule"] == "schema")
@@ -110,7 +136,12 @@ def test_a_wrong_severity_type_is_a_schema_finding_only(kb):
 def test_an_unknown_field_alone_leaves_every_rule_running(kb):
     kb.write(meta={"sevrity": "SEV2", "severity": "SEV7", "actions": [{"summary": "Tidy up", "status": "open"}]})
     found = kb.findings()
-    assert sorted(f["rule"] for f in found) == ["action-missing-due", "action-missing-owner", "schema", "unknown-severity"]
+    assert sorted(f["rule"] for f in found) == [
+        "action-missing-due",
+        "action-missing-owner",
+        "schema",
+        "unknown-severity",
+    ]
 
 
 def test_related_ids_are_still_checked_when_another_field_fails(kb):

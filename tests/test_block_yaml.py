@@ -17,26 +17,141 @@ from hypothesis import strategies as st
 
 from postmortem_kb.load import block_yaml, frontmatter
 
-FAST = settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=400,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 KEYS = ["id", "title", "status", "a", "b_c", "x-y", "Title", "teams", "y", "n", "t", "_", "a1"]
 ODD_KEYS = ["yes", "No", "null", "on", "<<", "a b", "é"]
 USUAL = [
-    "x", "SEV2", "published", "Priya Raman", "The ad platform answered slowly.", "https://tracker.example.com/CAT-1",
-    "2024-03-14", "2024-03-14T13:52:00+00:00", "2024-03-14T13:52:00Z", "2024-03-14T13:52:00", "2024-03-14 13:52:00",
-    "true", "false", "yes", "No", "OFF", "~", "null", "Null", "C#", "a#b", "a:b", "100%", "a - b", "a, b", "a [b] {c}",
-    "'q'", "''", '"q"', '"a: b"', '""', "[a, b]", "[a,b]", "[ a , b ]", "[]", "[ ]", "[yes, 2024-03-14]", "x  ", "a  b",
-    "a\u00a0b", "Café", "😀 up", "...", "1.0.2", "2024", "",
+    "x",
+    "SEV2",
+    "published",
+    "Priya Raman",
+    "The ad platform answered slowly.",
+    "https://tracker.example.com/CAT-1",
+    "2024-03-14",
+    "2024-03-14T13:52:00+00:00",
+    "2024-03-14T13:52:00Z",
+    "2024-03-14T13:52:00",
+    "2024-03-14 13:52:00",
+    "true",
+    "false",
+    "yes",
+    "No",
+    "OFF",
+    "~",
+    "null",
+    "Null",
+    "C#",
+    "a#b",
+    "a:b",
+    "100%",
+    "a - b",
+    "a, b",
+    "a [b] {c}",
+    "'q'",
+    "''",
+    '"q"',
+    '"a: b"',
+    '""',
+    "[a, b]",
+    "[a,b]",
+    "[ a , b ]",
+    "[]",
+    "[ ]",
+    "[yes, 2024-03-14]",
+    "x  ",
+    "a  b",
+    "a\u00a0b",
+    "Café",
+    "😀 up",
+    "...",
+    "1.0.2",
+    "2024",
+    "",
 ]
 VALUES = [
     *USUAL,
     # what PyYAML reads otherwise
-    "2024-13-45", "2024-03-14 13:52:00 +01:00", "2024-3-4", "12", "-5", "+5", "1:20", "0x1F", "0o17", ".5", "1e3",
-    ".inf", "<<", "=", "a: b", "a #b", "ends:", "-x", "- x", "?x", "? x", ":x", ",x", "|", ">-", "%x", "@x", "`x`",
-    "&a x", "*a", "!t x", "!!str 5", "'q'", "'it''s'", "'a' b", "''", "'", '"q"', '"a: b"', '"a\\nb"', '"a" b', '""', '"',
-    "[a, b]", "[a,b]", "[ a , b ]", "[]", "[ ]", "[a,,b]", "[a, b, ]", "[a, [b]]", "[a: b]", '["a"]', "[a #b]", "[yes, 2024-03-14]",
-    "[1, 2]", "[-a]", "[a, b", "{a: 1}", "{}", "x  ", "a  b", "a\u00a0b", "\u00a0", "Café", "😀 up", "a\u2028b", "a\tb",
-    "a\x85b", "\ufeffx", "a\x7fb", "...", "--- x", "#x", "",
+    "2024-13-45",
+    "2024-03-14 13:52:00 +01:00",
+    "2024-3-4",
+    "12",
+    "-5",
+    "+5",
+    "1:20",
+    "0x1F",
+    "0o17",
+    ".5",
+    "1e3",
+    ".inf",
+    "<<",
+    "=",
+    "a: b",
+    "a #b",
+    "ends:",
+    "-x",
+    "- x",
+    "?x",
+    "? x",
+    ":x",
+    ",x",
+    "|",
+    ">-",
+    "%x",
+    "@x",
+    "`x`",
+    "&a x",
+    "*a",
+    "!t x",
+    "!!str 5",
+    "'q'",
+    "'it''s'",
+    "'a' b",
+    "''",
+    "'",
+    '"q"',
+    '"a: b"',
+    '"a\\nb"',
+    '"a" b',
+    '""',
+    '"',
+    "[a, b]",
+    "[a,b]",
+    "[ a , b ]",
+    "[]",
+    "[ ]",
+    "[a,,b]",
+    "[a, b, ]",
+    "[a, [b]]",
+    "[a: b]",
+    '["a"]',
+    "[a #b]",
+    "[yes, 2024-03-14]",
+    "[1, 2]",
+    "[-a]",
+    "[a, b",
+    "{a: 1}",
+    "{}",
+    "x  ",
+    "a  b",
+    "a\u00a0b",
+    "\u00a0",
+    "Café",
+    "😀 up",
+    "a\u2028b",
+    "a\tb",
+    "a\x85b",
+    "\ufeffx",
+    "a\x7fb",
+    "...",
+    "--- x",
+    "#x",
+    "",
 ]
 PADS = ["", " ", "  "]
 
@@ -82,7 +197,11 @@ def _block(draw: st.DrawFn, indent: int, depth: int) -> list[str]:
 def front_matter(draw: st.DrawFn) -> str:
     lines = draw(_block(0, 0))
     for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2]))):  # comments, blank lines and stray lines anywhere
-        extra = draw(st.sampled_from(["", "   ", "# note", "  # note", "   more", "  - y", "\tx: 1", "x: 1", "-", "- ", "? x", "id: again"]))
+        extra = draw(
+            st.sampled_from(
+                ["", "   ", "# note", "  # note", "   more", "  - y", "\tx: 1", "x: 1", "-", "- ", "? x", "id: again"]
+            )
+        )
         lines.insert(draw(st.integers(0, len(lines))), extra)
     return "\n".join(lines)
 
@@ -141,7 +260,7 @@ def test_what_pmkb_new_and_the_samples_write_is_read_without_pyyaml():
 
 def test_the_shapes_authors_write_are_read_without_pyyaml():
     shapes = [
-        "id: x\ntitle: \"Checkout: slow\"\nservices: [a, b]\nstarted: 2024-03-14T13:52:00+00:00\ncustomer_impact: no",
+        'id: x\ntitle: "Checkout: slow"\nservices: [a, b]\nstarted: 2024-03-14T13:52:00+00:00\ncustomer_impact: no',
         "id: x\n# a comment\n\nactions:\n- summary: s\n  owner: o\n  due: 2024-04-01\n  kind: prevent\nrelated: []",
         "id: x\ncontributing_factors:\n  - factor: f\n    description: d\n    enabled_by:\n      - g\nmitigated:\ntags:  [ a ,b ]",
         "id: x\ntitle: 'Café: le menu 😀'\nauthors:\n    -   Ana\n    -   Bo",
@@ -162,7 +281,7 @@ def test_front_matter_outside_the_shape_goes_to_pyyaml():
         "id: x\nyes: y",  # a key that is not a string
         "id: x\t# tab",
         "id: x # comment",
-        "id: \"a\\nb\"",
+        'id: "a\\nb"',
         "- a\n- b",  # not a mapping
         "  id: x",  # indented
         "",

@@ -27,7 +27,9 @@ def test_two_factor_ids_that_would_share_a_page_are_a_finding(kb):
     _add_factors(kb, "cache.miss", "cache-miss")
     kb.write()
     found = [f for f in kb.findings() if f["path"] == "postmortems/factors.yml"]
-    assert [(f["rule"], f["message"]) for f in found] == [("duplicate-id", "factor ids `cache.miss` and `cache-miss` would share one page (`factors/cache-miss`)")]
+    assert [(f["rule"], f["message"]) for f in found] == [
+        ("duplicate-id", "factor ids `cache.miss` and `cache-miss` would share one page (`factors/cache-miss`)")
+    ]
 
 
 def test_two_service_ids_that_would_share_a_page_are_a_finding(kb):

@@ -31,7 +31,13 @@ TODAY = "2024-06-01"  # after the stale action's due date
 
 
 def git(root: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
     return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True, env=env).stdout
 
 
@@ -139,7 +145,12 @@ def test_the_pull_request_workflow_fails_only_the_pull_request_at_fault(repo):
     assert lines and all("--changed" in line for line in lines)
     # an innocent pull request passes though main holds a stale action
     repo.write(meta={"id": "2024-03-14-new"}, sections={})
-    assert run_line(repo.root, lines[0].replace("${{ github.base_ref }}", "main").replace("origin/main", "main"), env).returncode == 0
+    assert (
+        run_line(
+            repo.root, lines[0].replace("${{ github.base_ref }}", "main").replace("origin/main", "main"), env
+        ).returncode
+        == 0
+    )
     # a guilty one fails, with an annotation on its own file
     repo.write(meta={"id": "2024-03-14-guilty"}, sections={"Lessons learned": "It was human error."})
     proc = run_line(repo.root, lines[0].replace("${{ github.base_ref }}", "main").replace("origin/main", "main"), env)

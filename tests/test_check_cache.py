@@ -51,14 +51,29 @@ def test_an_edit_of_the_same_size_is_checked_again(kb):
 
 
 def test_the_cache_follows_the_day_the_taxonomy_and_the_settings(kb):
-    path = kb.write(meta={"actions": [{"summary": "Add an alert on queue age", "owner": "Aiko Mori", "due": date(2026, 12, 1), "status": "open", "kind": "detect", "tracker": "https://tracker.example.com/MSG-1"}]})
+    path = kb.write(
+        meta={
+            "actions": [
+                {
+                    "summary": "Add an alert on queue age",
+                    "owner": "Aiko Mori",
+                    "due": date(2026, 12, 1),
+                    "status": "open",
+                    "kind": "detect",
+                    "tracker": "https://tracker.example.com/MSG-1",
+                }
+            ]
+        }
+    )
     _age(path)
     assert "stale-action" not in rules(kb.findings(today="2026-11-21"))
     assert "stale-action" in rules(kb.findings(today="2026-12-05"))  # the day changed: stale now
     kb.set_plugin_config(rules={"ignore": ["stale-action"]})
     assert "stale-action" not in rules(kb.findings(today="2026-12-05"))
     taxonomy = kb / "postmortems" / "factors.yml"
-    taxonomy.write_text(taxonomy.read_text(encoding="utf-8").replace("id: alerting-gap", "id: alerting-gaps"), encoding="utf-8")
+    taxonomy.write_text(
+        taxonomy.read_text(encoding="utf-8").replace("id: alerting-gap", "id: alerting-gaps"), encoding="utf-8"
+    )
     assert "unknown-factor" in rules(kb.findings(today="2026-12-05"))  # from the new taxonomy
 
 

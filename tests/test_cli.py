@@ -61,12 +61,17 @@ def test_checking_the_taxonomy_file_checks_the_taxonomy(kb):
     kb.write()
     tax = kb / "postmortems" / "factors.yml"
     assert kb.findings(str(tax)) == []
-    tax.write_text(tax.read_text(encoding="utf-8") + "  - id: dns\n    name: DNS\n    category: technical\n", encoding="utf-8")
+    tax.write_text(
+        tax.read_text(encoding="utf-8") + "  - id: dns\n    name: DNS\n    category: technical\n", encoding="utf-8"
+    )
     assert [(f["path"], f["code"]) for f in kb.findings(str(tax))] == [("postmortems/factors.yml", "PM102")]
 
 
 def test_findings_are_sorted_by_path_line_and_column(kb):
-    kb.write(meta={"id": "2024-05-01-b"}, sections={"Summary": "It was human error.", "Lessons learned": "We failed to verify it."})
+    kb.write(
+        meta={"id": "2024-05-01-b"},
+        sections={"Summary": "It was human error.", "Lessons learned": "We failed to verify it."},
+    )
     kb.write(meta={"id": "2023-05-01-a"}, sections={"Lessons learned": "It was careless."})
     found = kb.findings()
     keys = [(f["path"], f["line"], f["column"]) for f in found]
@@ -80,7 +85,10 @@ def test_text_format_is_path_line_col_code_rule_message_then_hint_and_summary(kb
     code, out = kb.check()
     assert code == 1
     lines = out.splitlines()
-    assert lines[0] == f"postmortems/2024/2024-03-14-order-emails-delayed.md:{line}:{col}: PM301 [blame-language] blaming wording: “human error” (“human error” ends the inquiry where it should begin)"
+    assert (
+        lines[0]
+        == f"postmortems/2024/2024-03-14-order-emails-delayed.md:{line}:{col}: PM301 [blame-language] blaming wording: “human error” (“human error” ends the inquiry where it should begin)"
+    )
     assert lines[1].startswith("  hint: ") and len(lines[1]) > 10
     assert lines[2] == "Found 1 error(s) and 0 warning(s) in 1 of 1 file(s)."
     assert "\033[" not in out  # no colour when not a terminal
@@ -150,7 +158,12 @@ def test_github_annotations_and_summary(kb):
 
 
 def test_github_annotations_are_escaped(kb):
-    action = {"summary": "Cut retries by 50%\nbefore launch", "status": "open", "due": date(2024, 4, 1), "kind": "prevent"}
+    action = {
+        "summary": "Cut retries by 50%\nbefore launch",
+        "status": "open",
+        "due": date(2024, 4, 1),
+        "kind": "prevent",
+    }
     path = kb.write(name="2024/2024-03-14-orders,emails: delayed.md", meta={"actions": [action]})
     code, out = kb.check("--format", "github")
     assert code == 1
@@ -339,7 +352,11 @@ def test_a_suppression_comment_silences_only_what_it_names_where_it_is(kb, text)
 
 
 def test_a_suppression_silences_only_its_rule_on_that_line(kb):
-    path = kb.write(sections={"Lessons learned": "<!-- pmkb: disable=PM301 -->\nIt was human error, and we failed to verify the fix."})
+    path = kb.write(
+        sections={
+            "Lessons learned": "<!-- pmkb: disable=PM301 -->\nIt was human error, and we failed to verify the fix."
+        }
+    )
     assert [(f["code"], f["line"], f["column"]) for f in kb.findings()] == [("PM302", *line_col(path, "we failed to"))]
 
 
@@ -347,11 +364,21 @@ def test_a_yaml_comment_in_the_front_matter_silences_a_front_matter_finding(kb):
     path = kb.write(meta={"filed": date(2024, 3, 20)})
     assert [f["code"] for f in kb.findings()] == ["PM405"]
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("filed: 2024-03-20\n", "filed: 2024-03-20  # pmkb: disable=late-postmortem\n"), encoding="utf-8")
+    path.write_text(
+        text.replace("filed: 2024-03-20\n", "filed: 2024-03-20  # pmkb: disable=late-postmortem\n"), encoding="utf-8"
+    )
     assert kb.findings() == []
-    path.write_text(text.replace("filed: 2024-03-20\n", "# pmkb: disable=late-postmortem (the team was offline that week)\nfiled: 2024-03-20\n"), encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "filed: 2024-03-20\n",
+            "# pmkb: disable=late-postmortem (the team was offline that week)\nfiled: 2024-03-20\n",
+        ),
+        encoding="utf-8",
+    )
     assert kb.findings() == []
-    path.write_text(text.replace("filed: 2024-03-20\n", "filed: 2024-03-20  # pmkb: disable=stale-action\n"), encoding="utf-8")
+    path.write_text(
+        text.replace("filed: 2024-03-20\n", "filed: 2024-03-20  # pmkb: disable=stale-action\n"), encoding="utf-8"
+    )
     assert [f["code"] for f in kb.findings()] == ["PM405"]
 
 
@@ -368,7 +395,11 @@ def test_rules_severity_in_the_configuration(kb):
     kb.set_plugin_config(rules={"severity": {"blame-language": "warning", "PM401": "warning"}})
     three_rules(kb)
     found = kb.findings()
-    assert [(f["code"], f["severity"]) for f in found] == [("PM401", "warning"), ("PM301", "warning"), ("PM302", "error")]
+    assert [(f["code"], f["severity"]) for f in found] == [
+        ("PM401", "warning"),
+        ("PM301", "warning"),
+        ("PM302", "error"),
+    ]
     assert kb.check()[0] == 1
     assert kb.check("--ignore", "PM302")[0] == 0
 
@@ -419,7 +450,20 @@ def test_a_new_postmortem_is_valid_and_lists_what_is_left_to_write(kb):
 
 
 def test_new_defaults_the_date_to_today_and_takes_several_services(kb):
-    code, _ = kb.run("new", "Search results stale", "--service", "search", "--service", "catalog", "--severity", "SEV3", "--author", "A", "--today", "2025-06-01")
+    code, _ = kb.run(
+        "new",
+        "Search results stale",
+        "--service",
+        "search",
+        "--service",
+        "catalog",
+        "--severity",
+        "SEV3",
+        "--author",
+        "A",
+        "--today",
+        "2025-06-01",
+    )
     assert code == 0
     meta = front_matter(kb / "postmortems" / "2025" / "2025-06-01-search-results-stale.md")
     assert meta["services"] == ["search", "catalog"]
@@ -457,7 +501,9 @@ def test_new_with_the_lightweight_template(kb):
 
 def test_new_keeps_a_title_with_yaml_special_characters(kb):
     title = 'Checkout: "payments" down #2 & retries'
-    code, _ = kb.run("new", title, "--service", "checkout", "--severity", "SEV1", "--author", "A", "--today", "2024-03-15")
+    code, _ = kb.run(
+        "new", title, "--service", "checkout", "--severity", "SEV1", "--author", "A", "--today", "2024-03-15"
+    )
     assert code == 0
     path = kb / "postmortems" / "2024" / "2024-03-15-checkout-payments-down-2-retries.md"
     assert front_matter(path)["title"] == title
@@ -499,8 +545,19 @@ def test_schema_prints_the_json_schema_of_the_front_matter(kb):
     assert schema["additionalProperties"] is False
     assert schema["properties"]["severity"]["enum"] == ["SEV1", "SEV2", "SEV3", "SEV4"]
     assert set(schema["required"]) >= {
-        "id", "title", "status", "severity", "services", "authors", "started", "detected",
-        "resolved", "filed", "customer_impact", "contributing_factors", "actions",
+        "id",
+        "title",
+        "status",
+        "severity",
+        "services",
+        "authors",
+        "started",
+        "detected",
+        "resolved",
+        "filed",
+        "customer_impact",
+        "contributing_factors",
+        "actions",
     }
     assert schema["properties"]["status"]["enum"] == ["draft", "in-review", "published", "archived"]
     assert schema["properties"]["started"]["format"] == "date-time"
@@ -517,10 +574,24 @@ def test_schema_uses_the_configured_severities(kb):
 # --- the rule registry ----------------------------------------------------------------------
 
 PRODUCT_RULES = [
-    "yaml-syntax", "schema", "missing-section", "empty-section", "duplicate-id", "unknown-factor",
-    "unknown-related", "blame-language", "counterfactual", "root-cause-language", "too-few-factors",
-    "action-missing-owner", "action-missing-due", "stale-action", "late-postmortem",
-    "missing-public-postmortem", "timeline-order", "vigilance-action",
+    "yaml-syntax",
+    "schema",
+    "missing-section",
+    "empty-section",
+    "duplicate-id",
+    "unknown-factor",
+    "unknown-related",
+    "blame-language",
+    "counterfactual",
+    "root-cause-language",
+    "too-few-factors",
+    "action-missing-owner",
+    "action-missing-due",
+    "stale-action",
+    "late-postmortem",
+    "missing-public-postmortem",
+    "timeline-order",
+    "vigilance-action",
 ]
 
 
@@ -531,4 +602,8 @@ def test_every_rule_named_in_the_product_exists_with_a_stable_code():
     assert len(codes) == len(set(codes))
     assert all(re.fullmatch(r"PM\d{3}", c) for c in codes)
     assert all(s.severity in ("error", "warning") and s.summary and s.fix for s in reg.values())
-    assert (reg["blame-language"].code, reg["counterfactual"].code, reg["root-cause-language"].code) == ("PM301", "PM302", "PM303")
+    assert (reg["blame-language"].code, reg["counterfactual"].code, reg["root-cause-language"].code) == (
+        "PM301",
+        "PM302",
+        "PM303",
+    )

@@ -81,7 +81,9 @@ def test_colours_only_on_a_terminal(kb, capsys):
     kb.write(sections={"Summary": "It was human error."})
     code, out, _ = run_main("--config", str(kb.config), "check", "--today", "2024-03-20", capsys=capsys)
     assert code == 1 and "\x1b[" not in out  # captured output is not a terminal
-    code, out, _ = run_main("--config", str(kb.config), "check", "--today", "2024-03-20", "--color", "always", capsys=capsys)
+    code, out, _ = run_main(
+        "--config", str(kb.config), "check", "--today", "2024-03-20", "--color", "always", capsys=capsys
+    )
     assert "\x1b[31mPM301" in out
 
 
@@ -108,5 +110,10 @@ def test_new_takes_any_service_without_a_catalog(kb):
 def test_new_help_explains_every_argument(capsys):
     code, out, _ = run_main("new", "--help", capsys=capsys)
     assert code == 0
-    for needle in ("what happened, in one line", "one of the configured severities", "the template in templates/", "owning team"):
+    for needle in (
+        "what happened, in one line",
+        "one of the configured severities",
+        "the template in templates/",
+        "owning team",
+    ):
         assert needle in " ".join(out.split()), needle

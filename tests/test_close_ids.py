@@ -17,7 +17,9 @@ def test_same_answer_as_difflib_on_random_ids() -> None:
     rng = random.Random(1)
     alphabet = "abcde-0123"
     for _ in range(2000):
-        ids = list({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(rng.randint(1, 40))})
+        ids = list(
+            {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(rng.randint(1, 40))}
+        )
         _same("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))), ids)
 
 

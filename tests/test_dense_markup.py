@@ -62,7 +62,9 @@ def test_the_site_builds_a_page_with_nested_emphasis(kb, tmp_path):
     from site_helpers import build_site
 
     shutil.copytree(ROOT / "ops-playbook", kb / "ops-playbook")
-    shutil.copytree(ROOT / "templates" / "site", kb / "templates" / "site")  # the kb fixture leaves the theme overrides out
+    shutil.copytree(
+        ROOT / "templates" / "site", kb / "templates" / "site"
+    )  # the kb fixture leaves the theme overrides out
     kb.write(sections={"Lessons learned": HOSTILE["nested emphasis"]})
     result = build_site(kb.root, tmp_path / "site")
     assert "RecursionError" not in result.stderr, result.stderr[-3000:]

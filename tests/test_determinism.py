@@ -41,7 +41,9 @@ def corpus() -> dict[str, str]:
         if i % 13 == 0:
             meta["id"] = f"{2019 + (i + 1) % 8}-03-{1 + (i + 1) % 28:02}-incident-{i + 1:03}"  # a duplicate id
         if i % 17 == 0:
-            meta["related"] = [f"{year}-03-{1 + i % 28:02}-incident-{i + 100:03}x"]  # unknown: "did you mean" picks among ids
+            meta["related"] = [
+                f"{year}-03-{1 + i % 28:02}-incident-{i + 100:03}x"
+            ]  # unknown: "did you mean" picks among ids
         if i % 19 == 0:
             sections["Impact"] = "Priya Raman failed to notice the queue. Tomás should have double-checked."
         if i % 23 == 0:
@@ -80,7 +82,9 @@ def make_kb(root: Path, files: dict[str, str], seed: int | None) -> KB:
 @pytest.fixture(scope="module")
 def two_kbs(tmp_path_factory) -> tuple[KB, KB]:
     files = corpus()
-    return make_kb(tmp_path_factory.mktemp("sorted"), files, None), make_kb(tmp_path_factory.mktemp("shuffled"), files, 7)
+    return make_kb(tmp_path_factory.mktemp("sorted"), files, None), make_kb(
+        tmp_path_factory.mktemp("shuffled"), files, 7
+    )
 
 
 _OUTPUTS: dict[tuple[str, str, str], str] = {}
@@ -100,7 +104,9 @@ def test_every_format_is_byte_identical_across_orderings_and_worker_counts(two_k
     a, b = two_kbs
     for fmt in FORMATS:
         # Every format from the two most different runs; JSON from all four.
-        combos = [("sorted", a, "1"), ("shuffled", b, "2")] + ([("sorted", a, "2"), ("shuffled", b, "1")] if fmt == "json" else [])
+        combos = [("sorted", a, "1"), ("shuffled", b, "2")] + (
+            [("sorted", a, "2"), ("shuffled", b, "1")] if fmt == "json" else []
+        )
         runs = {(name, jobs): output(kb, fmt, jobs) for name, kb, jobs in combos}
         first = runs[("sorted", "1")]
         for key, out in runs.items():
@@ -127,7 +133,14 @@ def test_every_format_is_byte_identical_across_hash_seeds_and_processes(two_kbs,
     results = []
     for seed, jobs in (("1", "1"), ("12345", "2")):
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        proc = subprocess.run([sys.executable, "-c", script, str(a.config), jobs], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+        proc = subprocess.run(
+            [sys.executable, "-c", script, str(a.config), jobs],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+            cwd=tmp_path,
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]
         results.append(json.loads(proc.stdout))
     here = {fmt: output(a, fmt, "1") for fmt in FORMATS}  # this process: another seed

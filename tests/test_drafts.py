@@ -43,7 +43,9 @@ def test_the_site_lists_a_drafts_action_without_a_link_and_counts_it(kb):
     kb.write(meta=DRAFT)
     kb.write(meta={"actions": [{**OPEN, "summary": "Page on a stopped worker pool"}]})  # published
     project = load_project(kb.config)
-    site = Site(corpus=load_corpus(project), settings=project.settings, today=date(2024, 3, 20), docs_dir=project.docs_dir)
+    site = Site(
+        corpus=load_corpus(project), settings=project.settings, today=date(2024, 3, 20), docs_dir=project.docs_dir
+    )
     pages = site.pages()
     page = pages["remediation.md"]
     assert "Alert when the send queue grows" in page and "pmkb-badge-draft" in page

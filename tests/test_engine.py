@@ -60,7 +60,12 @@ def test_serve_reloads_only_the_edited_file_until_the_context_changes(kb):
     corpus.refresh(Checker(project, TODAY))
     assert corpus.reloaded == 0 and not corpus.context_changed
     edited = kb / "postmortems" / "2024" / "2024-03-05-incident-0004.md"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("## Lessons learned\n", "## Lessons learned\n\nIt was human error.\n"), encoding="utf-8")
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace(
+            "## Lessons learned\n", "## Lessons learned\n\nIt was human error.\n"
+        ),
+        encoding="utf-8",
+    )
     _, findings = corpus.refresh(Checker(project, TODAY))
     assert corpus.reloaded == 1
     assert any(f.rule == "blame-language" and f.path.endswith("incident-0004.md") for f in findings)

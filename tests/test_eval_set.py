@@ -17,7 +17,9 @@ SHAPES = {"prose", "list", "timeline", "action", "lesson"}
 
 
 def rows(split: str) -> list[dict]:
-    return [json.loads(line) for line in (EVAL / f"{split}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in (EVAL / f"{split}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +63,9 @@ def test_timeline_rows_are_table_rows(splits):
 
 def test_the_holdout_meets_the_bar_through_pmkb_check():
     # `make eval` runs this script; --gate holds the holdout to precision >= 0.95, recall >= 0.90.
-    done = subprocess.run([sys.executable, str(EVAL / "run.py"), "--gate"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(EVAL / "run.py"), "--gate"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "== dev:" in done.stdout and "== holdout:" in done.stdout
     assert "gate (holdout overall precision >= 0.95, recall >= 0.9): PASS" in done.stdout

@@ -24,7 +24,7 @@ from postmortem_kb.render.feed import MAX_ENTRIES, Entry, atom, plain_text
 A = "{http://www.w3.org/2005/Atom}"
 HOSTILE_ID = "2026-11-02-feed-hostile"
 HOSTILE_TITLE = 'Feed <script>alert(1)</script> & "quotes" </title><x>'
-HOSTILE_SUMMARY = 'Checkout failed. <img src=x onerror=alert(1)> <script>alert(2)</script>**Bold** words, a [link](https://tracker.example.com/X-1) and `code` <!-- hidden note -->'
+HOSTILE_SUMMARY = "Checkout failed. <img src=x onerror=alert(1)> <script>alert(2)</script>**Bold** words, a [link](https://tracker.example.com/X-1) and `code` <!-- hidden note -->"
 OTHERS = {
     "2026-11-03-feed-in-review": "in-review",
     "2026-11-04-feed-archived": "archived",
@@ -40,7 +40,16 @@ def _add(root: Path, pm_id: str, status: str, title: str, summary: str) -> None:
     day = int(pm_id[8:10])
     write_postmortem(
         root,
-        meta={"id": pm_id, "status": status, "title": title, "started": _when(day, 9), "detected": _when(day, 10), "mitigated": _when(day, 11), "resolved": _when(day, 12), "filed": date(2026, 11, day)},
+        meta={
+            "id": pm_id,
+            "status": status,
+            "title": title,
+            "started": _when(day, 9),
+            "detected": _when(day, 10),
+            "mitigated": _when(day, 11),
+            "resolved": _when(day, 12),
+            "filed": date(2026, 11, day),
+        },
         sections={"Summary": summary},
     )
 
@@ -71,7 +80,11 @@ def public_site(kb: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     dest = tmp_path_factory.mktemp("public")
     run = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "-f", str(kb / "mkdocs-public.yml"), "-d", str(dest)],
-        cwd=kb, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True, text=True, timeout=300,
+        cwd=kb,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert_built(run)
     return dest
@@ -113,7 +126,9 @@ def test_the_feed_holds_the_published_postmortems_only_newest_first(kb: Path, si
     assert all(i.startswith("urn:uuid:") for i in ids) and len(set(ids)) == len(ids)
     # The authors are the postmortem's.
     first = next(e for e in got if link(e) == "2024/2024-03-14-customer-comms-outage/")
-    assert [a.find(f"{A}name").text for a in first.findall(f"{A}author")] == list(published["2024-03-14-customer-comms-outage"].meta.authors)
+    assert [a.find(f"{A}name").text for a in first.findall(f"{A}author")] == list(
+        published["2024-03-14-customer-comms-outage"].meta.authors
+    )
 
 
 def test_markup_in_a_title_or_summary_stays_text(site: Path) -> None:
@@ -139,11 +154,28 @@ def test_markup_in_a_feed_title_is_a_finding_at_its_line(kb: Path) -> None:
     path = kb / "postmortems" / "2026" / f"{HOSTILE_ID}.md"
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = main(["--config", str(kb / "mkdocs.yml"), "check", "--format", "json", "--today", "2026-11-21", "--select", "PM109", str(path)])
+        code = main(
+            [
+                "--config",
+                str(kb / "mkdocs.yml"),
+                "check",
+                "--format",
+                "json",
+                "--today",
+                "2026-11-21",
+                "--select",
+                "PM109",
+                str(path),
+            ]
+        )
     found = json.loads(out.getvalue())
-    line = next(n for n, t in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if t.startswith("title:"))
+    line = next(
+        n for n, t in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if t.startswith("title:")
+    )
     assert code == 1
-    assert [(f["path"], f["line"], f["rule"], f["severity"]) for f in found] == [(f"postmortems/2026/{HOSTILE_ID}.md", line, "feed-field-markup", "error")]
+    assert [(f["path"], f["line"], f["rule"], f["severity"]) for f in found] == [
+        (f"postmortems/2026/{HOSTILE_ID}.md", line, "feed-field-markup", "error")
+    ]
     assert "an HTML tag" in found[0]["message"]
 
 
@@ -189,7 +221,14 @@ def test_feed_field_markup_leaves_plain_text_alone(title: str) -> None:
 
 
 def test_every_page_links_the_feed_in_its_head(site: Path) -> None:
-    for url in ("", "catalog/", "2024/2024-03-14-customer-comms-outage/", "factors/retry-storm/", "playbook/severities/", "rules/"):
+    for url in (
+        "",
+        "catalog/",
+        "2024/2024-03-14-customer-comms-outage/",
+        "factors/retry-storm/",
+        "playbook/severities/",
+        "rules/",
+    ):
         head = load_page(site, url).find("head")
         feeds = head.find_all("link", rel="alternate", type="application/atom+xml")
         assert len(feeds) == 1, url
@@ -230,12 +269,23 @@ def _entry(**kw: object) -> Entry:
     ],
 )
 def test_links_are_absolute_only_with_an_http_site_url(site_url: str, expected: str) -> None:
-    doc = ET.fromstring(atom([_entry()], title="KB", subtitle="", site_url=site_url, namespace="t", today=date(2026, 11, 21)))
+    doc = ET.fromstring(
+        atom([_entry()], title="KB", subtitle="", site_url=site_url, namespace="t", today=date(2026, 11, 21))
+    )
     assert link(doc.find(f"{A}entry")) == expected
 
 
 def test_characters_xml_cannot_hold_are_dropped_not_fatal() -> None:
-    doc = ET.fromstring(atom([_entry(title="A\x0bB\x00C\ud800D\ufffe", authors=["\x01", "Ana\x08"], summary=plain_text("x\x1by"))], title="K\x0cB", subtitle="", site_url="", namespace="t", today=date(2026, 11, 21)))
+    doc = ET.fromstring(
+        atom(
+            [_entry(title="A\x0bB\x00C\ud800D\ufffe", authors=["\x01", "Ana\x08"], summary=plain_text("x\x1by"))],
+            title="K\x0cB",
+            subtitle="",
+            site_url="",
+            namespace="t",
+            today=date(2026, 11, 21),
+        )
+    )
     entry = doc.find(f"{A}entry")
     assert text(entry, "title") == "ABCD" and text(entry, "summary") == "xy"
     assert [a.find(f"{A}name").text for a in entry.findall(f"{A}author")] == ["Ana"]
@@ -247,7 +297,10 @@ def test_an_empty_feed_is_valid_and_dated_by_the_build_clock() -> None:
 
 
 def test_a_summary_is_short_plain_text_and_bounded() -> None:
-    assert plain_text("> quoted\n\n- item one\n- item *two*\n\n```\ncode\n```\n\\*not emphasis\\*") == "quoted item one item two code *not emphasis*"
+    assert (
+        plain_text("> quoted\n\n- item one\n- item *two*\n\n```\ncode\n```\n\\*not emphasis\\*")
+        == "quoted item one item two code *not emphasis*"
+    )
     long = plain_text("word " * 500)
     assert len(long) <= 400 and long.endswith("…")
     # An unclosed comment or a thousand brackets cost nothing noticeable: the input is cut first.

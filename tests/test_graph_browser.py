@@ -92,10 +92,14 @@ class GraphGuard(Guard):
             self.errors.append(f"{message.type}: {message.text}")
 
 
-def _open(browser: Any, base_url: str, viewport: dict[str, int], scheme: str = "light", **options: Any) -> tuple[Any, Any, Guard]:
+def _open(
+    browser: Any, base_url: str, viewport: dict[str, int], scheme: str = "light", **options: Any
+) -> tuple[Any, Any, Guard]:
     context = browser.new_context(viewport=viewport, color_scheme=scheme, service_workers="block", **options)
     if scheme == "dark":  # Material's palette toggle, as a reader left it
-        context.add_init_script("localStorage.setItem('/.__palette', JSON.stringify({index: 1, color: {scheme: 'slate'}}))")
+        context.add_init_script(
+            "localStorage.setItem('/.__palette', JSON.stringify({index: 1, color: {scheme: 'slate'}}))"
+        )
     page = context.new_page()
     guard = GraphGuard()
     guard.watch(context, page, console=True)
@@ -122,20 +126,32 @@ def _overlaps(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[tuple[st
         for j, q in enumerate(b):
             if (a is b and j <= i) or p["id"] == q["id"]:
                 continue
-            if p["b"]["x1"] < q["b"]["x2"] and q["b"]["x1"] < p["b"]["x2"] and p["b"]["y1"] < q["b"]["y2"] and q["b"]["y1"] < p["b"]["y2"]:
+            if (
+                p["b"]["x1"] < q["b"]["x2"]
+                and q["b"]["x1"] < p["b"]["x2"]
+                and p["b"]["y1"] < q["b"]["y2"]
+                and q["b"]["y1"] < p["b"]["y2"]
+            ):
                 out.append((p["id"], q["id"]))
     return out
 
 
 def _assert_fitted(page: Any) -> None:
     f = page.evaluate(FIT)
-    assert f["x1"] >= FIT_PADDING - 2 and f["y1"] >= FIT_PADDING - 2 and f["x2"] <= f["w"] - FIT_PADDING + 2 and f["y2"] <= f["h"] - FIT_PADDING + 2, f
+    assert (
+        f["x1"] >= FIT_PADDING - 2
+        and f["y1"] >= FIT_PADDING - 2
+        and f["x2"] <= f["w"] - FIT_PADDING + 2
+        and f["y2"] <= f["h"] - FIT_PADDING + 2
+    ), f
     tight = f["x2"] - f["x1"] >= f["w"] - 2 * FIT_PADDING - 2 or f["y2"] - f["y1"] >= f["h"] - 2 * FIT_PADDING - 2
     assert tight or abs(f["zoom"] - FIT_MAX_ZOOM) < 1e-6, f
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_two_labels_overlap_at_the_default_view_on_a_laptop(browser: Any, base_url: str, data: dict[str, Any], scheme: str) -> None:
+def test_no_two_labels_overlap_at_the_default_view_on_a_laptop(
+    browser: Any, base_url: str, data: dict[str, Any], scheme: str
+) -> None:
     context, page, guard = _open(browser, base_url, LAPTOP, scheme)
     try:
         drawn = page.evaluate(BOXES)
@@ -174,9 +190,14 @@ def test_filters_refit_the_view(laptop: tuple[Any, Guard], data: dict[str, Any])
     for cat in ("technical", "response", "organisational"):
         page.check(f"#pmkb-graph input[name=category][value={cat}]")
     # One service: each factor's disc counts that service's incidents only.
-    service = max((n for n in nodes.values() if n["kind"] == "service"), key=lambda s: (sum(e["target"] == s["id"] for e in data["edges"]), s["id"]))
+    service = max(
+        (n for n in nodes.values() if n["kind"] == "service"),
+        key=lambda s: (sum(e["target"] == s["id"] for e in data["edges"]), s["id"]),
+    )
     page.select_option("#pmkb-graph select[name=service]", service["id"])
-    page.wait_for_function("() => pmkbGraph.nodes('[kind = \"factor\"]').length < 29 || pmkbGraph.nodes('[kind = \"incident\"]').length < 200")
+    page.wait_for_function(
+        "() => pmkbGraph.nodes('[kind = \"factor\"]').length < 29 || pmkbGraph.nodes('[kind = \"incident\"]').length < 200"
+    )
     hit = {e["source"] for e in data["edges"] if e["kind"] == "affected" and e["target"] == service["id"]}
     expected: dict[str, int] = {}
     for e in data["edges"]:
@@ -190,7 +211,9 @@ def test_filters_refit_the_view(laptop: tuple[Any, Guard], data: dict[str, Any])
     years = sorted({n["year"] for n in nodes.values() if n["kind"] == "incident"})
     page.select_option("#pmkb-graph select[name=from]", str(years[-1]))
     page.uncheck("#pmkb-graph input[name=severity][value=SEV4]")
-    expected_incidents = sum(1 for n in nodes.values() if n["kind"] == "incident" and n["year"] == years[-1] and n["severity"] != "SEV4")
+    expected_incidents = sum(
+        1 for n in nodes.values() if n["kind"] == "incident" and n["year"] == years[-1] and n["severity"] != "SEV4"
+    )
     page.wait_for_function("(n) => pmkbGraph.nodes('[kind = \"incident\"]').length === n", arg=expected_incidents)
     assert f"from {expected_incidents} incidents, {years[-1]}." in page.locator("#pmkb-graph .pmkb-count").inner_text()
     _assert_fitted(page)
@@ -202,7 +225,9 @@ def test_incidents_and_services_on_request_on_a_time_axis(laptop: tuple[Any, Gua
     page.check("#pmkb-graph input[name=incidents]")
     page.wait_for_function("() => pmkbGraph.nodes('[kind = \"incident\"]:visible').length === 200")
     years = sorted({n["year"] for n in data["nodes"] if n["kind"] == "incident"})
-    assert page.evaluate("() => pmkbGraph.nodes('[kind = \"year\"]').map(n => n.data('label'))") == [str(y) for y in years]
+    assert page.evaluate("() => pmkbGraph.nodes('[kind = \"year\"]').map(n => n.data('label'))") == [
+        str(y) for y in years
+    ]
     _assert_fitted(page)  # the view widens to take the axis in
     page.check("#pmkb-graph input[name=services]")
     page.wait_for_function("() => pmkbGraph.nodes('[kind = \"service\"]:visible').length > 0")
@@ -227,7 +252,9 @@ def test_hover_highlights_neighbours_and_lists_incidents(laptop: tuple[Any, Guar
     page.mouse.move(f["page_x"], f["page_y"])
     page.wait_for_function("() => pmkbGraph.$('.hl').length > 0")
     assert set(page.evaluate("() => pmkbGraph.$('.hl').map(e => e.id())")) == set(f["hood"])
-    assert page.evaluate("(hood) => pmkbGraph.elements().filter(e => !hood.includes(e.id())).every(e => e.hasClass('faded'))", f["hood"])
+    assert page.evaluate(
+        "(hood) => pmkbGraph.elements().filter(e => !hood.includes(e.id())).every(e => e.hasClass('faded'))", f["hood"]
+    )
     detail = page.locator("#pmkb-graph .pmkb-graph-detail")
     assert detail.locator("a").first.inner_text() == f["label"]
     assert f"{f['n']} incidents" in detail.inner_text()
@@ -246,7 +273,9 @@ def test_a_click_on_a_factor_opens_its_page(laptop: tuple[Any, Guard], base_url:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_on_a_phone_only_the_table_scrolls_sideways(browser: Any, base_url: str, data: dict[str, Any], scheme: str) -> None:
+def test_on_a_phone_only_the_table_scrolls_sideways(
+    browser: Any, base_url: str, data: dict[str, Any], scheme: str
+) -> None:
     context, page, guard = _open(browser, base_url, PHONE, scheme)
     try:
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
@@ -257,7 +286,10 @@ def test_on_a_phone_only_the_table_scrolls_sideways(browser: Any, base_url: str,
         # The graph takes the build's tall arrangement, its labels still apart.
         drawn = page.evaluate(BOXES)
         tall = {n["id"]: (n["tx"], n["ty"]) for n in data["nodes"]}
-        assert all(tall[i] == (x, y) for i, x, y in page.evaluate("() => pmkbGraph.nodes().map(n => [n.id(), n.position('x'), n.position('y')])"))
+        assert all(
+            tall[i] == (x, y)
+            for i, x, y in page.evaluate("() => pmkbGraph.nodes().map(n => [n.id(), n.position('x'), n.position('y')])")
+        )
         assert _overlaps(drawn["labels"], drawn["labels"]) == []
         assert drawn["zoom"] > 0.45, "twice the scale the wide arrangement gets on a phone (0.32)"
         _assert_fitted(page)
@@ -272,8 +304,14 @@ def test_on_a_phone_the_first_tap_shows_a_factor_and_the_second_opens_it(browser
     try:
         # The page tells a phone's reader what the taps below do.
         intro = " ".join(page.locator("article p").first.inner_text().split())
-        assert "Hover or tap a factor to see what it recurs with and list its incidents under the graph; click it (or tap it again) to open its page." in intro
-        assert page.locator("#pmkb-graph .pmkb-graph-detail").inner_text().strip() == "Hover or tap a factor to list its incidents here."
+        assert (
+            "Hover or tap a factor to see what it recurs with and list its incidents under the graph; click it (or tap it again) to open its page."
+            in intro
+        )
+        assert (
+            page.locator("#pmkb-graph .pmkb-graph-detail").inner_text().strip()
+            == "Hover or tap a factor to list its incidents here."
+        )
         f = _factor_on_screen(page)
         page.touchscreen.tap(f["page_x"], f["page_y"])
         page.wait_for_function("() => pmkbGraph.$('.hl').length > 0")
@@ -313,14 +351,22 @@ def test_the_count_line_counts_what_is_drawn(laptop: tuple[Any, Guard], incident
     # It said "68 nodes, 292 links" over 29 factors and 152 links: the hidden ones counted.
     page, _ = laptop
     d = _show(page, incidents, services)
-    years = page.evaluate("() => [document.querySelector('select[name=from]').value, document.querySelector('select[name=to]').value].join('–')")
-    parts = [f"{d['factor']} factors"] + ([f"{d['incident']} incidents"] if incidents else []) + ([f"{d['service']} services"] if services else [])
+    years = page.evaluate(
+        "() => [document.querySelector('select[name=from]').value, document.querySelector('select[name=to]').value].join('–')"
+    )
+    parts = (
+        [f"{d['factor']} factors"]
+        + ([f"{d['incident']} incidents"] if incidents else [])
+        + ([f"{d['service']} services"] if services else [])
+    )
     tail = "" if incidents else " from 200 incidents"
     assert d["text"] == f"Showing {', '.join(parts)} and {d['links']} links{tail}, {years}."
     assert d["factor"] >= 20 and (d["incident"] == 200) == incidents and (d["service"] > 0) == services
 
 
-def test_services_without_incidents_link_to_the_factors_of_their_incidents(laptop: tuple[Any, Guard], data: dict[str, Any]) -> None:
+def test_services_without_incidents_link_to_the_factors_of_their_incidents(
+    laptop: tuple[Any, Guard], data: dict[str, Any]
+) -> None:
     # Services alone were squares with no line to anything.
     page, _ = laptop
     _show(page, False, True)
@@ -340,12 +386,16 @@ def test_services_without_incidents_link_to_the_factors_of_their_incidents(lapto
                 expected[(f, s)] = expected.get((f, s), 0) + 1
     assert {(f, s): n for f, s, n, *_ in drawn} == expected
     assert all(fv and sv for *_, fv, sv in drawn)
-    lonely = page.evaluate("() => pmkbGraph.nodes('[kind = \"service\"]:visible').filter(n => n.connectedEdges(':visible').empty()).map(n => n.id())")
+    lonely = page.evaluate(
+        "() => pmkbGraph.nodes('[kind = \"service\"]:visible').filter(n => n.connectedEdges(':visible').empty()).map(n => n.id())"
+    )
     assert lonely == []
     # With incidents shown, services hang off their incidents again, not off factors.
     _show(page, True, True)
     assert page.evaluate("() => pmkbGraph.edges('[kind = \"via-service\"]:visible').length") == 0
-    assert page.evaluate("() => pmkbGraph.edges('[kind = \"affected\"]:visible').length") == sum(len(i["s"]) for i in by_incident.values())
+    assert page.evaluate("() => pmkbGraph.edges('[kind = \"affected\"]:visible').length") == sum(
+        len(i["s"]) for i in by_incident.values()
+    )
 
 
 def test_a_year_range_cannot_be_inverted(laptop: tuple[Any, Guard], data: dict[str, Any]) -> None:
@@ -355,8 +405,16 @@ def test_a_year_range_cannot_be_inverted(laptop: tuple[Any, Guard], data: dict[s
     assert len(years) >= 3
     page.select_option("#pmkb-graph select[name=to]", str(years[0]))
     page.select_option("#pmkb-graph select[name=from]", str(years[-1]))
-    page.wait_for_function("(y) => document.querySelector('#pmkb-graph .pmkb-count').textContent.endsWith(', ' + y + '.')", arg=str(years[-1]))
-    assert page.evaluate("() => [document.querySelector('select[name=from]').value, document.querySelector('select[name=to]').value]") == [str(years[-1])] * 2
+    page.wait_for_function(
+        "(y) => document.querySelector('#pmkb-graph .pmkb-count').textContent.endsWith(', ' + y + '.')",
+        arg=str(years[-1]),
+    )
+    assert (
+        page.evaluate(
+            "() => [document.querySelector('select[name=from]').value, document.querySelector('select[name=to]').value]"
+        )
+        == [str(years[-1])] * 2
+    )
     in_year = sum(1 for n in data["nodes"] if n["kind"] == "incident" and n["year"] == years[-1])
     assert f"from {in_year} incidents" in page.evaluate(DRAWN)["text"]
     # Moving To below From takes From along.

@@ -33,27 +33,44 @@ def _factors(*pairs: tuple[str, list[str]]) -> list[dict]:
 def test_graphml_is_directed_and_keeps_who_enabled_whom(kb):
     # alerting-gap enabled software-defect here; the other way round in a second incident.
     kb.write(meta={"contributing_factors": _factors(("alerting-gap", []), ("software-defect", ["alerting-gap"]))})
-    kb.write(meta={"id": "2024-03-15-reverse", "contributing_factors": _factors(("software-defect", []), ("alerting-gap", ["software-defect"])), "services": ["checkout"]})
+    kb.write(
+        meta={
+            "id": "2024-03-15-reverse",
+            "contributing_factors": _factors(("software-defect", []), ("alerting-gap", ["software-defect"])),
+            "services": ["checkout"],
+        }
+    )
     code, out = kb.run("graph", "--format", "graphml")
     assert code == 0 and 'edgedefault="directed"' in out
     g = nx.read_graphml(io.BytesIO(out.encode("utf-8")))
     assert g.is_directed()
     enabled = sorted((a, b) for a, b, d in g.edges(data=True) if d["kind"] == "enabled")
-    assert enabled == [("factor:alerting-gap", "factor:software-defect"), ("factor:software-defect", "factor:alerting-gap")]
+    assert enabled == [
+        ("factor:alerting-gap", "factor:software-defect"),
+        ("factor:software-defect", "factor:alerting-gap"),
+    ]
     # The other edges read the way they mean: a factor contributed to an incident, an
     # incident affected a service.
-    assert all(a.startswith("factor:") and b.startswith("incident:") for a, b, d in g.edges(data=True) if d["kind"] == "contributed")
+    assert all(
+        a.startswith("factor:") and b.startswith("incident:")
+        for a, b, d in g.edges(data=True)
+        if d["kind"] == "contributed"
+    )
     assert ("incident:2024-03-15-reverse", "service:checkout") in g.edges
     # The JSON export says the same, edge for edge.
     _, data = kb.run("graph", "--format", "json")
-    assert sorted((e["source"], e["target"], e["kind"]) for e in json.loads(data)["edges"]) == sorted((a, b, d["kind"]) for a, b, d in g.edges(data=True))
+    assert sorted((e["source"], e["target"], e["kind"]) for e in json.loads(data)["edges"]) == sorted(
+        (a, b, d["kind"]) for a, b, d in g.edges(data=True)
+    )
 
 
 def test_one_direction_only_when_the_incidents_name_one(kb):
     kb.write(meta={"contributing_factors": _factors(("alerting-gap", []), ("software-defect", ["alerting-gap"]))})
     _, out = kb.run("graph", "--format", "graphml")
     g = nx.read_graphml(io.BytesIO(out.encode("utf-8")))
-    assert [(a, b) for a, b, d in g.edges(data=True) if d["kind"] == "enabled"] == [("factor:alerting-gap", "factor:software-defect")]
+    assert [(a, b) for a, b, d in g.edges(data=True) if d["kind"] == "enabled"] == [
+        ("factor:alerting-gap", "factor:software-defect")
+    ]
 
 
 _SIMILAR = """
@@ -79,7 +96,13 @@ def test_similar_incidents_do_not_change_from_one_build_to_the_next(tmp_path):
     outs = set()
     for seed in ("1", "2", "3", "4"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        run = subprocess.run([sys.executable, "-c", _SIMILAR, str(repo / "mkdocs.yml")], env=env, capture_output=True, text=True, check=True)
+        run = subprocess.run(
+            [sys.executable, "-c", _SIMILAR, str(repo / "mkdocs.yml")],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         outs.add(run.stdout)
     assert len(outs) == 1
     similar = json.loads(outs.pop())
@@ -97,7 +120,9 @@ def test_similar_incidents_never_list_themselves_and_rank_by_shared_factors(kb):
     twins = [f"2024-03-{d:02d}-twin" for d in range(10, 18)]
     for pm_id in twins:
         kb.write(meta={"id": pm_id, "contributing_factors": pair})
-    kb.write(meta={"id": "2024-04-01-single", "contributing_factors": _factors(("alerting-gap", []), ("retry-storm", []))})
+    kb.write(
+        meta={"id": "2024-04-01-single", "contributing_factors": _factors(("alerting-gap", []), ("retry-storm", []))}
+    )
     sim = Similarity(load_corpus(load_project(kb.config)))
     for pm_id in twins:
         others = [t for t in twins if t != pm_id]

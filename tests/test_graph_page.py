@@ -50,7 +50,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _site(config: Path) -> Site:
     project = load_project(config)
-    return Site(corpus=load_corpus(project), settings=project.settings, today=date(2026, 11, 21), docs_dir=project.docs_dir)
+    return Site(
+        corpus=load_corpus(project), settings=project.settings, today=date(2026, 11, 21), docs_dir=project.docs_dir
+    )
 
 
 def test_graph_data_is_byte_identical_from_one_build_to_the_next(generated: Path) -> None:
@@ -59,11 +61,20 @@ def test_graph_data_is_byte_identical_from_one_build_to_the_next(generated: Path
     digests = set()
     for seed in ("0", "1", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        run = subprocess.run([sys.executable, "-c", _DATA, str(generated / "mkdocs.yml")], env=env, capture_output=True, text=True, check=True)
+        run = subprocess.run(
+            [sys.executable, "-c", _DATA, str(generated / "mkdocs.yml")],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         digests.add(run.stdout)
     assert len(digests) == 1, digests
     data = json.loads(graph_page.graph_data(_site(generated / "mkdocs.yml")))
-    assert hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()).hexdigest() == digests.pop().split()[0]
+    assert (
+        hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        == digests.pop().split()[0]
+    )
     # Every node has its position, and the page's script gets the metrics the layout assumed.
     assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in data["nodes"])
     assert data["layout"]["metrics"]["font"] == METRICS.font
@@ -79,7 +90,9 @@ def test_a_factor_in_four_incidents_is_twice_as_wide_as_one_in_one() -> None:
     assert diameter(1, 10_000) == METRICS.min_d  # never a speck
 
 
-def _boxes(g: Any, positions: dict[str, tuple[int, int]], counts: dict[str, int]) -> list[tuple[str, float, float, float, float]]:
+def _boxes(
+    g: Any, positions: dict[str, tuple[int, int]], counts: dict[str, int]
+) -> list[tuple[str, float, float, float, float]]:
     most = max(counts.values())
     out = []
     for f, n in counts.items():
@@ -97,7 +110,12 @@ def test_factors_keep_their_discs_and_labels_apart_and_the_most_recurring_sits_i
     lay = layout(g)
     boxes = _boxes(g, lay.positions, lay.counts)
     assert len(boxes) >= 20
-    clashes = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]]
+    clashes = [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+    ]
     assert clashes == []
     top = max(lay.counts, key=lambda f: (lay.counts[f], f))
     xs = [b[1] for b in boxes] + [b[3] for b in boxes]
@@ -130,7 +148,16 @@ def _hostile_kb(kb: Any) -> Site:
             f["name"] = f"Alerting {HOSTILE}"
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     kb.write(meta={"title": f"Title {HOSTILE}"})
-    kb.write(meta={"id": "2024-03-15-second", "title": "Second incident", "contributing_factors": [{"factor": "alerting-gap", "description": "Gap."}, {"factor": "retry-storm", "description": "Storm."}]})
+    kb.write(
+        meta={
+            "id": "2024-03-15-second",
+            "title": "Second incident",
+            "contributing_factors": [
+                {"factor": "alerting-gap", "description": "Gap."},
+                {"factor": "retry-storm", "description": "Storm."},
+            ],
+        }
+    )
     return _site(kb.config)
 
 

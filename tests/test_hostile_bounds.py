@@ -114,7 +114,11 @@ def _sarif(kb, site_url: str | None):
 def _absolute(uri: str) -> bool:
     """RFC 3986 absolute URI with a host, as the SARIF 2.1.0 schema's `format: uri` wants."""
     parts = urlsplit(uri)
-    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", parts.scheme)) and bool(parts.netloc) and not re.search(r"\s", uri)
+    return (
+        bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", parts.scheme))
+        and bool(parts.netloc)
+        and not re.search(r"\s", uri)
+    )
 
 
 @pytest.mark.parametrize("site_url", [None, "", "/kb/", "kb.example.com", "javascript:alert(1)//x"])
@@ -134,7 +138,9 @@ def test_sarif_help_uri_is_absolute_with_a_site_url(kb):
     doc = _sarif(kb, "https://kb.example.com/handbook/")
     rules = doc["runs"][0]["tool"]["driver"]["rules"]
     assert all(_absolute(r["helpUri"]) for r in rules)
-    assert {r["helpUri"] for r in rules if r["id"] == "PM301"} == {"https://kb.example.com/handbook/rules/blame-language/"}
+    assert {r["helpUri"] for r in rules if r["id"] == "PM301"} == {
+        "https://kb.example.com/handbook/rules/blame-language/"
+    }
 
 
 # ---- suppression: only a comment silences, never the same text elsewhere ------------------------
@@ -169,9 +175,26 @@ def _pm301_lines(kb) -> list[int]:
         f"{BLAME} <!-- see pmkb: disable-file -->",  # a comment that does not start with it
         f"{BLAME} <!-- pmkb: disable-filex -->",
     ],
-    ids=["link-url", "link-target", "link-title", "reference", "code-span", "double-backticks", "code-span-two-lines", "fence",
-         "tilde-fence", "fence-in-list", "indented-code", "attribute", "attribute-after-gt", "escaped", "heading", "prose",
-         "not-first", "misspelt"],
+    ids=[
+        "link-url",
+        "link-target",
+        "link-title",
+        "reference",
+        "code-span",
+        "double-backticks",
+        "code-span-two-lines",
+        "fence",
+        "tilde-fence",
+        "fence-in-list",
+        "indented-code",
+        "attribute",
+        "attribute-after-gt",
+        "escaped",
+        "heading",
+        "prose",
+        "not-first",
+        "misspelt",
+    ],
 )
 def test_suppression_text_outside_a_comment_silences_nothing(kb, text):
     kb.write(sections={"Lessons learned": text})
@@ -184,7 +207,9 @@ def _write_front_matter(kb, lines: str) -> None:
     path = kb.write(sections={"Lessons learned": BLAME})
     text = path.read_text(encoding="utf-8")
     key = lines.split(":", 1)[0]
-    start = text.index(f"\n{key}: ") + 1 if key in ("title", "trigger") else text.index("\n", text.index("\nid: ") + 1) + 1
+    start = (
+        text.index(f"\n{key}: ") + 1 if key in ("title", "trigger") else text.index("\n", text.index("\nid: ") + 1) + 1
+    )
     end = text.index("\n", start) + 1 if key in ("title", "trigger") else start
     path.write_text(text[:start] + lines + "\n" + text[end:], encoding="utf-8")
     assert not [f for f in kb.findings() if f["code"] != "PM301"], "the front matter must stay valid"
@@ -209,7 +234,11 @@ def test_suppression_text_in_a_front_matter_value_silences_nothing(kb, line):
 
 @pytest.mark.parametrize(
     "line",
-    ["# pmkb: disable-file", "title: Outage  # pmkb: disable-file", "title: 'Outage'  # pmkb: disable=PM301, late-postmortem"],
+    [
+        "# pmkb: disable-file",
+        "title: Outage  # pmkb: disable-file",
+        "title: 'Outage'  # pmkb: disable=PM301, late-postmortem",
+    ],
     ids=["own-line", "after-a-value", "after-a-quoted-value"],
 )
 def test_a_yaml_comment_in_the_front_matter_silences_the_file(kb, line):
@@ -232,7 +261,16 @@ def test_a_yaml_comment_in_the_front_matter_silences_the_file(kb, line):
         f"<!-- pmkb: disable-next-line (the quote is the customer's words)\n-->\n{BLAME}".replace("\n-->\n", " -->\n"),
         f"<!-- pmkb: disable=PM301\n     kept for the record -->\n{BLAME}".replace(f"-->\n{BLAME}", f"--> {BLAME}"),
     ],
-    ids=["file", "file-same-line", "after-code-span", "list-item", "quote", "table", "next-line-reason", "multi-line-comment"],
+    ids=[
+        "file",
+        "file-same-line",
+        "after-code-span",
+        "list-item",
+        "quote",
+        "table",
+        "next-line-reason",
+        "multi-line-comment",
+    ],
 )
 def test_a_real_comment_still_silences(kb, text):
     kb.write(sections={"Lessons learned": text})
@@ -303,7 +341,16 @@ def test_the_guard_keeps_the_first_levels_and_shows_the_rest_as_escaped_text():
     assert "<p>After the list.</p>" in html
 
 
-@pytest.mark.parametrize("text", ["", "plain prose", "\n".join(" " * (4 * i) + f"- level {i}" for i in range(MAX_NESTING)), ">" * MAX_NESTING + " quote", "```\n" + " " * 60 + "code\n```"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "plain prose",
+        "\n".join(" " * (4 * i) + f"- level {i}" for i in range(MAX_NESTING)),
+        ">" * MAX_NESTING + " quote",
+        "```\n" + " " * 60 + "code\n```",
+    ],
+)
 def test_the_guard_returns_text_within_the_limit_unchanged(text):
     assert limit_nesting(text) is text
 
@@ -326,7 +373,9 @@ def test_check_reports_the_line_and_column_where_the_limit_is_passed(kb, body):
     needle = "level 20 " if body is DEEP_LIST else " level 21"
     line, _ = line_col(path, needle)
     column = 81 if body is DEEP_LIST else 21
-    assert [(f["line"], f["column"], f["rule"], f["severity"]) for f in found] == [(line, column, "nesting-too-deep", "error")]
+    assert [(f["line"], f["column"], f["rule"], f["severity"]) for f in found] == [
+        (line, column, "nesting-too-deep", "error")
+    ]
     assert f"lines {line}–" in found[0]["message"]
 
 
@@ -345,7 +394,7 @@ def test_nested_markdown_html_blocks_no_longer_overflow():
     assert "markdown" not in guarded  # past the limit, no block is parsed as Markdown
     html = _markdown(guarded)
     assert html.count("<div>") == 1000 and "x *y*" in html  # kept, as HTML with its text as it is
-    one_line = '<section markdown>' * 1000 + "x" + "</section>" * 1000  # on one line, bare attribute
+    one_line = "<section markdown>" * 1000 + "x" + "</section>" * 1000  # on one line, bare attribute
     _markdown(limit_nesting(one_line))
 
 
@@ -406,7 +455,9 @@ def test_an_error_left_out_keeps_the_exit_status(kb):
 
 def test_findings_the_corpus_adds_count_towards_the_cap(kb):
     # unknown-related findings come after the per-file ones; the cap holds for the sum.
-    kb.write(meta={"related": [f"2020-01-01-missing-{i}" for i in range(150)]}, sections={"Lessons learned": _blame(150)})
+    kb.write(
+        meta={"related": [f"2020-01-01-missing-{i}" for i in range(150)]}, sections={"Lessons learned": _blame(150)}
+    )
     found = kb.findings()
     assert len(found) == MAX_FINDINGS_PER_FILE + 1
     assert found[-1]["message"].startswith("100 more")
@@ -422,7 +473,9 @@ def test_the_site_builds_a_page_with_a_300_level_list(kb, tmp_path):
     from site_helpers import build_site
 
     shutil.copytree(ROOT / "ops-playbook", kb / "ops-playbook")
-    shutil.copytree(ROOT / "templates" / "site", kb / "templates" / "site")  # the kb fixture leaves the theme overrides out
+    shutil.copytree(
+        ROOT / "templates" / "site", kb / "templates" / "site"
+    )  # the kb fixture leaves the theme overrides out
     kb.write(sections={"Lessons learned": DEEP_LIST})
     result = build_site(kb.root, tmp_path / "site")
     assert result.returncode == 0, result.stderr[-2000:]
@@ -443,7 +496,25 @@ def _report(n: int, owners: int, overdue_every: int = 3):
     for i in range(n):
         over = 100 - i % 100 if i % overdue_every == 0 else 0
         due = today - timedelta(days=over) if over else today + timedelta(days=i % 50 + 1)
-        rows.append(OpenAction(f"pm-{i // 100}#{i % 100 + 1}", f"pm-{i // 100}", "A title", "postmortems/x.md", f"Action {i} <b>", f"Owner {i % owners}", ["team-a"], "open", "", due, "", today, 10, over, bool(over)))
+        rows.append(
+            OpenAction(
+                f"pm-{i // 100}#{i % 100 + 1}",
+                f"pm-{i // 100}",
+                "A title",
+                "postmortems/x.md",
+                f"Action {i} <b>",
+                f"Owner {i % owners}",
+                ["team-a"],
+                "open",
+                "",
+                due,
+                "",
+                today,
+                10,
+                over,
+                bool(over),
+            )
+        )
     rows.sort(key=lambda r: (-r.overdue_days, r.due, r.id))
     per: dict[str, list[int]] = {}
     for r in rows:
@@ -476,7 +547,9 @@ def test_a_large_report_page_is_bounded_and_points_to_the_downloads():
     for a in report.open:
         by_owner.setdefault(a.owner, []).append(a)
     for g in view.groups:
-        assert g.rows == by_owner[g.owner][:PAGE_PER_OWNER] and g.open == len(by_owner[g.owner])  # overdue first, as in the report
+        assert g.rows == by_owner[g.owner][:PAGE_PER_OWNER] and g.open == len(
+            by_owner[g.owner]
+        )  # overdue first, as in the report
     page = _page(report)
     assert page.count("<tr id=") == view.listed == PAGE_OWNERS * PAGE_PER_OWNER
     assert len(page) < 300_000  # was ~80 MB for the review's 204,000 actions

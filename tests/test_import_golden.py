@@ -16,7 +16,9 @@ from postmortem_kb.importer import Options, convert
 
 LEGACY = ROOT / "tests" / "legacy"
 EXPECTED = ROOT / "tests" / "golden_import"
-FACTOR_IDS = frozenset(f["id"] for f in yaml.safe_load((ROOT / "postmortems" / "factors.yml").read_text(encoding="utf-8"))["factors"])
+FACTOR_IDS = frozenset(
+    f["id"] for f in yaml.safe_load((ROOT / "postmortems" / "factors.yml").read_text(encoding="utf-8"))["factors"]
+)
 
 
 @pytest.mark.parametrize("src", sorted(LEGACY.glob("*.md")), ids=lambda p: p.name)

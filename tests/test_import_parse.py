@@ -16,7 +16,9 @@ from conftest import ROOT
 from postmortem_kb.importer import Options, convert
 from postmortem_kb.load.times import clock
 
-FACTOR_IDS = frozenset(f["id"] for f in yaml.safe_load((ROOT / "postmortems" / "factors.yml").read_text(encoding="utf-8"))["factors"])
+FACTOR_IDS = frozenset(
+    f["id"] for f in yaml.safe_load((ROOT / "postmortems" / "factors.yml").read_text(encoding="utf-8"))["factors"]
+)
 
 
 def conv(text: str, name: str = "2024-03-10-x.md") -> tuple[dict[str, Any], str, str]:
@@ -44,7 +46,7 @@ def test_a_setext_heading_is_its_last_line_so_the_facts_above_it_are_read():
 
 
 def test_a_label_right_under_a_list_starts_its_section():
-    """"Causes:" with no blank line after the timeline's last bullet is, to Markdown, more
+    """ "Causes:" with no blank line after the timeline's last bullet is, to Markdown, more
     text of that bullet; people mean a new section, and the bullet's text ends there."""
     meta, _, body = conv(
         "# Stale search\n\nTimeline:\n- 01:00 reindex starts\n- 08:30 fresh index live, all clear\nCauses:\n"
@@ -58,7 +60,11 @@ def test_a_label_right_under_a_list_starts_its_section():
 
 @pytest.mark.parametrize(
     "code",
-    ["```\nSeverity: SEV1\nOwner: Someone Else\n```\n", "~~~yaml\nSeverity: SEV1\nOwner: Someone Else\n~~~\n", "Config:\n\n    Severity: SEV1\n    Owner: Someone Else\n"],
+    [
+        "```\nSeverity: SEV1\nOwner: Someone Else\n```\n",
+        "~~~yaml\nSeverity: SEV1\nOwner: Someone Else\n~~~\n",
+        "Config:\n\n    Severity: SEV1\n    Owner: Someone Else\n",
+    ],
     ids=["backticks", "tildes", "indented"],
 )
 def test_code_is_kept_but_never_read_as_facts(code):
@@ -75,22 +81,31 @@ def test_a_heading_inside_an_html_comment_is_no_section():
 
 
 def test_the_originals_front_matter_is_read_by_the_bounded_loader():
-    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
     started = clock_.monotonic()
     r = convert(f"---\n{laughs}title: Boom\ntags: *i\n---\n\n# Outage\n\n## Summary\nIt broke.\n", "2024-03-10-x.md")
     assert clock_.monotonic() - started < 10  # 9^9 nodes, were they expanded, would never finish
     assert (r.meta["title"], r.meta["tags"]) == ("Boom", [])
     # over the checker's 256 KiB of front matter: not read as YAML, but every line kept
-    r = convert('---\ntags: [big]\nnotes: "' + "x" * 300_000 + '"\n---\n\n# Outage\n\n## Summary\nIt broke.\n', "2024-03-10-x.md")
+    r = convert(
+        '---\ntags: [big]\nnotes: "' + "x" * 300_000 + '"\n---\n\n# Outage\n\n## Summary\nIt broke.\n',
+        "2024-03-10-x.md",
+    )
     assert r.meta["tags"] == []
     assert "tags: [big]" in r.body.split("\n")
-    meta, _, _ = conv("---\ntitle: From the front matter\nauthor: Tomasz Wilk\ntags: [cdn]\n---\n\n## Summary\nIt broke.\n")
+    meta, _, _ = conv(
+        "---\ntitle: From the front matter\nauthor: Tomasz Wilk\ntags: [cdn]\n---\n\n## Summary\nIt broke.\n"
+    )
     assert (meta["title"], meta["authors"], meta["tags"]) == ("From the front matter", ["Tomasz Wilk"], ["cdn"])
 
 
 def test_values_from_the_text_are_yaml_escaped_by_the_template():
     title = 'Checkout: "payments" #2 & {retries} \\ [x] \x7f\u2028\x85 — ok'
-    r = convert(f"# {title}\n\nSeverity: SEV2 # maybe\nServices: a: b, 'c'\n\n## Summary\nIt broke.\n", "2024-03-10-x.md")
+    r = convert(
+        f"# {title}\n\nSeverity: SEV2 # maybe\nServices: a: b, 'c'\n\n## Summary\nIt broke.\n", "2024-03-10-x.md"
+    )
     meta = r.meta
     assert meta["title"].startswith('Checkout: "payments" #2 & {retries} \\ [x]')
     assert meta["services"] == ["a: b", "'c'"]
@@ -101,7 +116,11 @@ def test_values_from_the_text_are_yaml_escaped_by_the_template():
 def test_the_schema_line_comes_first_when_asked_for():
     r = convert("# Outage\n\n## Summary\nIt broke.\n", "2024-03-10-x.md")
     text = r.text("../../templates/postmortem.schema.json")
-    assert text.split("\n")[:3] == ["---", "# yaml-language-server: $schema=../../templates/postmortem.schema.json", r.front_matter[0]]
+    assert text.split("\n")[:3] == [
+        "---",
+        "# yaml-language-server: $schema=../../templates/postmortem.schema.json",
+        r.front_matter[0],
+    ]
     assert text.endswith(r.body) and r.body.endswith("\n") and not r.body.endswith("\n\n")
 
 
@@ -132,12 +151,19 @@ def test_a_source_whose_front_matter_would_be_past_the_checkers_bounds_is_skippe
     """5,000 action items make more than the 256 KiB of front matter `pmkb check` reads: the
     import says so for that source, writes nothing for it and imports the others."""
     huge = tmp_path / "2024-01-01-huge.md"
-    huge.write_text("# Huge\n\n## Action items\n" + "".join(f"- fix thing number {n} in the export job (owner: Dana)\n" for n in range(5000)), encoding="utf-8")
+    huge.write_text(
+        "# Huge\n\n## Action items\n"
+        + "".join(f"- fix thing number {n} in the export job (owner: Dana)\n" for n in range(5000)),
+        encoding="utf-8",
+    )
     small = tmp_path / "2024-01-02-small.md"
     small.write_text("# Small\n\n## Summary\nIt broke.\n", encoding="utf-8")
     code, out = kb.run("import", str(huge), str(small))
     assert code == 1
-    assert f"skipped {huge}: could not convert (its front matter would not load as `pmkb check` reads it: the front matter is larger than 256 KiB)" in out.splitlines()
+    assert (
+        f"skipped {huge}: could not convert (its front matter would not load as `pmkb check` reads it: the front matter is larger than 256 KiB)"
+        in out.splitlines()
+    )
     assert sorted(p.name for p in (kb / "postmortems").rglob("*.md")) == ["2024-01-02-small.md"]
 
 
@@ -148,7 +174,10 @@ def test_tables_are_read_as_markdown_reads_them():
         "## Timeline\n\nTime (UTC) | Event\n---|---\n14:00 | deploy starts\n15:30 | incident resolved\n\n"
         "## Action items\n\n| Action | Owner |\n|---|---|\n| Split the a\\|b config | Leo Brandt |\n"
     )
-    assert (meta["started"], meta["resolved"]) == (datetime(2024, 3, 10, 14, 0, tzinfo=UTC), datetime(2024, 3, 10, 15, 30, tzinfo=UTC))
+    assert (meta["started"], meta["resolved"]) == (
+        datetime(2024, 3, 10, 14, 0, tzinfo=UTC),
+        datetime(2024, 3, 10, 15, 30, tzinfo=UTC),
+    )
     assert meta["actions"] == [{"summary": "Split the a|b config", "owner": "Leo Brandt", "status": "open"}]
     meta, _, _ = conv("# Outage\n\n| Field | Value |\n\n|---|---|\n\n| Owner | Dana Kim |\n")
     assert meta["authors"] == ["TODO"]
@@ -159,5 +188,9 @@ def test_tables_are_read_as_markdown_reads_them():
 def test_configured_severities_and_template_names_stay_strings():
     """A knowledge base whose severities are "1" and "2": written quoted, read back as the
     string the schema compares with, not the number 1."""
-    r = convert("# Outage\n\nSeverity: 1\n\n## Summary\nIt broke.\n", "2024-03-10-x.md", Options(severities=("1", "2"), template="2024"))
+    r = convert(
+        "# Outage\n\nSeverity: 1\n\n## Summary\nIt broke.\n",
+        "2024-03-10-x.md",
+        Options(severities=("1", "2"), template="2024"),
+    )
     assert (r.meta["severity"], r.meta["template"]) == ("1", "2024")

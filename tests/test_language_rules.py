@@ -23,25 +23,65 @@ def write_prose(kb, text: str, section: str = FACTORS):
 FINDINGS = [
     # (sentence, code, rule, the text the finding points at)
     ("Shipping the flag at 14:00 was put down to human error at the time.", "PM301", "blame-language", "human error"),
-    ("The change passed review, and the root cause was a memory leak in the pool.", "PM303", "root-cause-language", "the root cause"),
-    ("In review we said the change shouldn't have been rushed to production.", "PM302", "counterfactual", "shouldn't have been rushed"),
+    (
+        "The change passed review, and the root cause was a memory leak in the pool.",
+        "PM303",
+        "root-cause-language",
+        "the root cause",
+    ),
+    (
+        "In review we said the change shouldn't have been rushed to production.",
+        "PM302",
+        "counterfactual",
+        "shouldn't have been rushed",
+    ),
     ("Before the cut-over we failed to verify the sandbox credentials.", "PM302", "counterfactual", "we failed to"),
-    ("During the deploy the engineer forgot to pass the flag to the migration.", "PM301", "blame-language", "the engineer forgot"),
+    (
+        "During the deploy the engineer forgot to pass the flag to the migration.",
+        "PM301",
+        "blame-language",
+        "the engineer forgot",
+    ),
     ("The outage was caused by operator error on the load balancer.", "PM301", "blame-language", "operator error"),
     ("A careless edit to the routing table dropped a zone.", "PM301", "blame-language", "careless"),
     ("The review called it negligence by the release manager.", "PM301", "blame-language", "negligence"),
     ("The postmortem draft said Priya forgot to drain the node.", "PM301", "blame-language", "Priya forgot"),
     ("The first draft called it Tomás's mistake.", "PM301", "blame-language", "Tomás's mistake"),
     ("It was the on-call's fault that the page went unanswered.", "PM301", "blame-language", "the on-call's fault"),
-    ("If only we had tested the rollback path, the restore would have been quicker.", "PM302", "counterfactual", "If only we had"),
-    ("The on-call engineer could have noticed the alert earlier.", "PM302", "counterfactual", "The on-call engineer could have noticed"),
+    (
+        "If only we had tested the rollback path, the restore would have been quicker.",
+        "PM302",
+        "counterfactual",
+        "If only we had",
+    ),
+    (
+        "The on-call engineer could have noticed the alert earlier.",
+        "PM302",
+        "counterfactual",
+        "The on-call engineer could have noticed",
+    ),
     ("Tomás failed to escalate before the queue filled.", "PM302", "counterfactual", "Tomás failed to"),
-    ("In hindsight, it was obvious that the disk was filling.", "PM302", "counterfactual", "In hindsight, it was obvious"),
+    (
+        "In hindsight, it was obvious that the disk was filling.",
+        "PM302",
+        "counterfactual",
+        "In hindsight, it was obvious",
+    ),
     ("The cause was a configuration change made the day before.", "PM303", "root-cause-language", "The cause was"),
-    ("Engineers traced the single root cause to the retry policy.", "PM303", "root-cause-language", "the single root cause"),
+    (
+        "Engineers traced the single root cause to the retry policy.",
+        "PM303",
+        "root-cause-language",
+        "the single root cause",
+    ),
     # a typographic apostrophe (the only non-ASCII character) and the ASCII one
     ("It was the on-call’s fault that the page went unanswered.", "PM301", "blame-language", "the on-call’s fault"),
-    ("Looking back, the responders' shared view was the on-call's fault.", "PM301", "blame-language", "the on-call's fault"),
+    (
+        "Looking back, the responders' shared view was the on-call's fault.",
+        "PM301",
+        "blame-language",
+        "the on-call's fault",
+    ),
     # names no postmortem lists (#14): a fault or an act only people do makes them people
     ("It was Bob's mistake.", "PM301", "blame-language", "Bob's mistake"),
     ("The outage was Marco's fault.", "PM301", "blame-language", "Marco's fault"),
@@ -158,13 +198,19 @@ def test_a_keyword_next_to_a_control_separator_is_still_a_word(kb):
 
 
 def test_headings_are_prose(kb):
-    path = kb.write(sections={"Summary": BASE_SECTIONS["Summary"] + "\n\n### The root cause was the retry policy\n\nDetails follow."})
+    path = kb.write(
+        sections={
+            "Summary": BASE_SECTIONS["Summary"] + "\n\n### The root cause was the retry policy\n\nDetails follow."
+        }
+    )
     found = kb.findings()
     assert [(f["code"], f["line"], f["column"]) for f in found] == [("PM303", *line_col(path, "The root cause"))]
 
 
 def test_every_occurrence_is_reported_in_order(kb):
-    path = write_prose(kb, "It was human error.\n\nLater we failed to verify the fix, and the root cause was never found.")
+    path = write_prose(
+        kb, "It was human error.\n\nLater we failed to verify the fix, and the root cause was never found."
+    )
     found = kb.findings()
     assert [(f["code"], f["line"], f["column"]) for f in found] == [
         ("PM301", *line_col(path, "human error")),
@@ -175,10 +221,19 @@ def test_every_occurrence_is_reported_in_order(kb):
 
 def test_names_of_authors_and_owners_anywhere_in_the_knowledge_base_count_as_people(kb):
     # Aisha Bello is an action owner in another postmortem only.
-    kb.write(meta={"id": "2024-01-02-other", "actions": [{"summary": "Add a dashboard", "owner": "Aisha Bello", "due": date(2024, 2, 1), "status": "done"}]})
+    kb.write(
+        meta={
+            "id": "2024-01-02-other",
+            "actions": [
+                {"summary": "Add a dashboard", "owner": "Aisha Bello", "due": date(2024, 2, 1), "status": "done"}
+            ],
+        }
+    )
     path = write_prose(kb, "The draft said Aisha failed to renew the certificate.")
     found = kb.findings()
-    assert [(f["path"], f["code"], f["line"], f["column"]) for f in found] == [(kb.rel(path), "PM302", *line_col(path, "Aisha failed to"))]
+    assert [(f["path"], f["code"], f["line"], f["column"]) for f in found] == [
+        (kb.rel(path), "PM302", *line_col(path, "Aisha failed to"))
+    ]
 
 
 def test_a_name_as_the_subject_of_forgot_is_blame_even_if_not_an_author(kb):
@@ -190,7 +245,10 @@ def test_an_unknown_name_that_should_have_done_something_is_a_warning_and_both_c
     # "Bob" may be a product no catalog lists: a borderline case annotates, it does not fail.
     path = write_prose(kb, "Bob was careless and should have used the canary.")
     found = [(f["code"], f["severity"], f["line"], f["column"]) for f in kb.findings()]
-    assert found == [("PM301", "error", *line_col(path, "careless")), ("PM302", "warning", *line_col(path, "should have used"))]
+    assert found == [
+        ("PM301", "error", *line_col(path, "careless")),
+        ("PM302", "warning", *line_col(path, "should have used")),
+    ]
 
 
 def test_a_service_of_the_catalog_is_a_system_not_a_person(kb):
@@ -221,7 +279,14 @@ def test_vigilance_in_the_action_items_section_is_found(kb):
 
 
 def test_vigilance_in_an_action_summary_is_found_at_its_column(kb):
-    actions = [{"summary": "Ask deployers to be more careful with flags", "owner": "Tomás Ortega", "due": date(2024, 4, 30), "status": "open"}]
+    actions = [
+        {
+            "summary": "Ask deployers to be more careful with flags",
+            "owner": "Tomás Ortega",
+            "due": date(2024, 4, 30),
+            "status": "open",
+        }
+    ]
     path = kb.write(meta={"actions": actions})
     found = kb.findings()
     assert [(f["code"], f["line"], f["column"]) for f in found] == [("PM304", *line_col(path, "be more careful"))]
@@ -297,7 +362,9 @@ def test_an_organisation_rule_file_adds_patterns_to_a_rule(kb):
     kb.set_plugin_config(language_rules=["house-style.yml"])
     path = write_prose(kb, "The platform team dropped the ball on the renewal.")
     found = kb.findings()
-    assert [(f["code"], f["rule"], f["line"], f["column"]) for f in found] == [("PM301", "blame-language", *line_col(path, "dropped the ball"))]
+    assert [(f["code"], f["rule"], f["line"], f["column"]) for f in found] == [
+        ("PM301", "blame-language", *line_col(path, "dropped the ball"))
+    ]
 
 
 @pytest.mark.parametrize(
@@ -345,7 +412,18 @@ def test_a_broken_organisation_rule_file_is_a_configuration_error(kb, content):
 
 def test_a_team_that_owns_an_action_is_not_a_person(kb):
     kb.write(
-        meta={"actions": [{"summary": "Add settlement retries", "owner": "Payments team", "due": date(2024, 5, 1), "status": "done", "tracker": "https://t.example.com/1", "kind": "prevent"}]},
+        meta={
+            "actions": [
+                {
+                    "summary": "Add settlement retries",
+                    "owner": "Payments team",
+                    "due": date(2024, 5, 1),
+                    "status": "done",
+                    "tracker": "https://t.example.com/1",
+                    "kind": "prevent",
+                }
+            ]
+        },
         sections={"Impact": "Payments failed to settle for two hours."},
     )
     assert kb.findings() == []
@@ -401,7 +479,12 @@ CAUGHT = [
     ("Timeline", "| 14:30 | Root cause identified: stale DNS record |", "PM303", "Root cause identified"),
     ("Lessons learned", "We should be more careful when changing DNS records.", "PM304", "We should be more careful"),
     ("Lessons learned", "Be careful to test the rollback before starting the rollout.", "PM304", "Be careful"),
-    ("Action items", "- Emphasise the importance of adhering to the change process", "PM304", "Emphasise the importance of"),
+    (
+        "Action items",
+        "- Emphasise the importance of adhering to the change process",
+        "PM304",
+        "Emphasise the importance of",
+    ),
     ("Action items", "- Raise awareness among developers about long-running transactions", "PM304", "Raise awareness"),
 ]
 
@@ -417,15 +500,24 @@ def test_new_kinds_of_blame_hindsight_single_cause_and_vigilance_are_found(kb, s
 def test_a_finding_names_what_it_matched_and_why_it_matters(kb):
     write_prose(kb, "The on-call should have paged the database team much earlier.")
     [finding] = kb.findings()
-    assert finding["message"] == "hindsight wording: “should have paged” (it judges what someone did by what was learned later)"
+    assert (
+        finding["message"]
+        == "hindsight wording: “should have paged” (it judges what someone did by what was learned later)"
+    )
 
 
 @pytest.mark.parametrize(
     ("sentence", "found"),
     [
         ("The engineer should have checked the replica lag.", [("should have checked", "error")]),
-        ("The DNS record should have been updated.", [("should have been updated", "warning")]),  # a passive with no agent
-        ("The change shouldn't have been rushed to production.", [("shouldn't have been rushed", "error")]),  # only people rush
+        (
+            "The DNS record should have been updated.",
+            [("should have been updated", "warning")],
+        ),  # a passive with no agent
+        (
+            "The change shouldn't have been rushed to production.",
+            [("shouldn't have been rushed", "error")],
+        ),  # only people rush
         ("The stale entries should have been purged automatically.", []),
         ("The circuit breaker should have opened after five failures.", []),
         ("The checklist was not followed.", [("checklist was not followed", "warning")]),
@@ -443,20 +535,34 @@ def test_the_subject_and_the_agent_decide_the_tier(sentence, found):
 def test_tiers_and_reasons_are_on_the_hit_for_the_checker_to_report():
     [hit] = LanguageRules().scan("Priya forgot to drain the node.", people=name_tokens(["Priya Raman"]))
     assert (hit.rule.code, hit.rule.name, hit.severity) == ("PM301", "blame-language", "error")
-    assert hit.rule.message == "blaming wording: “{match}” (it makes a person's lapse the story instead of what let it do harm)"
+    assert (
+        hit.rule.message
+        == "blaming wording: “{match}” (it makes a person's lapse the story instead of what let it do harm)"
+    )
 
 
 def test_a_capitalised_subject_of_should_have_is_a_person_only_if_the_knowledge_base_knows_it(kb):
-    kb.write(meta={"id": "2024-01-02-other", "actions": [{"summary": "Add a dashboard", "owner": "Aisha Bello", "due": date(2024, 2, 1), "status": "done"}]})
+    kb.write(
+        meta={
+            "id": "2024-01-02-other",
+            "actions": [
+                {"summary": "Add a dashboard", "owner": "Aisha Bello", "due": date(2024, 2, 1), "status": "done"}
+            ],
+        }
+    )
     path = write_prose(kb, "Aisha should have renewed the certificate.\n\nKafka should have elected a new leader.")
     found = kb.findings("--select", "PM3")
-    assert [(f["path"], f["code"], f["line"]) for f in found] == [(kb.rel(path), "PM302", line_col(path, "Aisha should")[0])]
+    assert [(f["path"], f["code"], f["line"]) for f in found] == [
+        (kb.rel(path), "PM302", line_col(path, "Aisha should")[0])
+    ]
 
 
 def test_vigilance_that_both_scans_match_is_reported_once(kb):
     path = kb.write(sections={"Action items": "- We should be more careful with production flags"})
     found = kb.findings("--select", "PM3")
-    assert [(f["code"], f["line"], f["column"]) for f in found] == [("PM304", *line_col(path, "We should be more careful"))]
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [
+        ("PM304", *line_col(path, "We should be more careful"))
+    ]
 
 
 def test_an_organisation_pattern_can_carry_grammar_options(kb):
@@ -468,13 +574,19 @@ def test_an_organisation_pattern_can_carry_grammar_options(kb):
         encoding="utf-8",
     )
     kb.set_plugin_config(language_rules=["house-style.yml"])
-    path = write_prose(kb, "The night shift dropped the ball on the renewal.\n\nThe load balancer dropped the ball on keep-alives.")
+    path = write_prose(
+        kb, "The night shift dropped the ball on the renewal.\n\nThe load balancer dropped the ball on keep-alives."
+    )
     found = kb.findings("--select", "PM3")
-    assert [(f["code"], f["line"], f["message"]) for f in found] == [("PM301", line_col(path, "The night shift")[0], "blaming wording: “dropped the ball” (it blames)")]
+    assert [(f["code"], f["line"], f["message"]) for f in found] == [
+        ("PM301", line_col(path, "The night shift")[0], "blaming wording: “dropped the ball” (it blames)")
+    ]
 
 
 def test_an_unknown_pattern_option_is_a_configuration_error(kb):
-    (kb / "house-style.yml").write_text("rules:\n  - code: PM301\n    patterns:\n      - pattern: 'x'\n        severty: warning\n", encoding="utf-8")
+    (kb / "house-style.yml").write_text(
+        "rules:\n  - code: PM301\n    patterns:\n      - pattern: 'x'\n        severty: warning\n", encoding="utf-8"
+    )
     kb.set_plugin_config(language_rules=["house-style.yml"])
     kb.write()
     assert kb.check() == (2, "")
@@ -503,7 +615,12 @@ def test_every_built_in_pattern_is_tried_only_near_one_of_its_keywords():
     # A pattern that spells none of its rule's keywords is tried on every text: fine for an
     # organisation's few additions, too slow for the built-in set (the check bench's bar).
     rules = LanguageRules()
-    assert [(r.code, raw) for r in rules.rules for (keywords, _), raw in zip(r.parts, r.raw_patterns, strict=True) if not keywords] == []
+    assert [
+        (r.code, raw)
+        for r in rules.rules
+        for (keywords, _), raw in zip(r.parts, r.raw_patterns, strict=True)
+        if not keywords
+    ] == []
 
 
 def test_a_match_the_grammar_drops_leaves_room_for_a_later_pattern_at_the_same_place(tmp_path):
@@ -521,8 +638,15 @@ def test_a_match_the_grammar_drops_leaves_room_for_a_later_pattern_at_the_same_p
     for r in rules.rules:  # only the two patterns above, in a rule of their own
         keep = [i for i, raw in enumerate(r.raw_patterns) if raw.startswith("\\bcould\\s+have\\s+")]
         if r.code == "PM302" and keep:
-            pick = [r.parts[i] for i in keep], [r.needs[i] for i in keep], [r.grammar[i] for i in keep], [r.raw_patterns[i] for i in keep]
-            only.append(dataclasses.replace(r, parts=pick[0], needs=pick[1], grammar=pick[2], raw_patterns=pick[3], verdicts={}))
+            pick = (
+                [r.parts[i] for i in keep],
+                [r.needs[i] for i in keep],
+                [r.grammar[i] for i in keep],
+                [r.raw_patterns[i] for i in keep],
+            )
+            only.append(
+                dataclasses.replace(r, parts=pick[0], needs=pick[1], grammar=pick[2], raw_patterns=pick[3], verdicts={})
+            )
     rules.rules = only
     assert [h.text for h in rules.scan("The outage could have been avoided.")] == ["could have been avoided"]
 

@@ -26,7 +26,17 @@ def locked() -> dict[str, str]:
     """name -> version of every package the lock installs here (this interpreter, all
     extras and groups), read from `uv export` of the committed lock."""
     out = subprocess.run(
-        [str(UV), "export", "--frozen", "--all-extras", "--all-groups", "--no-emit-project", "--no-hashes", "--format", "requirements.txt"],
+        [
+            str(UV),
+            "export",
+            "--frozen",
+            "--all-extras",
+            "--all-groups",
+            "--no-emit-project",
+            "--no-hashes",
+            "--format",
+            "requirements.txt",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -71,7 +71,16 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     when = datetime(2026, 11, 6, 9, 0, tzinfo=UTC)
     write_postmortem(
         root,
-        meta={"id": REVIEW_ID, "status": "in-review", "title": "A postmortem still in review", "started": when, "detected": when, "mitigated": when, "resolved": when.replace(hour=10), "filed": date(2026, 11, 6)},
+        meta={
+            "id": REVIEW_ID,
+            "status": "in-review",
+            "title": "A postmortem still in review",
+            "started": when,
+            "detected": when,
+            "mitigated": when,
+            "resolved": when.replace(hour=10),
+            "filed": date(2026, 11, 6),
+        },
     )
     site = tmp_path_factory.mktemp("site")
     assert_built(build_site(root, site))
@@ -83,7 +92,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def open_phone(browser: Any, scheme: str, url: str, ready: str | None) -> tuple[Any, Any, Guard]:
     watch = Guard()
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, color_scheme=scheme, service_workers="block")
+    context = browser.new_context(
+        viewport={"width": WIDTH, "height": HEIGHT}, color_scheme=scheme, service_workers="block"
+    )
     page = context.new_page()
     watch.watch(context, page, console=True)
     page.set_default_timeout(15_000)
@@ -118,7 +129,9 @@ def test_a_wide_table_scrolls_inside_its_own_box(browser: Any, base_url: str, ki
     their box scrolls, the page does not. (The rules index now fits: its rows wrap.)"""
     context, page, watch = open_phone(browser, "light", base_url + PAGES[kind], READY.get(kind))
     try:
-        sizes = page.locator(box).first.evaluate("el => [el.scrollWidth, el.clientWidth, getComputedStyle(el).overflowX]")
+        sizes = page.locator(box).first.evaluate(
+            "el => [el.scrollWidth, el.clientWidth, getComputedStyle(el).overflowX]"
+        )
         assert sizes[0] > sizes[1] and sizes[2] == "auto", sizes
         before = page.evaluate("() => window.scrollX")
         page.locator(box).first.evaluate("el => { el.scrollLeft = 200; }")
@@ -149,9 +162,13 @@ def test_the_catalog_marks_in_review_rows(browser: Any, base_url: str) -> None:
         in_review = {*_sample_titles("in-review"), "A postmortem still in review"}  # the samples' and ours
         intro = page.locator("article p").first.inner_text()
         assert "but drafts" in intro and f"{len(in_review)} in review" in intro
-        marked = page.eval_on_selector_all("#pmkb-catalog tbody tr.pmkb-in-review", "rows => rows.map(r => r.cells[1].textContent.trim())")
+        marked = page.eval_on_selector_all(
+            "#pmkb-catalog tbody tr.pmkb-in-review", "rows => rows.map(r => r.cells[1].textContent.trim())"
+        )
         assert set(marked) == in_review and len(marked) == len(in_review)
-        assert set(page.locator("#pmkb-catalog tr.pmkb-in-review .pmkb-badge-review").all_inner_texts()) == {"in-review"}
+        assert set(page.locator("#pmkb-catalog tr.pmkb-in-review .pmkb-badge-review").all_inner_texts()) == {
+            "in-review"
+        }
         # After a filter the rows are drawn again by the script: still marked.
         page.select_option("#pmkb-catalog select[name=status]", "in-review")
         assert page.locator("#pmkb-catalog tbody tr").count() == len(in_review)

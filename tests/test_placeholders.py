@@ -52,7 +52,10 @@ def test_four_equal_times_are_the_scaffold_not_an_incident(kb):
 
 
 def test_one_schema_error_no_longer_hides_the_body(kb):
-    path = kb.write(meta={"customer_impact": "maybe"}, sections={"Lessons learned": "It was human error.", "Where we got lucky": None})
+    path = kb.write(
+        meta={"customer_impact": "maybe"},
+        sections={"Lessons learned": "It was human error.", "Where we got lucky": None},
+    )
     found = kb.findings()
     assert set(rules(found)) == {"schema", "blame-language", "missing-section"}
     assert next(f for f in found if f["rule"] == "blame-language")["line"] == line_col(path, "human error")[0]

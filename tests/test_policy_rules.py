@@ -160,7 +160,9 @@ def test_a_filed_date_is_read_in_the_time_zone_of_resolved(kb):
         "resolved": datetime(2024, 3, 14, 23, 30, tzinfo=pst),  # 2024-03-15T07:30Z
         "filed": date(2024, 3, 16),  # the deadline is 2024-03-15 23:30 local
     }
-    path = kb.write(meta=meta, sections={"Timeline": "| Time | Event |\n|---|---|\n| 20:00 | Errors begin |\n| 23:30 | Resolved |"})
+    path = kb.write(
+        meta=meta, sections={"Timeline": "| Time | Event |\n|---|---|\n| 20:00 | Errors begin |\n| 23:30 | Resolved |"}
+    )
     assert where(kb.findings()) == [("PM405", "late-postmortem", *value_pos(path, "filed"))]
 
 

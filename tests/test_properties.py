@@ -29,7 +29,12 @@ from hypothesis import strategies as st
 from postmortem_kb.load import frontmatter
 from postmortem_kb.load.sections import scan
 
-FAST = settings(max_examples=250, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=250,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @pytest.fixture(scope="module")
@@ -133,9 +138,21 @@ def test_a_finding_names_its_rule_and_severity_and_says_what_to_do(one_file, dat
 def _yaml_timestamp():
     digits = lambda n: st.text("0123456789", min_size=n, max_size=n)  # noqa: E731
     zone = st.sampled_from(["", "Z", "+00:00", "-00:00", "+05:30", "-11:00", "+23:59", "+24:00", " Z", "+5", "-0530"])
-    time = st.tuples(st.sampled_from(["T", "t", " ", "  "]), digits(2), digits(2), digits(2), st.sampled_from(["", ".5", ".123456789"]), zone)
-    return st.tuples(digits(4), st.sampled_from(["01", "02", "12", "13", "1", "00"]), digits(2), st.one_of(st.just(None), time)).map(
-        lambda t: f"{t[0]}-{t[1]}-{t[2]}" + ("" if t[3] is None else "".join(t[3][:1]) + ":".join(t[3][1:4]) + "".join(t[3][4:]))
+    time = st.tuples(
+        st.sampled_from(["T", "t", " ", "  "]),
+        digits(2),
+        digits(2),
+        digits(2),
+        st.sampled_from(["", ".5", ".123456789"]),
+        zone,
+    )
+    return st.tuples(
+        digits(4), st.sampled_from(["01", "02", "12", "13", "1", "00"]), digits(2), st.one_of(st.just(None), time)
+    ).map(
+        lambda t: (
+            f"{t[0]}-{t[1]}-{t[2]}"
+            + ("" if t[3] is None else "".join(t[3][:1]) + ":".join(t[3][1:4]) + "".join(t[3][4:]))
+        )
     )
 
 
@@ -166,7 +183,14 @@ def test_timestamps_load_as_pyyaml_loads_them(value, tagged):
 
 
 @FAST
-@given(st.one_of(_yaml_timestamp(), st.text(max_size=12), st.from_regex(r"[-+.0-9:_eE]{1,12}|(?i:y|n|yes|no|on|off|true|false|null|~)", fullmatch=True)), st.booleans())
+@given(
+    st.one_of(
+        _yaml_timestamp(),
+        st.text(max_size=12),
+        st.from_regex(r"[-+.0-9:_eE]{1,12}|(?i:y|n|yes|no|on|off|true|false|null|~)", fullmatch=True),
+    ),
+    st.booleans(),
+)
 @example("2024-03-14T13:52:00Z", True)
 @example("1_000", True)
 @example("190:20:30", True)  # YAML 1.1 sexagesimal int

@@ -32,28 +32,54 @@ def line_of(path: Path, needle: str) -> tuple[int, int]:
 
 
 def test_a_responders_name_in_a_public_section_is_a_leak(kb):
-    path = kb.write(meta={**CUSTOMER, "authors": ["Priya Raman"]}, sections={"Summary": "Checkout failed for 20 minutes until Priya Raman rolled back the release."})
+    path = kb.write(
+        meta={**CUSTOMER, "authors": ["Priya Raman"]},
+        sections={"Summary": "Checkout failed for 20 minutes until Priya Raman rolled back the release."},
+    )
     assert leaks(kb) == [(*line_of(path, "Priya Raman"), "a person's name in a public section: “Priya Raman”")]
 
 
 def test_malformed_addresses_are_findings_not_crashes(kb):
     """`http://[::1` (an IPv6 host never closed) makes Python's URL parser raise."""
     kb.write(
-        meta={**CUSTOMER, "actions": [{"summary": "Page the database on-call on lag", "owner": "Aiko Mori", "due": date(2031, 1, 5), "status": "open", "kind": "detect", "tracker": "http://[::1"}]},
+        meta={
+            **CUSTOMER,
+            "actions": [
+                {
+                    "summary": "Page the database on-call on lag",
+                    "owner": "Aiko Mori",
+                    "due": date(2031, 1, 5),
+                    "status": "open",
+                    "kind": "detect",
+                    "tracker": "http://[::1",
+                }
+            ],
+        },
         sections={"Summary": "Requests to http://[::1/health timed out for 20 minutes."},
     )
     found = kb.findings()
     assert "Traceback" not in kb.stderr
-    assert [(f["rule"], f["message"]) for f in found if f["rule"] == "schema"] == [("schema", "`actions.0.tracker`: tracker must be an http(s) URL")]
+    assert [(f["rule"], f["message"]) for f in found if f["rule"] == "schema"] == [
+        ("schema", "`actions.0.tracker`: tracker must be an http(s) URL")
+    ]
 
 
 def test_names_in_internal_sections_are_fine(kb):
-    kb.write(meta={**CUSTOMER, "authors": ["Priya Raman"]}, sections={"What went well": "Priya Raman rolled back within four minutes.", "Timeline": "| Time | Event |\n|---|---|\n| 10:05 | Priya paged the database on-call |"})
+    kb.write(
+        meta={**CUSTOMER, "authors": ["Priya Raman"]},
+        sections={
+            "What went well": "Priya Raman rolled back within four minutes.",
+            "Timeline": "| Time | Event |\n|---|---|\n| 10:05 | Priya paged the database on-call |",
+        },
+    )
     assert leaks(kb) == []
 
 
 def test_no_customer_impact_means_no_public_version_and_no_leak_check(kb):
-    kb.write(meta={"customer_impact": False, "authors": ["Priya Raman"]}, sections={"Summary": "Priya Raman rolled back the release."})
+    kb.write(
+        meta={"customer_impact": False, "authors": ["Priya Raman"]},
+        sections={"Summary": "Priya Raman rolled back the release."},
+    )
     assert leaks(kb) == []
 
 
@@ -61,15 +87,35 @@ def test_no_customer_impact_means_no_public_version_and_no_leak_check(kb):
     ("text", "needle", "why"),
     [
         ("Writes to db-7.prod.internal stalled for ten minutes.", "db-7.prod.internal", "an internal host name"),
-        ("The dashboard at https://grafana.corp/d/checkout showed it first.", "https://grafana.corp/d/checkout", "a private link"),
+        (
+            "The dashboard at https://grafana.corp/d/checkout showed it first.",
+            "https://grafana.corp/d/checkout",
+            "a private link",
+        ),
         ("Replica 10.20.3.4 fell behind.", "10.20.3.4", "a private address"),
-        ("See https://tracker.example.com/OPS-1 for the detail.", "https://tracker.example.com/OPS-1", "a link to the internal tracker"),
+        (
+            "See https://tracker.example.com/OPS-1 for the detail.",
+            "https://tracker.example.com/OPS-1",
+            "a link to the internal tracker",
+        ),
         ("We coordinated in #incident-1234 until recovery.", "#incident-1234", "a chat channel"),
         ("@oncall-payments confirmed recovery.", "@oncall-payments", "a chat handle"),
     ],
 )
 def test_internal_detail_in_a_public_section_is_a_leak(kb, text, needle, why):
-    meta = {**CUSTOMER, "actions": [{"summary": "Add a canary", "owner": "Team A", "due": date(2031, 1, 1), "status": "open", "tracker": "https://tracker.example.com/OPS-9", "kind": "prevent"}]}
+    meta = {
+        **CUSTOMER,
+        "actions": [
+            {
+                "summary": "Add a canary",
+                "owner": "Team A",
+                "due": date(2031, 1, 1),
+                "status": "open",
+                "tracker": "https://tracker.example.com/OPS-9",
+                "kind": "prevent",
+            }
+        ],
+    }
     path = kb.write(meta=meta, sections={"Impact": text})
     assert leaks(kb) == [(*line_of(path, needle), f"{why} in a public section: “{needle}”")]
 
@@ -96,7 +142,10 @@ def test_leaks_on_several_lines_are_each_at_their_own_line_and_column(kb):
         (*line_of(path, "db-7.prod.internal"), "an internal host name in a public section: “db-7.prod.internal”"),
         (*line_of(path, "Priya Raman"), "a person's name in a public section: “Priya Raman”"),
         (*line_of(path, "#incident-42"), "a chat channel in a public section: “#incident-42”"),
-        (*line_of(path, "https://grafana.corp/d/x."), "a private link in a public section: “https://grafana.corp/d/x.”"),
+        (
+            *line_of(path, "https://grafana.corp/d/x."),
+            "a private link in a public section: “https://grafana.corp/d/x.”",
+        ),
         (*line_of(path, "10.20.3.4"), "a private address in a public section: “10.20.3.4”"),
     ]
 
@@ -118,12 +167,26 @@ def test_a_leak_after_a_letter_whose_lower_case_is_longer_is_found_at_its_column
 
 def test_configured_internal_words_are_leaks(kb):
     kb.set_plugin_config(public={"internal_words": ["Project Falcon"]})
-    path = kb.write(meta=CUSTOMER, sections={"Lessons learned": "The project falcon migration changed the load profile."})
+    path = kb.write(
+        meta=CUSTOMER, sections={"Lessons learned": "The project falcon migration changed the load profile."}
+    )
     assert leaks(kb) == [(*line_of(path, "project falcon"), "an internal name in a public section: “project falcon”")]
 
 
 def test_a_name_in_an_action_summary_is_a_leak_because_actions_are_published(kb):
-    meta = {**CUSTOMER, "actions": [{"summary": "Ask Tomás Ortega to add a canary", "owner": "Tomás Ortega", "due": date(2031, 1, 1), "status": "open", "tracker": "https://t.example.com/1", "kind": "prevent"}]}
+    meta = {
+        **CUSTOMER,
+        "actions": [
+            {
+                "summary": "Ask Tomás Ortega to add a canary",
+                "owner": "Tomás Ortega",
+                "due": date(2031, 1, 1),
+                "status": "open",
+                "tracker": "https://t.example.com/1",
+                "kind": "prevent",
+            }
+        ],
+    }
     path = kb.write(meta=meta)
     lines = path.read_text(encoding="utf-8").splitlines()
     line = next(i for i, text in enumerate(lines, start=1) if "summary: Ask Tomás Ortega" in text)
@@ -132,7 +195,10 @@ def test_a_name_in_an_action_summary_is_a_leak_because_actions_are_published(kb)
 
 
 def test_a_leak_can_be_suppressed_on_its_line(kb):
-    kb.write(meta={**CUSTOMER, "authors": ["Priya Raman"]}, sections={"Summary": "Priya Raman, our CTO, apologised on the status page. <!-- pmkb: disable=public-leak -->"})
+    kb.write(
+        meta={**CUSTOMER, "authors": ["Priya Raman"]},
+        sections={"Summary": "Priya Raman, our CTO, apologised on the status page. <!-- pmkb: disable=public-leak -->"},
+    )
     assert leaks(kb) == []
 
 
@@ -145,12 +211,33 @@ def public_site(tmp_path_factory):
     shutil.copy(ROOT / "mkdocs-public.yml", root / "mkdocs-public.yml")
     write_postmortem(
         root,
-        meta={"id": "2026-02-02-internal-only", "title": "An internal-only hiccup", "customer_impact": False, "severity": "SEV4", "template": "standard"},
+        meta={
+            "id": "2026-02-02-internal-only",
+            "title": "An internal-only hiccup",
+            "customer_impact": False,
+            "severity": "SEV4",
+            "template": "standard",
+        },
     )
     dest = root / "site-public"
     result = subprocess.run(
-        [sys.executable, "-m", "postmortem_kb.cli", "--config", str(root / "mkdocs.yml"), "build", "--public", "--strict", "--site-dir", str(dest)],
-        cwd=root, capture_output=True, text=True, timeout=300, env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
+        [
+            sys.executable,
+            "-m",
+            "postmortem_kb.cli",
+            "--config",
+            str(root / "mkdocs.yml"),
+            "build",
+            "--public",
+            "--strict",
+            "--site-dir",
+            str(dest),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return root, dest
@@ -182,7 +269,15 @@ def test_a_public_page_has_only_public_sections_and_no_internal_names(public_sit
     html = page_html(dest, "incidents/2024-03-14-customer-comms-outage/")
     for anchor in ("summary", "impact", "contributing-factors", "lessons-learned", "what-we-are-changing"):
         assert f'<h2 id="{anchor}">' in html, anchor
-    for internal in ("Timeline", "Where we got lucky", "What went well", "Priya", "Tomás", "tracker.example.com", "Authors"):
+    for internal in (
+        "Timeline",
+        "Where we got lucky",
+        "What went well",
+        "Priya",
+        "Tomás",
+        "tracker.example.com",
+        "Authors",
+    ):
         assert internal not in html, internal
     assert "2024-03-16" in html  # the public page's date: the 72 h policy counts from it
 

@@ -45,27 +45,49 @@ def test_a_name_in_the_title_is_a_leak(kb):
 
 def test_an_internal_host_in_the_title_is_a_leak(kb):
     path = kb.write(meta={**CUSTOMER, "title": "Writes to db-7.prod.internal stalled"})
-    assert leaks(kb) == [(*at(path, "db-7.prod.internal"), "an internal host name in the title (shown publicly): “db-7.prod.internal”")]
+    assert leaks(kb) == [
+        (*at(path, "db-7.prod.internal"), "an internal host name in the title (shown publicly): “db-7.prod.internal”")
+    ]
 
 
 # --- action summaries ----------------------------------------------------------------
 
 
 def test_a_name_in_an_action_summary_in_another_letter_case_is_a_leak(kb):
-    action = {"summary": "PRIYA RAMAN to add a canary", "owner": "Edge team", "due": date(2031, 1, 1), "status": "open", "tracker": "https://t.example.com/1", "kind": "prevent"}
+    action = {
+        "summary": "PRIYA RAMAN to add a canary",
+        "owner": "Edge team",
+        "due": date(2031, 1, 1),
+        "status": "open",
+        "tracker": "https://t.example.com/1",
+        "kind": "prevent",
+    }
     path = kb.write(meta={**CUSTOMER, "actions": [action]})
-    assert leaks(kb) == [(*at(path, "PRIYA RAMAN"), "a person's name in an action summary (shown publicly): “PRIYA RAMAN”")]
+    assert leaks(kb) == [
+        (*at(path, "PRIYA RAMAN"), "a person's name in an action summary (shown publicly): “PRIYA RAMAN”")
+    ]
 
 
 def test_an_owner_written_in_lower_case_is_still_a_person(kb):
-    action = {"summary": "Ask tomás ortega for a canary", "owner": "tomás ortega", "due": date(2031, 1, 1), "status": "open", "tracker": "https://t.example.com/1", "kind": "prevent"}
+    action = {
+        "summary": "Ask tomás ortega for a canary",
+        "owner": "tomás ortega",
+        "due": date(2031, 1, 1),
+        "status": "open",
+        "tracker": "https://t.example.com/1",
+        "kind": "prevent",
+    }
     path = kb.write(meta={**CUSTOMER, "actions": [action]})
-    assert leaks(kb) == [(*at(path, "tomás ortega for"), "a person's name in an action summary (shown publicly): “tomás ortega”")]
+    assert leaks(kb) == [
+        (*at(path, "tomás ortega for"), "a person's name in an action summary (shown publicly): “tomás ortega”")
+    ]
 
 
 def test_the_incident_commander_and_participants_are_people_too(kb):
     meta = {**CUSTOMER, "incident_commander": "Amara Okafor", "participants": ["Jonas Weber"]}
-    path = kb.write(meta=meta, sections={"Summary": "Amara Okafor declared the incident; JONAS WEBER confirmed recovery."})
+    path = kb.write(
+        meta=meta, sections={"Summary": "Amara Okafor declared the incident; JONAS WEBER confirmed recovery."}
+    )
     found = leaks(kb)
     assert [(line, col) for line, col, _ in found] == [at(path, "Amara Okafor declared"), at(path, "JONAS WEBER")]
 
@@ -77,7 +99,11 @@ def test_the_incident_commander_and_participants_are_people_too(kb):
     ("text", "needle", "why"),
     [
         # Slack, and the same tool's host without a scheme
-        ("See https://acme.slack.com/archives/C123 for the thread.", "https://acme.slack.com/archives/C123", "a link to an internal tool"),
+        (
+            "See https://acme.slack.com/archives/C123 for the thread.",
+            "https://acme.slack.com/archives/C123",
+            "a link to an internal tool",
+        ),
         ("The thread is at acme.slack.com/archives/C123.", "acme.slack.com", "an internal tool's address"),
         # a trailing dot is the same host; so it is in a URL
         ("The dashboard grafana.corp. showed it first.", "grafana.corp", "an internal host name"),
@@ -92,7 +118,11 @@ def test_the_incident_commander_and_participants_are_people_too(kb):
         # a host a browser percent-decodes
         ("The dashboard http://grafana%2Ecorp/d/1 showed it.", "http://grafana%2Ecorp/d/1", "a private link"),
         # a link hidden in a tag's attribute is published too
-        ('Our <a href="https://grafana.corp/d/1">dashboard</a> showed it.', "https://grafana.corp/d/1", "a private link"),
+        (
+            'Our <a href="https://grafana.corp/d/1">dashboard</a> showed it.',
+            "https://grafana.corp/d/1",
+            "a private link",
+        ),
     ],
 )
 def test_internal_links_and_addresses_in_any_form_are_leaks(kb, text, needle, why):
@@ -142,13 +172,25 @@ def test_a_host_that_renders_as_an_internal_one_is_a_leak_at_its_source(kb, writ
 
 def test_a_comment_across_lines_hides_nothing_and_joins_nothing(kb):
     # The public page removes comments across lines: "grafana" and ".corp" meet.
-    path = kb.write(meta=CUSTOMER, sections={"Summary": "The grafana<!--\nnote\n-->.corp dashboard showed it.\n\n<!-- Priya Raman\nreviewed this -->"})
-    assert leaks(kb) == [(*at(path, "grafana<!--"), "an internal host name in a public section: “grafana<!-- note -->.corp”")]
+    path = kb.write(
+        meta=CUSTOMER,
+        sections={
+            "Summary": "The grafana<!--\nnote\n-->.corp dashboard showed it.\n\n<!-- Priya Raman\nreviewed this -->"
+        },
+    )
+    assert leaks(kb) == [
+        (*at(path, "grafana<!--"), "an internal host name in a public section: “grafana<!-- note -->.corp”")
+    ]
 
 
-@pytest.mark.parametrize("written", ["PRIYA RAMAN", "priya raman", "Рriya Raman", "Priya\nRaman", "**Priya** Raman", "PRIYA"])
+@pytest.mark.parametrize(
+    "written", ["PRIYA RAMAN", "priya raman", "Рriya Raman", "Priya\nRaman", "**Priya** Raman", "PRIYA"]
+)
 def test_a_name_in_another_case_or_look_alike_letters_is_a_leak(kb, written):
-    path = kb.write(meta={**CUSTOMER, "authors": ["Priya Raman"]}, sections={"Summary": f"Checkout failed until {written} rolled back."})
+    path = kb.write(
+        meta={**CUSTOMER, "authors": ["Priya Raman"]},
+        sections={"Summary": f"Checkout failed until {written} rolled back."},
+    )
     line, col = at(path, "until " + written.split("\n")[0])
     found = leaks(kb)
     # At the name's first letter (after the emphasis markers, if any).
@@ -159,7 +201,9 @@ def test_a_name_in_another_case_or_look_alike_letters_is_a_leak(kb, written):
 def test_a_name_word_that_is_an_ordinary_word_in_lower_case_is_not_a_leak(kb):
     # A whole name matches in any case ("will grant" too: a suppression comment is the way
     # out); its single words only when capitalised somewhere, as names are written.
-    kb.write(meta={**CUSTOMER, "authors": ["Will Grant"]}, sections={"Summary": "We will give affected customers a grant."})
+    kb.write(
+        meta={**CUSTOMER, "authors": ["Will Grant"]}, sections={"Summary": "We will give affected customers a grant."}
+    )
     assert leaks(kb) == []
 
 
@@ -167,12 +211,20 @@ def test_a_name_word_that_is_an_ordinary_word_in_lower_case_is_not_a_leak(kb):
 
 
 def test_an_internal_only_paragraph_in_a_public_section_is_a_leak(kb):
-    path = kb.write(meta=CUSTOMER, sections={"Impact": "About 2% of orders failed.\n\nINTERNAL ONLY: the vendor contract lapses in May."})
+    path = kb.write(
+        meta=CUSTOMER,
+        sections={"Impact": "About 2% of orders failed.\n\nINTERNAL ONLY: the vendor contract lapses in May."},
+    )
     assert leaks(kb) == [(*at(path, "INTERNAL ONLY"), "a part marked internal in a public section: “INTERNAL ONLY”")]
 
 
 def test_an_internal_sub_section_of_a_public_section_is_a_leak(kb):
-    path = kb.write(meta=CUSTOMER, sections={"Impact": "About 2% of orders failed.\n\n### Timeline\n\n10:05 the deploy began.\n\n### Internal-only notes\n\nThe vendor is late."})
+    path = kb.write(
+        meta=CUSTOMER,
+        sections={
+            "Impact": "About 2% of orders failed.\n\n### Timeline\n\n10:05 the deploy began.\n\n### Internal-only notes\n\nThe vendor is late."
+        },
+    )
     line, col = at(path, "### Timeline")
     assert leaks(kb) == [
         (line, col + 4, "a sub-section that is not public in a public section: “Timeline”"),
@@ -181,7 +233,10 @@ def test_an_internal_sub_section_of_a_public_section_is_a_leak(kb):
 
 
 def test_a_leak_in_the_heading_line_of_a_public_section_is_found(kb):
-    path = kb.write(meta={**CUSTOMER, "authors": ["Priya Raman"]}, sections={"Summary": "Checkout failed.\n\n### What Priya saw\n\nErrors."})
+    path = kb.write(
+        meta={**CUSTOMER, "authors": ["Priya Raman"]},
+        sections={"Summary": "Checkout failed.\n\n### What Priya saw\n\nErrors."},
+    )
     assert leaks(kb) == [(*at(path, "Priya saw"), "a person's name in a public section: “Priya”")]
 
 
@@ -197,19 +252,42 @@ def leaky_kb(tmp_path_factory):
     (root / "mkdocs-public.yml").write_text((ROOT / "mkdocs-public.yml").read_text(encoding="utf-8"), encoding="utf-8")
     write_postmortem(
         root,
-        meta={"id": LEAKY_ID, "title": "Checkout errors after a rollout", "customer_impact": True, "public_postmortem": date(2026, 3, 5), "authors": ["Priya Raman"]},
+        meta={
+            "id": LEAKY_ID,
+            "title": "Checkout errors after a rollout",
+            "customer_impact": True,
+            "public_postmortem": date(2026, 3, 5),
+            "authors": ["Priya Raman"],
+        },
         sections={"Summary": "Checkout failed until grafana&#46;corp showed the cause."},
     )
     return root
 
 
 def _public_build(root: Path, dest: Path, *extra: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "postmortem_kb.cli", "--config", str(root / "mkdocs.yml"), "build", "--public", *extra, "--site-dir", str(dest)]
-    return subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=300, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    cmd = [
+        sys.executable,
+        "-m",
+        "postmortem_kb.cli",
+        "--config",
+        str(root / "mkdocs.yml"),
+        "build",
+        "--public",
+        *extra,
+        "--site-dir",
+        str(dest),
+    ]
+    return subprocess.run(
+        cmd, cwd=root, capture_output=True, text=True, timeout=300, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    )
 
 
 def _site_text(dest: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in dest.rglob("*") if p.is_file() and p.suffix in (".html", ".json", ".xml", ".txt"))
+    return "\n".join(
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in dest.rglob("*")
+        if p.is_file() and p.suffix in (".html", ".json", ".xml", ".txt")
+    )
 
 
 @pytest.mark.parametrize("strict", [False, True])
@@ -241,7 +319,13 @@ def test_a_reviewed_suppression_lets_the_postmortem_be_published(tmp_path):
     (root / "mkdocs-public.yml").write_text((ROOT / "mkdocs-public.yml").read_text(encoding="utf-8"), encoding="utf-8")
     write_postmortem(
         root,
-        meta={"id": LEAKY_ID, "title": "Checkout errors after a rollout", "customer_impact": True, "public_postmortem": date(2026, 3, 5), "authors": ["Priya Raman"]},
+        meta={
+            "id": LEAKY_ID,
+            "title": "Checkout errors after a rollout",
+            "customer_impact": True,
+            "public_postmortem": date(2026, 3, 5),
+            "authors": ["Priya Raman"],
+        },
         sections={"Summary": "Priya Raman, our CTO, apologised on the status page. <!-- pmkb: disable=public-leak -->"},
     )
     dest = tmp_path / "site-public"
@@ -270,8 +354,34 @@ def _cpu() -> float:
 
 
 ADVERSARIAL = [
-    "x.local ", "a.", "#a", "-", "::", "1.", "1:", "[", "&#", "&#46;", "\\.", "<a", "<!--", "-->", "<", ">",
-    "http://", "://", "@a", "*", "`", "е", "ｃ", "\u200b", "priya ", "internal ", "### ", "\n",
+    "x.local ",
+    "a.",
+    "#a",
+    "-",
+    "::",
+    "1.",
+    "1:",
+    "[",
+    "&#",
+    "&#46;",
+    "\\.",
+    "<a",
+    "<!--",
+    "-->",
+    "<",
+    ">",
+    "http://",
+    "://",
+    "@a",
+    "*",
+    "`",
+    "е",
+    "ｃ",
+    "\u200b",
+    "priya ",
+    "internal ",
+    "### ",
+    "\n",
 ]
 
 
@@ -279,7 +389,9 @@ def adversarial_section(size: int) -> str:
     """Each of the rule's delimiters repeated in a run of its own, then mixed: `size`
     bytes of UTF-8."""
     share = size // (2 * len(ADVERSARIAL))
-    runs = [(unit * (share // len(unit.encode()) + 1)).encode()[:share].decode("utf-8", "ignore") for unit in ADVERSARIAL]
+    runs = [
+        (unit * (share // len(unit.encode()) + 1)).encode()[:share].decode("utf-8", "ignore") for unit in ADVERSARIAL
+    ]
     mixed = "".join(ADVERSARIAL)
     text = "".join(runs) + mixed * (size // len(mixed.encode()) + 1)
     return text.encode()[:size].decode("utf-8", "ignore")
@@ -288,7 +400,10 @@ def adversarial_section(size: int) -> str:
 def test_a_4_mib_adversarial_public_section_checks_in_seconds(kb):
     """The bar is 5 s of CPU; asserted at 20 s so that a loaded machine does not fail it.
     (Just under 4 MiB: a larger file is refused before any rule reads it.)"""
-    kb.write(meta={**CUSTOMER, "authors": ["Priya Raman"]}, sections={"Summary": adversarial_section(4 * 1024 * 1024 - 16 * 1024)})
+    kb.write(
+        meta={**CUSTOMER, "authors": ["Priya Raman"]},
+        sections={"Summary": adversarial_section(4 * 1024 * 1024 - 16 * 1024)},
+    )
     started = _cpu()
     found = kb.findings("--select", "public-leak", "--no-cache", "--jobs", "1")
     took = _cpu() - started
@@ -301,7 +416,18 @@ def test_characters_that_fold_to_several_map_back_to_themselves():
     text = "Stra\u00dfe \ufb01le\u200b.corp"
     view, _ = public.build_view([public.Source(text, True, lambda i: (1, i + 1), "")])
     assert view.text == "strasse file.corp"
-    assert [text[view.start(i) : view.end(i + 1)] for i in range(len(view.text))] == [*"Stra", "\u00df", "\u00df", "e", " ", "\ufb01", "\ufb01", *"le", ".", *"corp"]
+    assert [text[view.start(i) : view.end(i + 1)] for i in range(len(view.text))] == [
+        *"Stra",
+        "\u00df",
+        "\u00df",
+        "e",
+        " ",
+        "\ufb01",
+        "\ufb01",
+        *"le",
+        ".",
+        *"corp",
+    ]
     assert public.scan_text(text, public_settings()) == [(text.index("\ufb01"), len(text), "an internal host name")]
 
 
@@ -316,11 +442,59 @@ def test_folding_keeps_a_map_back_to_every_source_character():
     view, _ = public.build_view([public.Source(text, True, lambda i: (1, i + 1), "")])
     assert view.text == "a.b.cdefgh"
     # An entity maps to all of itself, and so does an escape; dropped marks to nothing.
-    assert [text[view.start(i) : view.end(i + 1)] for i in range(len(view.text))] == ["a", "&#46;", "b", "\\.", "c", "d", "е", "f", "ｇ", "h"]
+    assert [text[view.start(i) : view.end(i + 1)] for i in range(len(view.text))] == [
+        "a",
+        "&#46;",
+        "b",
+        "\\.",
+        "c",
+        "d",
+        "е",
+        "f",
+        "ｇ",
+        "h",
+    ]
 
 
-PIECES = ["a", "B", ".", "-", "#", ":", "::", "1", " ", "\n", "<b>", "</b>", "<a href='x.corp'>", "<!--", "-->", "&#46;", "&amp;", "&", "\\.", "\\\\", "\\", "*", "`", "~",
-          "е", "ｃ", "\u200b", "\u0301", "ß", "ﬁ", "İ", "\x00", "\t", "grafana.corp", "http://10.1/", "[fd00::1]", "Priya"]
+PIECES = [
+    "a",
+    "B",
+    ".",
+    "-",
+    "#",
+    ":",
+    "::",
+    "1",
+    " ",
+    "\n",
+    "<b>",
+    "</b>",
+    "<a href='x.corp'>",
+    "<!--",
+    "-->",
+    "&#46;",
+    "&amp;",
+    "&",
+    "\\.",
+    "\\\\",
+    "\\",
+    "*",
+    "`",
+    "~",
+    "е",
+    "ｃ",
+    "\u200b",
+    "\u0301",
+    "ß",
+    "ﬁ",
+    "İ",
+    "\x00",
+    "\t",
+    "grafana.corp",
+    "http://10.1/",
+    "[fd00::1]",
+    "Priya",
+]
 
 
 @pytest.mark.parametrize("markdown", [True, False])

@@ -17,7 +17,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def _site(cache: dict | None) -> Site:
     project = load_project(ROOT / "mkdocs.yml")
     corpus = load_corpus(project)
-    return Site(corpus=corpus, settings=project.settings, today=date(2026, 11, 21), docs_dir=project.docs_dir, stash_html=True, render_cache=cache)
+    return Site(
+        corpus=corpus,
+        settings=project.settings,
+        today=date(2026, 11, 21),
+        docs_dir=project.docs_dir,
+        stash_html=True,
+        render_cache=cache,
+    )
 
 
 def _restored(site: Site, pages: dict) -> dict[str, str]:
@@ -39,11 +46,21 @@ def test_a_rebuild_reuses_unchanged_pages_and_renders_changed_ones():
     assert any(k.startswith("services/") for k in cache) and any(k.startswith("factors/") for k in cache)
 
     second = _site(cache)
-    pm = next(p for p in second.corpus.postmortems if p.meta and p.meta.status == "published" and "notifications" in p.meta.services)
+    pm = next(
+        p
+        for p in second.corpus.postmortems
+        if p.meta and p.meta.status == "published" and "notifications" in p.meta.services
+    )
     pm.meta = pm.meta.model_copy(update={"title": "A title changed while serving"})
     pages = _restored(second, second.pages())
     assert "A title changed while serving" in pages["services/notifications.md"]
-    assert all("A title changed while serving" not in pages[s] for s in pages if s.startswith("services/") and s not in ("services/notifications.md", "services/index.md") and all(svc not in s for svc in pm.meta.services))
+    assert all(
+        "A title changed while serving" not in pages[s]
+        for s in pages
+        if s.startswith("services/")
+        and s not in ("services/notifications.md", "services/index.md")
+        and all(svc not in s for svc in pm.meta.services)
+    )
     # Pages the change does not touch are the same as an uncached render of the same corpus.
     fresh = _site(None)
     fpm = next(p for p in fresh.corpus.postmortems if p.meta and p.meta.id == pm.meta.id)
@@ -62,7 +79,9 @@ def test_an_organisations_block_template_is_used_and_an_edit_shows_on_the_next_b
     env = make_env(tmp_path)
 
     def related() -> list[str]:
-        site = Site(corpus=corpus, settings=project.settings, today=date(2026, 11, 21), docs_dir=project.docs_dir, env=env)
+        site = Site(
+            corpus=corpus, settings=project.settings, today=date(2026, 11, 21), docs_dir=project.docs_dir, env=env
+        )
         return [site.blocks(pm)["related"] for pm in site.pms[:3]]
 
     assert [r.startswith("<p>Ours: ") for r in related()] == [True, True, True]

@@ -51,7 +51,9 @@ def knowledge_base(tmp: Path, fx: Fixture, side: str) -> Path:
     config = yaml.safe_load((FIXTURE_KB / "mkdocs.yml").read_text(encoding="utf-8"))
     section = config["plugins"][0]["postmortem-kb"]
     for key, value in fx.settings.items():  # a mapping (policy, rules) is merged, not replaced
-        section[key] = {**section[key], **value} if isinstance(value, dict) and isinstance(section.get(key), dict) else value
+        section[key] = (
+            {**section[key], **value} if isinstance(value, dict) and isinstance(section.get(key), dict) else value
+        )
     (tmp / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     (tmp / "templates").mkdir()
     for template in (ROOT / "templates").glob("*.md"):
@@ -76,7 +78,18 @@ def knowledge_base(tmp: Path, fx: Fixture, side: str) -> Path:
 def check(config: Path, fx: Fixture) -> list[dict[str, Any]]:
     """`pmkb check --format json` on the whole fixture knowledge base, as CI runs it."""
     out, err = io.StringIO(), io.StringIO()
-    args = ["--config", str(config), "check", "--format", "json", "--today", fx.today.isoformat(), "--no-cache", "--jobs", "1"]
+    args = [
+        "--config",
+        str(config),
+        "check",
+        "--format",
+        "json",
+        "--today",
+        fx.today.isoformat(),
+        "--no-cache",
+        "--jobs",
+        "1",
+    ]
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(args)
     findings = json.loads(out.getvalue())
@@ -109,7 +122,9 @@ def test_bad_gives_exactly_the_expected_findings(code: str, tmp_path: Path) -> N
     if UPDATE:
         (fx.folder / "expected.json").write_text(dump(found), encoding="utf-8")
         return
-    assert (fx.folder / "expected.json").is_file(), f"{code}: no expected.json (PMKB_UPDATE_FIXTURES=1 writes it; then review it)"
+    assert (fx.folder / "expected.json").is_file(), (
+        f"{code}: no expected.json (PMKB_UPDATE_FIXTURES=1 writes it; then review it)"
+    )
     assert found == fx.expected
     assert any(f["code"] == code for f in found), f"{code}: bad gives no finding of the rule itself"
 
@@ -124,7 +139,11 @@ def test_good_gives_no_finding(code: str, tmp_path: Path) -> None:
 def rule_page(code: str) -> str:
     """The rule's page as the site renders it (rule.md.j2, then Markdown to HTML)."""
     spec = next(s for s in registry().values() if s.code == code)
-    text = make_env().get_template("rule.md.j2").render(stash=None, spec=spec, severity=spec.severity, report_only=False, examples={})
+    text = (
+        make_env()
+        .get_template("rule.md.j2")
+        .render(stash=None, spec=spec, severity=spec.severity, report_only=False, examples={})
+    )
     return markdown.markdown(text, extensions=["fenced_code", "tables", "attr_list", "md_in_html", "admonition", "toc"])
 
 

@@ -109,7 +109,11 @@ def test_samples_link_incidents_and_show_customer_impact(published):
 def test_most_samples_record_the_review(published):
     """Review fields (issue 15) on most samples, so the page header and insights have
     something to show: who led, who reviewed, when, how it was detected, what it cost."""
-    reviewed = [pm for pm in published if pm.meta.incident_commander and pm.meta.review_date and pm.meta.detection and pm.meta.impact]
+    reviewed = [
+        pm
+        for pm in published
+        if pm.meta.incident_commander and pm.meta.review_date and pm.meta.detection and pm.meta.impact
+    ]
     assert len(reviewed) >= 0.8 * len(published), sorted(pm.meta.id for pm in set(published) - set(reviewed))
     assert any(pm.meta.facilitator and len(pm.meta.participants) >= 4 for pm in published)
     assert all(pm.meta.review_date >= pm.meta.started.date() for pm in reviewed)
@@ -171,14 +175,19 @@ CHAINS = [
 # and whether the earlier fix held (monitoring-gap did come back in web-frontend, in 2026-11).
 ELSEWHERE = [
     ("clock-time", "2025-02-19-identity-clock-skew", "2026-03-29-data-pipeline-dst-skipped-snapshot", True),
-    ("data-migration", "2023-06-02-revenue-migration-duplicates", "2026-11-17-orders-history-migration-stale-status", True),
+    (
+        "data-migration",
+        "2023-06-02-revenue-migration-duplicates",
+        "2026-11-17-orders-history-migration-stale-status",
+        True,
+    ),
     ("monitoring-gap", "2025-02-19-identity-clock-skew", "2026-03-10-payments-refund-batch-retry-storm", False),
 ]
 
 
 @pytest.mark.parametrize(("factor", "earlier", "later"), CHAINS)
 def test_a_factor_recurs_after_its_remediation_was_done(corpus, factor, earlier, later):
-    """"Did the fix hold?" has true stories to tell: the earlier incident's done action
+    """ "Did the fix hold?" has true stories to tell: the earlier incident's done action
     addressing the factor was due before the later incident started, and the later one,
     in a service the earlier one shares, names the factor again."""
     _, found = _recurrences(corpus)

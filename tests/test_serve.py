@@ -49,7 +49,10 @@ def served(tmp_path_factory):
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, stdout=open(root / "serve.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        cwd=root,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=open(root / "serve.log", "w"),  # noqa: SIM115
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}/"
     try:
@@ -69,7 +72,11 @@ def _edit(path: Path, old: str, new: str) -> None:
 def test_editing_a_postmortem_refreshes_its_page_and_the_reports(served):
     root, base = served
     path = root / "postmortems/2024/2024-03-14-customer-comms-outage.md"
-    _edit(path, "title: Customer notifications stopped for two hours", "title: Customer notifications stopped for two long hours")
+    _edit(
+        path,
+        "title: Customer notifications stopped for two hours",
+        "title: Customer notifications stopped for two long hours",
+    )
     _wait_for(base + "2024/2024-03-14-customer-comms-outage/", "two long hours")
     _wait_for(base + "assets/pmkb/catalog.json", "two long hours")
     _wait_for(base + "services/notifications/", "two long hours")

@@ -43,7 +43,9 @@ def _in_2022() -> dict[str, Any]:
 
 def _site(kb: KB) -> tuple[Site, dict[str, Any]]:
     project = load_project(kb.config)
-    site = Site(corpus=load_corpus(project), settings=project.settings, today=date(2024, 3, 20), docs_dir=project.docs_dir)
+    site = Site(
+        corpus=load_corpus(project), settings=project.settings, today=date(2024, 3, 20), docs_dir=project.docs_dir
+    )
     return site, site.pages()
 
 
@@ -94,7 +96,9 @@ def test_a_catalog_that_is_not_a_list_is_one_finding_and_checks_nothing(kb: KB) 
     _catalog(kb, "services: payments\n")
     kb.write(meta={"services": ["whatever"]})
     found = kb.findings()
-    assert [(f["path"], f["line"], f["rule"]) for f in found if f["path"].endswith("services.yml")] == [("postmortems/services.yml", 1, "schema")]
+    assert [(f["path"], f["line"], f["rule"]) for f in found if f["path"].endswith("services.yml")] == [
+        ("postmortems/services.yml", 1, "schema")
+    ]
     assert only(found, "unknown-service") == []
 
 
@@ -116,14 +120,33 @@ def test_editing_the_catalog_rechecks_every_postmortem(kb: KB) -> None:
 
 def test_service_pages_show_owner_tier_years_recurring_factors_and_open_actions(kb: KB) -> None:
     _catalog(kb)
-    kb.write(meta={"id": "2024-03-01-a", "services": ["notifications"], "actions": [{"summary": "Page on queue age", "owner": "Team A", "due": date(2024, 5, 1), "status": "open", "kind": "detect", "priority": "P1"}]})
+    kb.write(
+        meta={
+            "id": "2024-03-01-a",
+            "services": ["notifications"],
+            "actions": [
+                {
+                    "summary": "Page on queue age",
+                    "owner": "Team A",
+                    "due": date(2024, 5, 1),
+                    "status": "open",
+                    "kind": "detect",
+                    "priority": "P1",
+                }
+            ],
+        }
+    )
     kb.write(meta={"id": "2022-03-01-b", "services": ["notifications", "payments"], **_in_2022()})
     site, pages = _site(kb)
     page = pages["services/notifications.md"]
     assert "# Service: Notifications" in page
     assert "<dt>Owner team</dt><dd>messaging</dd>" in page and "<dt>Tier</dt><dd>2</dd>" in page
     # Incidents per year, the gap year included.
-    assert "<tr><td>2022</td><td>1</td></tr>" in page and "<tr><td>2023</td><td>0</td></tr>" in page and "<tr><td>2024</td><td>1</td></tr>" in page
+    assert (
+        "<tr><td>2022</td><td>1</td></tr>" in page
+        and "<tr><td>2023</td><td>0</td></tr>" in page
+        and "<tr><td>2024</td><td>1</td></tr>" in page
+    )
     assert 'data-pmkb="service-recurring"' in page and "in 2 incidents" in page  # the baseline's factors, in both
     assert "Page on queue age" in page and "<td>P1</td>" in page
     # `payments` is not catalogued: no page, and the card shows it as text, not a link.
@@ -136,7 +159,10 @@ def test_service_pages_show_owner_tier_years_recurring_factors_and_open_actions(
 
 
 def test_catalog_names_and_owners_are_escaped(kb: KB) -> None:
-    _catalog(kb, 'services:\n  - id: notifications\n    name: "<script>alert(1)</script>"\n    owner: "<img src=x onerror=alert(2)>"\n    tier: 2\n')
+    _catalog(
+        kb,
+        'services:\n  - id: notifications\n    name: "<script>alert(1)</script>"\n    owner: "<img src=x onerror=alert(2)>"\n    tier: 2\n',
+    )
     kb.write(meta={"services": ["notifications"]})
     _, pages = _site(kb)
     page, index = pages["services/notifications.md"], pages["services/index.md"]

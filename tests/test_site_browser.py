@@ -61,7 +61,9 @@ def guard() -> Guard:
 
 @pytest.fixture
 def page(browser: Any, guard: Guard) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, color_scheme="light", service_workers="block")
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, color_scheme="light", service_workers="block"
+    )
     pg = context.new_page()
     guard.watch(context, pg)
     pg.set_default_timeout(15_000)
@@ -206,7 +208,9 @@ def test_graph_page(page: Any, guard: Guard, site: Path, base_url: str) -> None:
     wait_graph(page)
     total = page.evaluate("() => pmkbGraph.nodes().length")
     assert total > 20
-    assert page.evaluate("() => pmkbGraph.nodes('[kind = \"incident\"]').length") == sum(n["kind"] == "incident" for n in graph["nodes"])
+    assert page.evaluate("() => pmkbGraph.nodes('[kind = \"incident\"]').length") == sum(
+        n["kind"] == "incident" for n in graph["nodes"]
+    )
     # The count line counts what is drawn: the factors (incidents are hidden at first).
     shown = page.evaluate("() => pmkbGraph.nodes('[kind = \"factor\"]').filter(n => n.visible()).length")
     assert shown == sum(n["kind"] == "factor" for n in graph["nodes"])
@@ -263,7 +267,9 @@ def test_graph_page(page: Any, guard: Guard, site: Path, base_url: str) -> None:
     page.wait_for_function("(n) => pmkbGraph.nodes().length === n", arg=total)
 
     # Clicking (tapping) a node opens its page.
-    target = page.evaluate("() => { const n = pmkbGraph.$('node[kind=\"factor\"]')[0]; return {url: n.data('url'), label: n.data('label')}; }")
+    target = page.evaluate(
+        "() => { const n = pmkbGraph.$('node[kind=\"factor\"]')[0]; return {url: n.data('url'), label: n.data('label')}; }"
+    )
     with page.expect_navigation():
         page.evaluate("() => { pmkbGraph.$('node[kind=\"factor\"]')[0].emit('tap'); }")
     assert page.url == base_url + target["url"]
@@ -359,7 +365,11 @@ def test_dark_mode(page: Any, guard: Guard, base_url: str) -> None:
 
 
 def test_material_search_finds_a_postmortem(page: Any, guard: Guard, site: Path, base_url: str) -> None:
-    holders = [p.relative_to(site).parent.as_posix() + "/" for p in site.rglob("*.html") if SEARCH_WORD in p.read_text(encoding="utf-8").lower()]
+    holders = [
+        p.relative_to(site).parent.as_posix() + "/"
+        for p in site.rglob("*.html")
+        if SEARCH_WORD in p.read_text(encoding="utf-8").lower()
+    ]
     assert holders == [SEARCH_TARGET], f"{SEARCH_WORD!r} should be on one page only: {holders}"
     page.goto(base_url)
     results = material_search(page, SEARCH_WORD)

@@ -156,7 +156,16 @@ def strict_report_only(tmp_path_factory: pytest.TempPathFactory) -> Any:
         root,
         meta={
             "id": "2026-10-02-stale-action",
-            "actions": [{"summary": "Make send workers reconnect with backoff", "owner": "Tomás Ortega", "due": TODAY.replace(month=10), "status": "open", "tracker": "https://tracker.example.com/MSG-9", "kind": "prevent"}],
+            "actions": [
+                {
+                    "summary": "Make send workers reconnect with backoff",
+                    "owner": "Tomás Ortega",
+                    "due": TODAY.replace(month=10),
+                    "status": "open",
+                    "tracker": "https://tracker.example.com/MSG-9",
+                    "kind": "prevent",
+                }
+            ],
         },
     )
     dest = tmp_path_factory.mktemp("site-policy")
@@ -197,7 +206,11 @@ def test_published_postmortem_page(site: Path, path: Path) -> None:
         assert target(site, url, a.get("href")).is_file(), f"service link {a.get('href')} is broken"
     started, detected, resolved = meta["started"], meta["detected"], meta["resolved"]
     restored = meta.get("mitigated") or resolved
-    for label, delta in (("Duration", resolved - started), ("Time to detect", detected - started), ("Time to restore", restored - started)):
+    for label, delta in (
+        ("Duration", resolved - started),
+        ("Time to detect", detected - started),
+        ("Time to restore", restored - started),
+    ):
         expected = int(delta.total_seconds() // 60)
         shown = minutes_of(squash(card[label].text))
         tolerance = 60 if expected >= 1440 else 0  # days are shown with hours only
@@ -211,7 +224,11 @@ def test_published_postmortem_page(site: Path, path: Path) -> None:
         factor_page = target(site, url, a.get("href"))
         assert factor_page.is_file(), f"chip {a.get('href')} leads nowhere"
         fp_url = factor_page.parent.relative_to(site).as_posix() + "/"
-        linked = {target(site, fp_url, x.get("href")) for x in parse_html(factor_page.read_text(encoding="utf-8")).find("article").find_all("a") if x.get("href", "").startswith("../")}
+        linked = {
+            target(site, fp_url, x.get("href"))
+            for x in parse_html(factor_page.read_text(encoding="utf-8")).find("article").find_all("a")
+            if x.get("href", "").startswith("../")
+        }
         assert site / url / "index.html" in linked, f"{fp_url} does not list {url}"
 
     # The action table: one row per action, with owner, due date, status and tracker.
@@ -321,7 +338,12 @@ def test_postmortems_stay_out_of_the_navigation(site: Path, url: str) -> None:
     assert navs, "no navigation found"
     text = " ".join(squash(n.text) for n in navs)
     assert "Catalog" in text and "Ops Playbook" in text  # the nav is there
-    hrefs = {target(site, url, a.get("href")) for n in navs for a in n.find_all("a") if a.get("href") and not a.get("href").startswith(("#", "http"))}
+    hrefs = {
+        target(site, url, a.get("href"))
+        for n in navs
+        for a in n.find_all("a")
+        if a.get("href") and not a.get("href").startswith(("#", "http"))
+    }
     for path, meta in PUBLISHED.items():
         assert meta["title"] not in text, f"{meta['title']!r} is in the nav of {url or 'home'}"
         assert site / sample_url(path) / "index.html" not in hrefs
@@ -343,7 +365,11 @@ def _nav_html(html: str) -> str:
 
 def _site_links(html: str, page_url: str) -> str:
     """`html` with each relative link written as the site path it leads to."""
-    return re.sub(r'(href|src)="(?!#|[a-z]+:)([^"]*)"', lambda m: f'{m.group(1)}="/{posixpath.normpath(posixpath.join(page_url, m.group(2)))}"', html)
+    return re.sub(
+        r'(href|src)="(?!#|[a-z]+:)([^"]*)"',
+        lambda m: f'{m.group(1)}="/{posixpath.normpath(posixpath.join(page_url, m.group(2)))}"',
+        html,
+    )
 
 
 def test_navigation_on_postmortem_pages_is_materials_own(site: Path) -> None:
@@ -357,7 +383,12 @@ def test_navigation_on_postmortem_pages_is_materials_own(site: Path) -> None:
     assert "md-nav__link--active" not in postmortem
     deep_url = f"{DEEP_ID[:4]}/archive/{DEEP_ID}/"
     deep = load_page(site, deep_url)
-    hrefs = [a.get("href") for n in _nav_parts(deep) for a in n.find_all("a") if a.get("href") and not a.get("href").startswith(("#", "http"))]
+    hrefs = [
+        a.get("href")
+        for n in _nav_parts(deep)
+        for a in n.find_all("a")
+        if a.get("href") and not a.get("href").startswith(("#", "http"))
+    ]
     assert len(hrefs) >= 9
     for href in hrefs:
         assert target(site, deep_url, href).is_file(), f"{href} on {deep_url} leads nowhere"
@@ -378,7 +409,15 @@ def test_generated_pages_exist(site: Path) -> None:
     rules_index = load_page(site, "rules/")
     linked = {squash(a.text) for a in rules_index.find("article").find_all("a")}
     assert {r["name"] for r in RULES} <= linked
-    for name in ("pmkb.css", "catalog.js", "graph.js", "catalog.json", "graph.json", "graph.graphml", "cytoscape.min.js"):
+    for name in (
+        "pmkb.css",
+        "catalog.js",
+        "graph.js",
+        "catalog.json",
+        "graph.json",
+        "graph.graphml",
+        "cytoscape.min.js",
+    ):
         assert (site / "assets" / "pmkb" / name).is_file(), name
 
 
@@ -388,7 +427,11 @@ def test_factor_page_lists_definition_incidents_and_co_occurring_factors(site: P
     definition = next(f["definition"] for f in TAXONOMY["factors"] if f["id"] == "software-defect")
     assert definition in article
     assert "Factors it co-occurs with" in article
-    titles = {m["title"] for m in PUBLISHED.values() if any(cf["factor"] == "software-defect" for cf in m["contributing_factors"])}
+    titles = {
+        m["title"]
+        for m in PUBLISHED.values()
+        if any(cf["factor"] == "software-defect" for cf in m["contributing_factors"])
+    }
     assert titles and all(t in article for t in titles)
 
 
@@ -446,7 +489,9 @@ def test_remediation_downloads_list_overdue_first(site: Path) -> None:
     assert ["pmkb-overdue" in tr.classes for tr in body] == [a["overdue_days"] > 0 for a in actions]
     links = {a.get("href") for a in page.find("article").find_all("a")}
     for name in ("remediation.csv", "remediation.json"):
-        assert any(h and posixpath.basename(h) == name and target(site, "remediation/", h).is_file() for h in links), f"no working link to {name}"
+        assert any(h and posixpath.basename(h) == name and target(site, "remediation/", h).is_file() for h in links), (
+            f"no working link to {name}"
+        )
 
 
 # ---- --strict -----------------------------------------------------------------------------------
@@ -490,7 +535,9 @@ def test_front_matter_text_is_never_markup(site: Path) -> None:
         for el in parse_html(text).iter():
             for name in ("href", "src", "xlink:href", "action"):
                 value = el.get(name)
-                assert not (value and re.sub(r"[\s\x00-\x1f]", "", value).lower().startswith("javascript:")), f"{el} in {f.relative_to(site)}"
+                assert not (value and re.sub(r"[\s\x00-\x1f]", "", value).lower().startswith("javascript:")), (
+                    f"{el} in {f.relative_to(site)}"
+                )
             assert not [k for k in el.attrs if k.startswith("on") and "pwned" in el.attrs[k]]
 
 
@@ -506,7 +553,10 @@ def test_search_index_holds_no_markup_from_front_matter(site: Path) -> None:
 
 
 ABSOLUTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.I)
-CSS_URL = re.compile(r"""url\(\s*['"]?\s*((?:[a-z][a-z0-9+.-]*:)?//[^)'"\s]*)|@import\s+(?:url\(\s*)?['"]?\s*((?:[a-z][a-z0-9+.-]*:)?//[^)'"\s;]*)""", re.I)
+CSS_URL = re.compile(
+    r"""url\(\s*['"]?\s*((?:[a-z][a-z0-9+.-]*:)?//[^)'"\s]*)|@import\s+(?:url\(\s*)?['"]?\s*((?:[a-z][a-z0-9+.-]*:)?//[^)'"\s;]*)""",
+    re.I,
+)
 JS_ATTR = re.compile(r"""\b(?:src|href|srcset)\s*=\s*\\?['"]?\s*((?:https?:)?//[^'"\s>\\]+)""", re.I)
 FETCHING = {  # tag: attributes the browser loads without a click
     "script": ("src",), "link": ("href",), "img": ("src", "srcset"), "source": ("src", "srcset"),
@@ -525,9 +575,15 @@ def test_the_site_references_no_outside_host(site: Path) -> None:
                 for value in re.split(r",\s*", el.get(attr) or ""):
                     if ABSOLUTE.match(value):
                         outside.append(f"{rel}: <{el.tag} {attr}={value}>")
-            if el.tag == "meta" and (el.get("http-equiv") or "").lower() == "refresh" and "//" in (el.get("content") or ""):
+            if (
+                el.tag == "meta"
+                and (el.get("http-equiv") or "").lower() == "refresh"
+                and "//" in (el.get("content") or "")
+            ):
                 outside.append(f"{rel}: meta refresh {el.get('content')}")
-            styles = [el.get("style") or ""] + ([c for c in el.children if isinstance(c, str)] if el.tag == "style" else [])
+            styles = [el.get("style") or ""] + (
+                [c for c in el.children if isinstance(c, str)] if el.tag == "style" else []
+            )
             outside += [f"{rel}: {m.group(0)}" for s in styles for m in CSS_URL.finditer(s)]
     for f in all_files(site, ".css", ".js"):
         text = f.read_text(encoding="utf-8", errors="replace")

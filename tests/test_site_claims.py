@@ -29,7 +29,9 @@ def _text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", inline).split())
 
 
-def _meta(pm_id: str, factors: list[str], services: list[str], actions: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+def _meta(
+    pm_id: str, factors: list[str], services: list[str], actions: list[dict[str, Any]] | None = None, **extra: Any
+) -> dict[str, Any]:
     day = date.fromisoformat(pm_id[:10])
     at = datetime(day.year, day.month, day.day, 13, 52, tzinfo=UTC)
     meta = {
@@ -45,7 +47,9 @@ def _meta(pm_id: str, factors: list[str], services: list[str], actions: list[dic
         **extra,
     }
     if actions is not None:
-        meta["actions"] = [{"owner": "Ops", "tracker": "https://tracker.example.com/X-1", "kind": "prevent", **a} for a in actions]
+        meta["actions"] = [
+            {"owner": "Ops", "tracker": "https://tracker.example.com/X-1", "kind": "prevent", **a} for a in actions
+        ]
     return meta
 
 
@@ -56,7 +60,12 @@ def _with_catalog(kb: KB) -> KB:
 
 def test_a_factor_in_another_service_is_seen_again_and_the_fix_held(kb: KB) -> None:
     _with_catalog(kb)
-    fix = {"summary": "Alert on clock drift", "due": date(2024, 2, 1), "status": "done", "addresses": ["monitoring-gap"]}
+    fix = {
+        "summary": "Alert on clock drift",
+        "due": date(2024, 2, 1),
+        "status": "done",
+        "addresses": ["monitoring-gap"],
+    }
     kb.write(meta=_meta("2024-01-10-identity-drift", ["monitoring-gap", "clock-time"], ["identity"], [fix]))
     kb.write(meta=_meta("2024-06-01-payments-gap", ["monitoring-gap", "retry-storm"], ["payments-gateway"]))
     site = _site(kb)
@@ -64,25 +73,41 @@ def test_a_factor_in_another_service_is_seen_again_and_the_fix_held(kb: KB) -> N
     factor = _text(pages["factors/monitoring-gap.md"])
     assert "Recurred" not in factor  # the payments incident is no verdict on identity's fix
     assert "Fixes that held: 1 done action addressing it" in factor
-    assert "Addressed by Incident identity-drift’s action 1 “Alert on clock drift” (done by 2024-02-01); not seen again in Identity and sign-in since" in factor
+    assert (
+        "Addressed by Incident identity-drift’s action 1 “Alert on clock drift” (done by 2024-02-01); not seen again in Identity and sign-in since"
+        in factor
+    )
     insights = _text(pages["insights.md"])
     assert "No factor has come back after an action addressing it was done." in insights
     assert "1 done action addressed a factor that no later incident in the same service has named since" in insights
-    assert "<strong>1</strong><span>factor seen in 2+ incidents</span>" in pages["index.md"]  # monitoring-gap, seen twice: not "recurring"
+    assert (
+        "<strong>1</strong><span>factor seen in 2+ incidents</span>" in pages["index.md"]
+    )  # monitoring-gap, seen twice: not "recurring"
 
 
 def test_the_same_service_makes_it_a_recurrence_named_by_service(kb: KB) -> None:
     _with_catalog(kb)
-    fix = {"summary": "Alert on clock drift", "due": date(2024, 2, 1), "status": "done", "addresses": ["monitoring-gap"]}
+    fix = {
+        "summary": "Alert on clock drift",
+        "due": date(2024, 2, 1),
+        "status": "done",
+        "addresses": ["monitoring-gap"],
+    }
     kb.write(meta=_meta("2024-01-10-identity-drift", ["monitoring-gap", "clock-time"], ["identity"], [fix]))
     kb.write(meta=_meta("2024-06-01-identity-again", ["monitoring-gap", "retry-storm"], ["web-frontend", "identity"]))
     site = _site(kb)
     factor = _text(site.pages()["factors/monitoring-gap.md"])
     assert "Recurred 1 time after remediation" in factor
-    assert "Incident identity-again (2024-06-01): recurred in Identity and sign-in after Incident identity-drift’s action 1 “Alert on clock drift” was done (due 2024-02-01)" in factor
+    assert (
+        "Incident identity-again (2024-06-01): recurred in Identity and sign-in after Incident identity-drift’s action 1 “Alert on clock drift” was done (due 2024-02-01)"
+        in factor
+    )
     assert "Fixes that held" not in factor
     card = _text(site.blocks(site.by_id["2024-06-01-identity-again"])["card"])
-    assert "this factor recurred in Identity and sign-in after Incident identity-drift’s action “Alert on clock drift”" in card
+    assert (
+        "this factor recurred in Identity and sign-in after Incident identity-drift’s action “Alert on clock drift”"
+        in card
+    )
 
 
 OPEN = {"summary": "Page on queue growth", "due": date(2025, 3, 1), "status": "open"}
@@ -91,7 +116,9 @@ OPEN = {"summary": "Page on queue growth", "due": date(2025, 3, 1), "status": "o
 def test_insights_count_in_the_catalogs_words_and_say_the_draft_actions_are_in_the_totals(kb: KB) -> None:
     kb.write(meta=_meta("2024-03-01-one", ["monitoring-gap", "retry-storm"], ["notifications"]))
     kb.write(meta=_meta("2024-04-01-two", ["monitoring-gap", "retry-storm"], ["notifications"], status="in-review"))
-    kb.write(meta=_meta("2024-11-20-draft", ["monitoring-gap", "retry-storm"], ["notifications"], [OPEN], status="draft"))
+    kb.write(
+        meta=_meta("2024-11-20-draft", ["monitoring-gap", "retry-storm"], ["notifications"], [OPEN], status="draft")
+    )
     pages = _site(kb).pages()
     insights = _text(pages["insights.md"])
     catalog = _text(pages["catalog.md"])
@@ -104,7 +131,11 @@ def test_insights_count_in_the_catalogs_words_and_say_the_draft_actions_are_in_t
 
 
 def test_the_remediation_page_explains_stale_for_no_grace_team_counts_and_age(kb: KB) -> None:
-    kb.write(meta=_meta("2024-03-01-one", ["monitoring-gap", "retry-storm"], ["notifications"], [OPEN], teams=["messaging", "sre"]))
+    kb.write(
+        meta=_meta(
+            "2024-03-01-one", ["monitoring-gap", "retry-storm"], ["notifications"], [OPEN], teams=["messaging", "sre"]
+        )
+    )
     kb.write(meta=_meta("2024-04-01-two", ["monitoring-gap", "retry-storm"], ["notifications"], [OPEN]))
     text = _text(_site(kb).pages()["remediation.md"])
     assert "stale the day after its due date while it is still open" in text and "0 days" not in text
@@ -113,7 +144,14 @@ def test_the_remediation_page_explains_stale_for_no_grace_team_counts_and_age(kb
 
 
 def test_imported_placeholders_are_not_recorded_and_never_linked(kb: KB) -> None:
-    meta = _meta("2020-01-08-cdn-purge", ["todo", "capacity-saturation"], ["TODO"], status="archived", severity="TODO", trigger="TODO: the event that exposed the latent conditions")
+    meta = _meta(
+        "2020-01-08-cdn-purge",
+        ["todo", "capacity-saturation"],
+        ["TODO"],
+        status="archived",
+        severity="TODO",
+        trigger="TODO: the event that exposed the latent conditions",
+    )
     at = meta["started"]
     meta.update(detected=at, mitigated=at, resolved=at)  # one instant: placeholder times
     kb.write(meta=meta)
@@ -125,7 +163,9 @@ def test_imported_placeholders_are_not_recorded_and_never_linked(kb: KB) -> None
     assert "factors/todo" not in html  # no link to a page that does not exist
     assert ">todo</span>" in blocks["card"]  # the chip is text
     card = _text(blocks["card"])
-    assert "Severity not recorded" in card and "Duration not recorded" in card and "Time to restore not recorded" in card
+    assert (
+        "Severity not recorded" in card and "Duration not recorded" in card and "Time to restore not recorded" in card
+    )
     assert "0 min" not in card
     assert "Trigger" not in card  # the importer's "TODO: …" is no trigger
     ins = site.insights

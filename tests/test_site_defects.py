@@ -22,12 +22,16 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def site() -> Site:
     project = load_project(ROOT / "mkdocs.yml")
-    return Site(corpus=load_corpus(project), settings=project.settings, today=date(2026, 11, 21), docs_dir=project.docs_dir)
+    return Site(
+        corpus=load_corpus(project), settings=project.settings, today=date(2026, 11, 21), docs_dir=project.docs_dir
+    )
 
 
 def _diagram(site: Site, pm_id: str) -> str:
     pm = site.by_id[pm_id]
-    return str(site.diagram(pm, [site.factor_view(cf.factor, site.src_of[pm_id]) for cf in pm.meta.contributing_factors]))
+    return str(
+        site.diagram(pm, [site.factor_view(cf.factor, site.src_of[pm_id]) for cf in pm.meta.contributing_factors])
+    )
 
 
 def test_the_diagram_draws_a_dashed_arrow_per_enabled_by_and_says_so(site: Site) -> None:
@@ -36,7 +40,10 @@ def test_the_diagram_draws_a_dashed_arrow_per_enabled_by_and_says_so(site: Site)
     for pm in with_enabled:
         svg = _diagram(site, pm.meta.id)
         expected = sum(len({r for r in cf.enabled_by if r != cf.factor}) for cf in pm.meta.contributing_factors)
-        dashed = re.findall(r'<path class="pmkb-edge pmkb-edge-enabled" d="M ([\d.]+) ([\d.]+) C ([\d.]+) [^"]*, ([\d.]+) ([\d.]+)"[^>]*stroke-dasharray="4 3"[^>]*marker-end', svg)
+        dashed = re.findall(
+            r'<path class="pmkb-edge pmkb-edge-enabled" d="M ([\d.]+) ([\d.]+) C ([\d.]+) [^"]*, ([\d.]+) ([\d.]+)"[^>]*stroke-dasharray="4 3"[^>]*marker-end',
+            svg,
+        )
         assert len(dashed) == expected, pm.meta.id
         # Each arrow has its own lane and its own ends: two arrows never draw as one.
         assert len({d[2] for d in dashed}) == len(dashed)
@@ -54,7 +61,7 @@ def test_the_rules_index_shows_code_as_code(site: Site) -> None:
     page = site._rules()["rules/index.md"]
     assert "<code>enabled_by</code>" in page
     assert "<code>&lt;script&gt;</code>" in page  # code that looks like HTML stays text
-    table = page[page.index("<table"):]
+    table = page[page.index("<table") :]
     assert "`" not in table
 
 

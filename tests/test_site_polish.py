@@ -49,7 +49,9 @@ def open_page(browser: Any, base_url: str) -> Iterator[Any]:
     def _open(url: str, viewport: dict[str, int], scheme: str = "light") -> Any:
         context = browser.new_context(viewport=viewport, color_scheme=scheme, service_workers="block")
         if scheme == "dark":
-            context.add_init_script("localStorage.setItem('/.__palette', JSON.stringify({index: 1, color: {scheme: 'slate'}}))")
+            context.add_init_script(
+                "localStorage.setItem('/.__palette', JSON.stringify({index: 1, color: {scheme: 'slate'}}))"
+            )
         page = context.new_page()
         guard = Guard()
         guard.watch(context, page, console=True)
@@ -69,7 +71,9 @@ def _ttr_by_url(rows: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def _catalog_js_rows(page: Any) -> list[tuple[str, str]]:
-    return page.evaluate(f"() => [...document.querySelectorAll('#pmkb-catalog tbody tr')].map(tr => [tr.querySelector('a').getAttribute('href'), tr.children[{TTR_COLUMN - 1}].textContent])")
+    return page.evaluate(
+        f"() => [...document.querySelectorAll('#pmkb-catalog tbody tr')].map(tr => [tr.querySelector('a').getAttribute('href'), tr.children[{TTR_COLUMN - 1}].textContent])"
+    )
 
 
 # ---- durations ---------------------------------------------------------------------------
@@ -83,7 +87,11 @@ def test_a_sort_keeps_every_samples_duration_as_the_server_wrote_it(open_page: A
         cells = tr.find_all("td")
         server.append((tr.find("a").get("href"), cells[TTR_COLUMN - 1].text))
     written = _ttr_by_url(server)
-    assert len(written) >= 20 and any(" d " in t for t in written.values()) and any(t.endswith(" min") for t in written.values())
+    assert (
+        len(written) >= 20
+        and any(" d " in t for t in written.values())
+        and any(t.endswith(" min") for t in written.values())
+    )
     page = open_page("catalog/", LAPTOP)
     page.wait_for_selector("#pmkb-catalog[data-ready=true]", state="attached")
     for _ in range(2):  # both directions
@@ -93,7 +101,32 @@ def test_a_sort_keeps_every_samples_duration_as_the_server_wrote_it(open_page: A
 
 
 # Minutes around every boundary of the format, and some ordinary values.
-MINUTES = [0, 1, 9, 59, 60, 61, 69, 70, 119, 600, 1439, 1440, 1441, 1499, 1500, 1820, 2879, 2880, 2881, 4380, 10_079, 10_080, 43_201, 525_600]
+MINUTES = [
+    0,
+    1,
+    9,
+    59,
+    60,
+    61,
+    69,
+    70,
+    119,
+    600,
+    1439,
+    1440,
+    1441,
+    1499,
+    1500,
+    1820,
+    2879,
+    2880,
+    2881,
+    4380,
+    10_079,
+    10_080,
+    43_201,
+    525_600,
+]
 
 
 def test_the_script_formats_a_duration_exactly_as_human_duration(open_page: Any, base_url: str, site: Path) -> None:
@@ -101,7 +134,12 @@ def test_the_script_formats_a_duration_exactly_as_human_duration(open_page: Any,
     template = data["rows"][0]
     rows = [{**template, "id": f"x{m:07d}", "u": f"x{m}/", "t": f"x{m}", "ttr": m} for m in MINUTES]
     page = open_page("", LAPTOP)  # the home page first: the route must be set before the catalog loads
-    page.route("**/assets/pmkb/catalog.json", lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps({**data, "rows": rows})))
+    page.route(
+        "**/assets/pmkb/catalog.json",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps({**data, "rows": rows})
+        ),
+    )
     page.goto(base_url + "catalog/")
     page.wait_for_selector("#pmkb-catalog[data-ready=true]", state="attached")
     drawn = {href: text for href, text in _catalog_js_rows(page)}
@@ -157,7 +195,9 @@ def test_on_a_phone_the_action_table_scrolls_in_its_own_box(open_page: Any, sche
     )
     assert box["count"] == 1, "one scroll box, not two nested ones"
     assert box["left"] >= 0 and box["right"] <= PHONE["width"]
-    assert box["left"] <= box["statusLeft"] and box["statusRight"] <= box["right"] + 1, box  # scrolled, Status is in view
+    assert box["left"] <= box["statusLeft"] and box["statusRight"] <= box["right"] + 1, (
+        box
+    )  # scrolled, Status is in view
     action = page.locator(".pmkb-actions tbody td:nth-child(2)").first.bounding_box()
     assert action and action["width"] >= 140, "the Action column keeps readable lines"
 
@@ -177,7 +217,9 @@ def test_on_a_phone_the_rules_index_shows_what_each_rule_finds(open_page: Any, s
     for text, left, right, width in cells:
         assert left >= 0 and right <= PHONE["width"] and width >= 300, (text, left, right, width)
     # Each rule's code, name and severity stay readable beside each other.
-    names = page.evaluate("() => [...document.querySelectorAll('.pmkb-table tbody td:nth-child(2) a')].map(a => { const r = a.getBoundingClientRect(); return [a.textContent, r.right, a.getClientRects().length]; })")
+    names = page.evaluate(
+        "() => [...document.querySelectorAll('.pmkb-table tbody td:nth-child(2) a')].map(a => { const r = a.getBoundingClientRect(); return [a.textContent, r.right, a.getClientRects().length]; })"
+    )
     assert all(right <= PHONE["width"] and n == 1 for _, right, n in names), names
 
 
@@ -185,8 +227,15 @@ def test_on_a_phone_a_code_token_in_a_playbook_table_stays_whole(open_page: Any)
     # "lightweight" read "lightweigh" / "t".
     page = open_page("playbook/postmortems/", PHONE)
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    tokens = page.evaluate("() => [...document.querySelectorAll('.md-typeset table td code')].map(c => [c.textContent, c.getClientRects().length])")
+    tokens = page.evaluate(
+        "() => [...document.querySelectorAll('.md-typeset table td code')].map(c => [c.textContent, c.getClientRects().length])"
+    )
     assert ["lightweight", 1] in tokens and ["standard", 1] in tokens
     assert all(n == 1 for text, n in tokens if " " not in text and len(text) <= 30), tokens
     # Prose wraps between words: nothing in the article may break a word anywhere.
-    assert page.evaluate("() => [...document.querySelectorAll('article *')].filter(e => getComputedStyle(e).wordBreak === 'break-all').length") == 0
+    assert (
+        page.evaluate(
+            "() => [...document.querySelectorAll('article *')].filter(e => getComputedStyle(e).wordBreak === 'break-all').length"
+        )
+        == 0
+    )

@@ -58,7 +58,12 @@ def test_every_missing_section_is_reported(kb):
 
 
 def test_a_subheading_does_not_stand_in_for_a_section(kb):
-    path = kb.write(sections={"Where we got lucky": None, "What went well": "Alerts fired.\n\n### Where we got lucky\n\nThe queue had room."})
+    path = kb.write(
+        sections={
+            "Where we got lucky": None,
+            "What went well": "Alerts fired.\n\n### Where we got lucky\n\nThe queue had room.",
+        }
+    )
     found = kb.findings()
     assert where(found) == [("PM201", "missing-section", line_col(path, "## Action items")[0] - 1, 1)]
 
@@ -71,7 +76,8 @@ def test_a_heading_inside_a_code_block_is_not_a_section(kb):
 def test_section_titles_match_regardless_of_case_emphasis_and_colon(kb):
     sections = dict(BASE_SECTIONS)
     text = "\n\n".join(
-        f"## {'**Contributing Factors:**' if t == 'Contributing factors' else t.upper() if t == 'Impact' else t}\n\n{v}" for t, v in sections.items()
+        f"## {'**Contributing Factors:**' if t == 'Contributing factors' else t.upper() if t == 'Impact' else t}\n\n{v}"
+        for t, v in sections.items()
     )
     path = kb.write()
     head, _, _ = path.read_text().partition("---\n\n")
@@ -85,7 +91,9 @@ def test_extra_sections_are_allowed(kb):
 
 
 def test_a_section_with_only_guidance_comments_is_empty(kb):
-    path = kb.write(sections={"Where we got lucky": "<!-- What limited the damage by chance rather than by design. -->"})
+    path = kb.write(
+        sections={"Where we got lucky": "<!-- What limited the damage by chance rather than by design. -->"}
+    )
     found = kb.findings()
     assert where(found) == [("PM202", "empty-section", *line_col(path, "## Where we got lucky"))]
 
@@ -120,7 +128,9 @@ def test_an_unknown_template_is_reported_at_its_value(kb):
 
 def test_templates_are_the_spec_a_new_heading_in_the_template_is_required(kb):
     tpl = kb / "templates" / "standard.md"
-    tpl.write_text(tpl.read_text(encoding="utf-8") + "\n## Follow-up review\n\n<!-- when we look again -->\n", encoding="utf-8")
+    tpl.write_text(
+        tpl.read_text(encoding="utf-8") + "\n## Follow-up review\n\n<!-- when we look again -->\n", encoding="utf-8"
+    )
     kb.write()
     found = kb.findings()
     assert [(f["code"], "Follow-up review" in f["message"]) for f in found] == [("PM201", True)]
@@ -134,7 +144,10 @@ def test_no_actions_needs_a_reason(kb):
 
 
 def test_no_actions_with_a_stated_reason_is_fine(kb):
-    kb.write(meta={"actions": []}, sections={"Action items": "None: the vendor fixed the defect and the service is being retired next month."})
+    kb.write(
+        meta={"actions": []},
+        sections={"Action items": "None: the vendor fixed the defect and the service is being retired next month."},
+    )
     assert kb.findings() == []
 
 
@@ -144,14 +157,24 @@ ROWS = "| Time  | Event |\n|-------|-------|\n"
 
 
 def test_an_entry_earlier_than_the_one_before_is_out_of_order(kb):
-    path = kb.write(sections={"Timeline": ROWS + "| 13:52 | Workers exit |\n| 14:30 | Incident opened |\n| 14:06 | Support reports missing mail |\n| 16:05 | Resolved |"})
+    path = kb.write(
+        sections={
+            "Timeline": ROWS
+            + "| 13:52 | Workers exit |\n| 14:30 | Incident opened |\n| 14:06 | Support reports missing mail |\n| 16:05 | Resolved |"
+        }
+    )
     found = kb.findings()
     assert where(found) == [("PM203", "timeline-order", *cell(path, "14:06"))]
     assert "earlier than the entry before it" in found[0]["message"]
 
 
 def test_an_unreadable_time_is_reported_at_its_cell(kb):
-    path = kb.write(sections={"Timeline": ROWS + "| 13:52 | Workers exit |\n| about half past two | Incident opened |\n| 16:05 | Resolved |"})
+    path = kb.write(
+        sections={
+            "Timeline": ROWS
+            + "| 13:52 | Workers exit |\n| about half past two | Incident opened |\n| 16:05 | Resolved |"
+        }
+    )
     found = kb.findings()
     assert where(found) == [("PM203", "timeline-order", *cell(path, "about half past two"))]
     assert "no readable time" in found[0]["message"]
@@ -163,14 +186,21 @@ def test_an_impossible_time_is_unreadable(kb):
 
 
 def test_an_undated_entry_after_the_incident_is_outside_the_window(kb):
-    path = kb.write(sections={"Timeline": ROWS + "| 13:52 | Workers exit |\n| 16:05 | Resolved |\n| 17:30 | Postmortem meeting |"})
+    path = kb.write(
+        sections={"Timeline": ROWS + "| 13:52 | Workers exit |\n| 16:05 | Resolved |\n| 17:30 | Postmortem meeting |"}
+    )
     found = kb.findings()
     assert where(found) == [("PM203", "timeline-order", *cell(path, "17:30"))]
     assert "after the incident was resolved and has no date" in found[0]["message"]
 
 
 def test_a_dated_entry_after_the_incident_is_fine(kb):
-    kb.write(sections={"Timeline": ROWS + "| 13:52 | Workers exit |\n| 16:05 | Resolved |\n| 2024-03-15 09:30 | Postmortem meeting |"})
+    kb.write(
+        sections={
+            "Timeline": ROWS
+            + "| 13:52 | Workers exit |\n| 16:05 | Resolved |\n| 2024-03-15 09:30 | Postmortem meeting |"
+        }
+    )
     assert kb.findings() == []
 
 
@@ -186,12 +216,20 @@ def test_an_overnight_incident_rolls_undated_entries_into_the_next_day(kb):
         "mitigated": datetime(2024, 3, 15, 0, 20, tzinfo=UTC),
         "resolved": datetime(2024, 3, 15, 1, 30, tzinfo=UTC),
     }
-    kb.write(meta=meta, sections={"Timeline": ROWS + "| 22:40 | Errors begin |\n| 23:50 | Rollback starts |\n| 00:20 | Errors stop |\n| 01:30 | Resolved |"})
+    kb.write(
+        meta=meta,
+        sections={
+            "Timeline": ROWS
+            + "| 22:40 | Errors begin |\n| 23:50 | Rollback starts |\n| 00:20 | Errors stop |\n| 01:30 | Resolved |"
+        },
+    )
     assert kb.findings() == []
 
 
 def test_bullet_entries_are_read_and_ordered(kb):
-    path = kb.write(sections={"Timeline": "- 13:52 workers exit\n- 14:30 incident opened\n- 14:06 support reports missing mail"})
+    path = kb.write(
+        sections={"Timeline": "- 13:52 workers exit\n- 14:30 incident opened\n- 14:06 support reports missing mail"}
+    )
     assert where(kb.findings()) == [("PM203", "timeline-order", *cell(path, "14:06"))]
 
 
@@ -209,11 +247,18 @@ def test_timeline_times_are_in_the_zone_of_started(kb):
     assert where(kb.findings()) == [("PM203", "timeline-order", *cell(path, "15:30 UTC"))]
 
 
-
 def test_a_timeline_split_into_one_table_per_day(kb):
     meta = {"resolved": datetime(2024, 3, 15, 10, 0, tzinfo=UTC)}
     day2 = "| Time | Event |\n|------|-------|\n| 2024-03-15 09:00 | Backlog replay starts |\n| 10:00 | Resolved |"
-    kb.write(meta=meta, sections={"Timeline": "### 14 March\n\n" + ROWS + "| 13:52 | Workers exit |\n| 16:05 | Queue paused |\n\n### 15 March\n\n" + day2})
+    kb.write(
+        meta=meta,
+        sections={
+            "Timeline": "### 14 March\n\n"
+            + ROWS
+            + "| 13:52 | Workers exit |\n| 16:05 | Queue paused |\n\n### 15 March\n\n"
+            + day2
+        },
+    )
     assert kb.findings() == []
 
 
@@ -232,7 +277,12 @@ def test_a_timeline_with_separate_date_and_time_columns(kb):
 
 
 def test_a_timeline_on_a_12_hour_clock(kb):
-    path = kb.write(sections={"Timeline": ROWS + "| 1:52 PM | Workers exit |\n| 2:06 p.m. | Incident opened |\n| 4:05 PM | Resolved |\n| 3:50 PM | Queue empty |"})
+    path = kb.write(
+        sections={
+            "Timeline": ROWS
+            + "| 1:52 PM | Workers exit |\n| 2:06 p.m. | Incident opened |\n| 4:05 PM | Resolved |\n| 3:50 PM | Queue empty |"
+        }
+    )
     assert where(kb.findings()) == [("PM203", "timeline-order", *cell(path, "3:50 PM"))]
 
 
@@ -242,7 +292,12 @@ def test_a_12_hour_time_past_12_is_unreadable(kb):
 
 
 def test_quoted_log_lines_in_the_timeline_are_evidence_not_entries(kb):
-    kb.write(sections={"Timeline": ROWS + "| 13:52 | Workers exit |\n| 16:05 | Resolved |\n\nFrom the worker log:\n\n```\n09:00 started\n```\n\n> [12:00] bot: nightly job done"})
+    kb.write(
+        sections={
+            "Timeline": ROWS
+            + "| 13:52 | Workers exit |\n| 16:05 | Resolved |\n\nFrom the worker log:\n\n```\n09:00 started\n```\n\n> [12:00] bot: nightly job done"
+        }
+    )
     assert kb.findings() == []
 
 
@@ -404,7 +459,10 @@ def test_an_unknown_factor_gets_no_page_node_or_chip(kb):
     from postmortem_kb.load.corpus import load_corpus
     from postmortem_kb.render.site import Site
 
-    factors = [*BASE_META["contributing_factors"], {"factor": "conection-pool-exhaustion", "description": "Pool ran dry."}]
+    factors = [
+        *BASE_META["contributing_factors"],
+        {"factor": "conection-pool-exhaustion", "description": "Pool ran dry."},
+    ]
     kb.write(meta={"contributing_factors": factors})
     project = load_project(kb.config)
     corpus = load_corpus(project)
@@ -471,7 +529,11 @@ def test_a_duplicate_id_is_found_when_checking_only_that_file(kb):
 
 def test_a_factor_defined_twice_in_the_taxonomy(kb):
     tax = kb / "postmortems" / "factors.yml"
-    tax.write_text(tax.read_text(encoding="utf-8") + "  - id: dns\n    name: DNS again\n    category: technical\n    definition: Twice.\n", encoding="utf-8")
+    tax.write_text(
+        tax.read_text(encoding="utf-8")
+        + "  - id: dns\n    name: DNS again\n    category: technical\n    definition: Twice.\n",
+        encoding="utf-8",
+    )
     kb.write()
     found = kb.findings()
     line = len(tax.read_text(encoding="utf-8").splitlines()) - 3
@@ -485,7 +547,10 @@ def test_a_thousand_long_unknown_factor_ids_are_checked_quickly(kb):
     import time
 
     junk = "-".join(f"word{i}xyz" for i in range(40))[:190]
-    factors = [BASE_META["contributing_factors"][0], *({"factor": f"{junk}{n}", "description": "x"} for n in range(1000))]
+    factors = [
+        BASE_META["contributing_factors"][0],
+        *({"factor": f"{junk}{n}", "description": "x"} for n in range(1000)),
+    ]
     kb.write(meta={"contributing_factors": factors})
     started = time.process_time()
     found = kb.findings()

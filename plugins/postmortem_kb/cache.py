@@ -110,7 +110,12 @@ class CheckCache:
         raw = read_inside(self.root, self.rel, MAX_CACHE_BYTES)
         try:
             doc = json.loads(raw) if raw is not None else None
-            if isinstance(doc, dict) and doc.get("version") == VERSION and doc.get("context") == context and isinstance(doc.get("files"), dict):
+            if (
+                isinstance(doc, dict)
+                and doc.get("version") == VERSION
+                and doc.get("context") == context
+                and isinstance(doc.get("files"), dict)
+            ):
                 self.entries = doc["files"]
         except (ValueError, UnicodeDecodeError, RecursionError):
             pass  # no cache yet, or not one we can read: start afresh
@@ -150,7 +155,9 @@ class CheckCache:
             self.dirty = True
         if not self.dirty:
             return
-        data = json.dumps({"version": VERSION, "context": self.context, "files": self.entries}, separators=(",", ":")).encode("utf-8", "surrogatepass")
+        data = json.dumps(
+            {"version": VERSION, "context": self.context, "files": self.entries}, separators=(",", ":")
+        ).encode("utf-8", "surrogatepass")
         why = write_inside(self.root, self.rel, data)
         if why is not None and "symbolic link" in why:
             # Said, since a link there is a planted one: the cache is never written through it.

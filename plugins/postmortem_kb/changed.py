@@ -68,7 +68,11 @@ def changed_paths(root: Path, base: str) -> list[str]:
 def classify(project: Project, paths: list[str], context_files: list[Path]) -> Changes:
     docs = project.docs_dir.relative_to(project.root).as_posix()
     postmortems = [p for p in paths if p.startswith(docs + "/") and p.endswith(".md")]
-    context = {f.resolve().relative_to(project.root).as_posix() for f in context_files if f.resolve().is_relative_to(project.root)}
+    context = {
+        f.resolve().relative_to(project.root).as_posix()
+        for f in context_files
+        if f.resolve().is_relative_to(project.root)
+    }
     templates = project.templates_dir.relative_to(project.root).as_posix() + "/"
     touched = any(p in context or p.startswith(templates) for p in paths)
     return Changes(postmortems=postmortems, context=touched)

@@ -46,7 +46,13 @@ ARCHIVED_GATE = ("PM0", "PM101", "PM102", "PM5", "PM6")
 
 
 class Checker:
-    def __init__(self, project: Project, today: date, select_rules: list[str] | None = None, ignore_rules: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        today: date,
+        select_rules: list[str] | None = None,
+        ignore_rules: list[str] | None = None,
+    ) -> None:
         self.project = project
         self.settings: Settings = project.settings
         self.today = today
@@ -65,7 +71,9 @@ class Checker:
             if unknown:
                 raise ConfigError(f"plugins.postmortem-kb.rules.severity: unknown rule {token!r}")
             if sev not in SEVERITIES:
-                raise ConfigError(f"plugins.postmortem-kb.rules.severity.{token}: {sev!r} is not one of {', '.join(SEVERITIES)}")
+                raise ConfigError(
+                    f"plugins.postmortem-kb.rules.severity.{token}: {sev!r} is not one of {', '.join(SEVERITIES)}"
+                )
             for n in names:
                 self.severity[n] = sev
 
@@ -94,7 +102,9 @@ class Checker:
         findings: list[Finding] = []
         pending: list[tuple[str, Finding]] = []
         for problem in pm.problems:
-            self._add(findings, pm.path, pm, Hit(problem.rule, problem.line, problem.column, problem.message, problem.hint))
+            self._add(
+                findings, pm.path, pm, Hit(problem.rule, problem.line, problem.column, problem.message, problem.hint)
+            )
         for line, col, message in nesting_problems(pm.lines, pm.body_start):
             self._add(findings, pm.path, pm, Hit("nesting-too-deep", line, col, message))
         for line, col, message in density_problems(pm.lines, pm.body_start):
@@ -133,7 +143,10 @@ class Checker:
         elif watched is not None and kept_value(watched, "related"):
             related = [(ref, *pm.line_of.line_of(("related", i))) for i, ref in enumerate(watched.related)]
         if pm.suppressions is not None:
-            for line, rule in [*([(id_pos[0], "duplicate-id")] if id_pos else []), *((r[1], "unknown-related") for r in related)]:
+            for line, rule in [
+                *([(id_pos[0], "duplicate-id")] if id_pos else []),
+                *((r[1], "unknown-related") for r in related),
+            ]:
                 spec = registry()[rule]
                 if pm.suppressions.silenced(line, spec.code, spec.name):
                     silenced.add((line, rule))
@@ -145,7 +158,9 @@ class Checker:
         findings: list[Finding] = []
         for path, problem in corpus.problems:
             if wanted is None or path in wanted:
-                self._add(findings, path, None, Hit(problem.rule, problem.line, problem.column, problem.message, problem.hint))
+                self._add(
+                    findings, path, None, Hit(problem.rule, problem.line, problem.column, problem.message, problem.hint)
+                )
         first: dict[str, str] = {}
         for r in results:
             if r.id and r.id not in first:
@@ -159,13 +174,34 @@ class Checker:
             # "Aisha failed to…" blames a person when Aisha is an author or owner anywhere.
             findings.extend(f for name, f in r.pending if name in people)
             if r.id and r.id_pos and first[r.id] != r.path and (r.id_pos[0], "duplicate-id") not in r.silenced:
-                self._add(findings, r.path, None, Hit("duplicate-id", *r.id_pos, f"id `{r.id}` is already used by {first[r.id]}", "give this postmortem its own id"))
+                self._add(
+                    findings,
+                    r.path,
+                    None,
+                    Hit(
+                        "duplicate-id",
+                        *r.id_pos,
+                        f"id `{r.id}` is already used by {first[r.id]}",
+                        "give this postmortem its own id",
+                    ),
+                )
             for ref, line, col in r.related:
                 if ref in first or (line, "unknown-related") in r.silenced:
                     continue
                 close_ids = close_ids or CloseIds(list(first))
                 close = close_ids.closest(ref, cutoff=0.6)
-                self._add(findings, r.path, None, Hit("unknown-related", line, col, f"no postmortem has id `{ref}`" + (f"; did you mean `{close}`?" if close else ""), "use the id of an existing postmortem"))
+                self._add(
+                    findings,
+                    r.path,
+                    None,
+                    Hit(
+                        "unknown-related",
+                        line,
+                        col,
+                        f"no postmortem has id `{ref}`" + (f"; did you mean `{close}`?" if close else ""),
+                        "use the id of an existing postmortem",
+                    ),
+                )
         findings = cap_findings(findings)
         findings.sort(key=Finding.sort_key)
         return findings
@@ -187,7 +223,9 @@ class Checker:
         for rule in rules.rules:
             spec = reg.get(rule.name)
             if spec is None or spec.code != rule.code:
-                raise ConfigError(f"{key}: rule {rule.code} `{rule.name}` is not a known rule; an organisation's file can only add patterns to an existing rule's code")
+                raise ConfigError(
+                    f"{key}: rule {rule.code} `{rule.name}` is not a known rule; an organisation's file can only add patterns to an existing rule's code"
+                )
         return rules
 
     def _add(self, out: list[Finding], path: str, pm: Postmortem | None, hit: Hit) -> None:
@@ -247,7 +285,17 @@ def cap_findings(findings: list[Finding], limit: int = MAX_FINDINGS_PER_FILE) ->
             at = min((f.line, f.column) for f in [*earlier, *hidden[:1]])
             error = any(f.severity == "error" for f in [*earlier, *hidden])
             message = f"{count} {_MORE if count > 1 else _ONE_MORE} (at most {limit} per file)"
-            out.append(Finding(path, *at, spec.code, spec.name, "error" if error else spec.severity, message, "fix the findings shown and run pmkb check again"))
+            out.append(
+                Finding(
+                    path,
+                    *at,
+                    spec.code,
+                    spec.name,
+                    "error" if error else spec.severity,
+                    message,
+                    "fix the findings shown and run pmkb check again",
+                )
+            )
     return out
 
 

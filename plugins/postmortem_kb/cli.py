@@ -74,15 +74,28 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", "-c", help="mkdocs.yml to read (default: nearest one upwards)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    c = sub.add_parser("check", help="check postmortems against the templates and the policy", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c = sub.add_parser(
+        "check",
+        help="check postmortems against the templates and the policy",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     c.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the whole knowledge base)")
     c.add_argument("--format", choices=sorted(FORMATS), default="text")
     c.add_argument("--today", type=_date_arg, help="the date to check against (default: today)")
-    c.add_argument("--select", action="append", default=[], metavar="RULES", help="only these rules (codes, names or prefixes, comma-separated)")
+    c.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="RULES",
+        help="only these rules (codes, names or prefixes, comma-separated)",
+    )
     c.add_argument("--ignore", action="append", default=[], metavar="RULES", help="skip these rules")
     c.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     c.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="worker processes (default: one per CPU)")
-    c.add_argument("--no-cache", action="store_true", help="check every file afresh; neither read nor write .cache/pmkb")
+    c.add_argument(
+        "--no-cache", action="store_true", help="check every file afresh; neither read nor write .cache/pmkb"
+    )
     c.add_argument(
         "--changed",
         nargs="?",
@@ -94,11 +107,20 @@ def _parser() -> argparse.ArgumentParser:
 
     n = sub.add_parser("new", help="start a postmortem from a template")
     n.add_argument("title", help="what happened, in one line (it also names the file and the id)")
-    n.add_argument("--service", action="append", required=True, help="affected service (repeatable); an id from the service catalog (postmortems/services.yml) when there is one")
+    n.add_argument(
+        "--service",
+        action="append",
+        required=True,
+        help="affected service (repeatable); an id from the service catalog (postmortems/services.yml) when there is one",
+    )
     n.add_argument("--severity", required=True, help="one of the configured severities (default SEV1..SEV4)")
     n.add_argument("--team", action="append", default=[], help="owning team (repeatable)")
     n.add_argument("--author", action="append", default=[], help="default: git config user.name")
-    n.add_argument("--template", default="standard", help="the template in templates/ to start from (default: standard; lightweight for minor incidents)")
+    n.add_argument(
+        "--template",
+        default="standard",
+        help="the template in templates/ to start from (default: standard; lightweight for minor incidents)",
+    )
     n.add_argument("--date", type=_date_arg, help="incident start date (default: today)")
     n.add_argument(
         "--started",
@@ -199,7 +221,9 @@ def cmd_check(project: Project, args: argparse.Namespace) -> int:
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     report = FORMATS[args.format](findings, {"files": files, "color": color, "site_url": project.site_url})
     targets = only if only is not None else changes.postmortems if changes is not None else None
-    notes = _pattern_notes(project, targets, extra, args.format) if targets and args.format in ("text", "github") else ""  # information, not findings: never in json/sarif
+    notes = (
+        _pattern_notes(project, targets, extra, args.format) if targets and args.format in ("text", "github") else ""
+    )  # information, not findings: never in json/sarif
     if notes and args.format == "text":
         # Findings, then the notes, then the summary line: "All clear" is the last word.
         head, _, last = report.rstrip("\n").rpartition("\n")
@@ -222,7 +246,9 @@ def _pattern_notes(project: Project, targets: list[str], extra: list[str], fmt: 
 
     root, wanted = str(project.root), set(targets)  # a file named twice is one file
     if len(wanted) > NOTES_FOR_AT_MOST:
-        return f"note: {len(wanted)} files named; notes on earlier incidents are given for at most {NOTES_FOR_AT_MOST}\n"
+        return (
+            f"note: {len(wanted)} files named; notes on earlier incidents are given for at most {NOTES_FOR_AT_MOST}\n"
+        )
     files = corpus_files(project, extra)
     gc.disable()  # see load.corpus.load_many: YAML trees make no cycles; collecting doubles the time
     try:
@@ -230,14 +256,21 @@ def _pattern_notes(project: Project, targets: list[str], extra: list[str], fmt: 
         factors = {cf.factor.encode() for pm in mine if pm.meta is not None for cf in pm.meta.contributing_factors}
         # Only a file that names one of these factors can share one: the others are read
         # (bytes, 0.1 ms) but not parsed (2 ms).
-        others = [load_postmortem(a, r, root, scan_body=False) for a, r in files if r not in wanted and _names_any(a, root, factors)]
+        others = [
+            load_postmortem(a, r, root, scan_body=False)
+            for a, r in files
+            if r not in wanted and _names_any(a, root, factors)
+        ]
     finally:
         gc.enable()
     histories = index(pm for pm in [*mine, *others] if pm.meta is not None and pm.meta.status != "draft")
     found = recurrences(histories)
     notes = [n for pm in mine for n in pattern_notes(pm, histories, found)]
     if fmt == "github":
-        return "".join(f"::notice file={_prop(n.path)},line={n.line},col={n.column},title=earlier incidents::{_data(n.message)}\n" for n in notes)
+        return "".join(
+            f"::notice file={_prop(n.path)},line={n.line},col={n.column},title=earlier incidents::{_data(n.message)}\n"
+            for n in notes
+        )
     return "".join(f"{clean(n.path)}:{n.line}:{n.column}: note: {clean(n.message)}\n" for n in notes)
 
 
@@ -280,7 +313,11 @@ def _unknown_services(project: Project, services: list[str]) -> str:
     lines = []
     for sid in bad:
         close = did_you_mean(sid, candidates)
-        lines.append(f"pmkb: unknown service {sid!r}" + (f"; did you mean {close!r}?" if close else "") + f" (services are listed in {catalog.path})")
+        lines.append(
+            f"pmkb: unknown service {sid!r}"
+            + (f"; did you mean {close!r}?" if close else "")
+            + f" (services are listed in {catalog.path})"
+        )
     return "\n".join(lines)
 
 
@@ -291,10 +328,16 @@ def cmd_new(project: Project, args: argparse.Namespace) -> int:
 
     templates = load_templates(project.templates_dir, project.root)
     if args.template not in templates:
-        print(f"pmkb: no template {args.template!r} in {project.settings.templates_dir}/ (have: {', '.join(sorted(templates))})", file=sys.stderr)
+        print(
+            f"pmkb: no template {args.template!r} in {project.settings.templates_dir}/ (have: {', '.join(sorted(templates))})",
+            file=sys.stderr,
+        )
         return 2
     if args.severity not in project.settings.severities:
-        print(f"pmkb: unknown severity {args.severity!r}; use one of {', '.join(project.settings.severities)}", file=sys.stderr)
+        print(
+            f"pmkb: unknown severity {args.severity!r}; use one of {', '.join(project.settings.severities)}",
+            file=sys.stderr,
+        )
         return 2
     unknown = _unknown_services(project, args.service)
     if unknown:
@@ -320,7 +363,10 @@ def cmd_new(project: Project, args: argparse.Namespace) -> int:
         schema_path=os.path.relpath(project.templates_dir / "postmortem.schema.json", path_parent(project, day)),
     )
     if not inside(os.path.dirname(path), project.docs_dir):  # e.g. the year folder links elsewhere
-        print(f"pmkb: {relative(project, path.parent)} leads outside {relative(project, project.docs_dir)}/; not written", file=sys.stderr)
+        print(
+            f"pmkb: {relative(project, path.parent)} leads outside {relative(project, project.docs_dir)}/; not written",
+            file=sys.stderr,
+        )
         return 2
     if not write_new(path, text):
         print(f"pmkb: {relative(project, path)} already exists; not overwritten", file=sys.stderr)
@@ -400,7 +446,10 @@ def cmd_build(project: Project, args: argparse.Namespace) -> int:
     if refused:
         # The rest of the public site is built, but a report customers expect is missing:
         # whoever publishes must hear of it, so the command fails.
-        print(f"pmkb: {len(refused)} postmortem(s) left out of the public site for public-leak findings: {', '.join(refused)}", file=sys.stderr)
+        print(
+            f"pmkb: {len(refused)} postmortem(s) left out of the public site for public-leak findings: {', '.join(refused)}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -452,7 +501,10 @@ def cmd_import(project: Project, args: argparse.Namespace) -> int:
 
     templates = load_templates(project.templates_dir)
     if args.template not in templates:
-        print(f"pmkb: no template {args.template!r} in {project.settings.templates_dir}/ (have: {', '.join(sorted(templates)) or 'none'})", file=sys.stderr)
+        print(
+            f"pmkb: no template {args.template!r} in {project.settings.templates_dir}/ (have: {', '.join(sorted(templates)) or 'none'})",
+            file=sys.stderr,
+        )
         return 2
     into = Path(args.into) if args.into else project.docs_dir
     if into.exists() and not into.is_dir():
@@ -486,16 +538,32 @@ def cmd_import(project: Project, args: argparse.Namespace) -> int:
         counts[outcome.status] += 1
         print(outcome.line, flush=True)
     done = "would be imported" if args.dry_run else "imported"
-    print(f"{counts['imported']} {done}, {counts['exists']} already there, {counts['failed']} failed" + (" (dry run: nothing written)" if args.dry_run else ""))
+    print(
+        f"{counts['imported']} {done}, {counts['exists']} already there, {counts['failed']} failed"
+        + (" (dry run: nothing written)" if args.dry_run else "")
+    )
     if counts["imported"] and not args.dry_run:
         if args.status == "draft":
-            print(f"Next: fill in the TODOs; `pmkb check {relative(project, into)}` says what each postmortem still needs.")
+            print(
+                f"Next: fill in the TODOs; `pmkb check {relative(project, into)}` says what each postmortem still needs."
+            )
         else:
-            print("Next: the TODOs mark what the originals did not say; set `status: draft` on one to bring it up to the template.")
+            print(
+                "Next: the TODOs mark what the originals did not say; set `status: draft` on one to bring it up to the template."
+            )
     return 1 if counts["failed"] else 0
 
 
-COMMANDS = {"check": cmd_check, "new": cmd_new, "schema": cmd_schema, "report": cmd_report, "graph": cmd_graph, "build": cmd_build, "completion": cmd_completion, "import": cmd_import}
+COMMANDS = {
+    "check": cmd_check,
+    "new": cmd_new,
+    "schema": cmd_schema,
+    "report": cmd_report,
+    "graph": cmd_graph,
+    "build": cmd_build,
+    "completion": cmd_completion,
+    "import": cmd_import,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -17,8 +17,12 @@ PLUGIN_NAME = "postmortem-kb"
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    postmortem_due_hours: int = Field(24, ge=0, description="Internal postmortem filed within this many hours of resolution.")
-    public_postmortem_due_hours: int = Field(72, ge=0, description="Public postmortem within this many hours when customers were impacted.")
+    postmortem_due_hours: int = Field(
+        24, ge=0, description="Internal postmortem filed within this many hours of resolution."
+    )
+    public_postmortem_due_hours: int = Field(
+        72, ge=0, description="Public postmortem within this many hours when customers were impacted."
+    )
     min_contributing_factors: int = Field(2, ge=0, description="Fewest contributing factors a postmortem may name.")
     stale_action_grace_days: int = Field(0, ge=0, description="Days past due before an open action is stale.")
     toil_limit_percent: int = Field(50, ge=0, le=100, description="Largest share of time a team spends on toil.")
@@ -41,13 +45,35 @@ class PublicSettings(BaseModel):
         default_factory=lambda: ["internal", "corp", "local", "lan", "intra", "intranet"],
         description="Host name endings that must not appear in public sections.",
     )
-    internal_words: list[str] = Field(default_factory=list, description="Words (code names, team names) that must not appear in public sections.")
+    internal_words: list[str] = Field(
+        default_factory=list, description="Words (code names, team names) that must not appear in public sections."
+    )
     internal_tools: list[str] = Field(
-        default_factory=lambda: ["slack.com", "atlassian.net", "pagerduty.com", "opsgenie.com", "teams.microsoft.com", "zoom.us", "docs.google.com", "drive.google.com", "notion.so"],
+        default_factory=lambda: [
+            "slack.com",
+            "atlassian.net",
+            "pagerduty.com",
+            "opsgenie.com",
+            "teams.microsoft.com",
+            "zoom.us",
+            "docs.google.com",
+            "drive.google.com",
+            "notion.so",
+        ],
         description="Hosts of internal tools (chat, wiki, paging, documents): no link to them, or their subdomains, in what the public site shows.",
     )
     internal_markers: list[str] = Field(
-        default_factory=lambda: ["internal only", "internal-only", "internal use only", "for internal use", "internal notes", "internal details", "do not publish", "not for publication", "not for public"],
+        default_factory=lambda: [
+            "internal only",
+            "internal-only",
+            "internal use only",
+            "for internal use",
+            "internal notes",
+            "internal details",
+            "do not publish",
+            "not for publication",
+            "not for public",
+        ],
         description="Phrases that mark text as internal: text the public site shows must not contain them.",
     )
 
@@ -100,7 +126,12 @@ class Project:
         """The files every postmortem is checked against (besides mkdocs.yml): a change
         to one can change the findings of every postmortem."""
         services = self.docs_dir / "services.yml"  # the service catalog (load.taxonomy.SERVICES_FILE)
-        return [self.taxonomy_path, services, *sorted(self.templates_dir.glob("*.md")), *(self.root / f for f in self.settings.language_rules)]
+        return [
+            self.taxonomy_path,
+            services,
+            *sorted(self.templates_dir.glob("*.md")),
+            *(self.root / f for f in self.settings.language_rules),
+        ]
 
 
 class _LenientLoader(yaml.SafeLoader):

@@ -68,7 +68,9 @@ def _outdated(entry: tuple[StatKey, Postmortem, FileResult | None] | None, abs_p
     return entry is None or not unchanged(entry[0], abs_path) or (check and entry[2] is None)
 
 
-def _load(checker: Checker, ctx: object, check: bool, abs_path: str, rel: str, root: str) -> tuple[Postmortem, FileResult | None]:
+def _load(
+    checker: Checker, ctx: object, check: bool, abs_path: str, rel: str, root: str
+) -> tuple[Postmortem, FileResult | None]:
     """One file loaded (and checked), with what only the checker reads let go."""
     pm = load_postmortem(abs_path, rel, root, scan_body=check or KEEP_LINES)
     result = checker.check_file(pm, ctx) if check else None  # type: ignore[arg-type]

@@ -148,7 +148,9 @@ class PostmortemKBPlugin(BasePlugin):
             self.materialise = False
             self.render_cache = None
         root = Path(config.config_file_path or ".").resolve().parent
-        self.project = Project(root=root, docs_dir=Path(config.docs_dir).resolve(), site_url=config.site_url or "", settings=self.settings)
+        self.project = Project(
+            root=root, docs_dir=Path(config.docs_dir).resolve(), site_url=config.site_url or "", settings=self.settings
+        )
         self.today: date = self.settings.today or date.today()  # the edge: the build's clock
         if "assets/pmkb/pmkb.css" not in config.extra_css:
             config.extra_css.append("assets/pmkb/pmkb.css")
@@ -171,7 +173,9 @@ class PostmortemKBPlugin(BasePlugin):
         # Only what load.publishable allows leaves the docs folder: no HTML or script, no
         # link out of it, nothing in the theme's place. `pmkb check` (and the check of
         # this build) reports each refused file; here they are only left out.
-        found = self.__dict__.pop("docs_survey", None) or site_files(project.docs_dir, project.root, self.settings.taxonomy)
+        found = self.__dict__.pop("docs_survey", None) or site_files(
+            project.docs_dir, project.root, self.settings.taxonomy
+        )
         _keep_only(files, config.docs_dir, found)
         self.packed_blocks: dict[str, bytes] = {}
         self.side: Offload | None = None
@@ -436,7 +440,9 @@ class PostmortemKBPlugin(BasePlugin):
             fresh = index["docs"]
         except (ValueError, KeyError, TypeError):
             return
-        index["docs"] = serve_index.merge_index(getattr(self, "search_docs", []), fresh, getattr(self, "page_urls", set()))
+        index["docs"] = serve_index.merge_index(
+            getattr(self, "search_docs", []), fresh, getattr(self, "page_urls", set())
+        )
         self.search_docs = index["docs"]
         write_inside(config.site_dir, rel, json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
@@ -541,7 +547,13 @@ class PostmortemKBPlugin(BasePlugin):
             first = _first_line(markdown, abs_path)
             name = f"{self.settings.playbook_dir}/{src.removeprefix('playbook/')}"
             for line, text in unknown:
-                log.warning("%s:%s: unknown placeholder %s left as it is; known: %s", name, first + line - 1, text, ", ".join(f"{{{{ {k} }}}}" for k in policy_values(self.settings) if "|" not in k))
+                log.warning(
+                    "%s:%s: unknown placeholder %s left as it is; known: %s",
+                    name,
+                    first + line - 1,
+                    text,
+                    ", ".join(f"{{{{ {k} }}}}" for k in policy_values(self.settings) if "|" not in k),
+                )
             for line, column, message in removed:
                 log.warning("%s:%s:%s: raw HTML: %s", name, first + line - 1, column, message)
         return filled
@@ -586,7 +598,9 @@ def _publishable_files(config: Any) -> Files:
     publishable files (load.publishable), found by a walk that follows no link to a
     folder. MkDocs's own walk followed `ln -s .. loop` into the repository forty levels
     deep (35 s, 650 MB) and then crashed; what it listed was then left out anyway."""
-    plugin = next((p for p in config.plugins.values() if isinstance(p, PostmortemKBPlugin) and hasattr(p, "project")), None)
+    plugin = next(
+        (p for p in config.plugins.values() if isinstance(p, PostmortemKBPlugin) and hasattr(p, "project")), None
+    )
     if plugin is None:
         return _MKDOCS_GET_FILES(config)
     from mkdocs.structure.files import set_exclusions
@@ -599,7 +613,9 @@ def _publishable_files(config: Any) -> Files:
         key = (os.path.dirname(rel), f.dest_uri)
         earlier = by_dest.get(key)
         if earlier is not None:  # README.md beside index.md: MkDocs keeps index.md
-            keep, drop = (earlier, f) if os.path.splitext(os.path.basename(earlier.src_uri))[0] == "index" else (f, earlier)
+            keep, drop = (
+                (earlier, f) if os.path.splitext(os.path.basename(earlier.src_uri))[0] == "index" else (f, earlier)
+            )
             log.warning("Excluding '%s' from the site because it conflicts with '%s'.", drop.src_uri, keep.src_uri)
             f = keep
         by_dest[key] = f

@@ -10,7 +10,9 @@ from typing import TextIO, TypeVar
 T = TypeVar("T")
 
 
-def progress(items: Iterable[T], total: int, label: str, stream: TextIO | None = None, min_seconds: float = 0.5) -> Iterator[T]:
+def progress(
+    items: Iterable[T], total: int, label: str, stream: TextIO | None = None, min_seconds: float = 0.5
+) -> Iterator[T]:
     """Yield `items`, drawing `label [#####-----] n/total` when the work takes a while."""
     out = stream or sys.stderr
     live = out.isatty()

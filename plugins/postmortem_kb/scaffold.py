@@ -47,7 +47,12 @@ def yaml_comment(text: object) -> str:
     return _UNPRINTABLE.sub("", re.sub(r"[\r\n\x85\u2028\u2029]+", " ", str(text)))
 
 
-_env = Environment(loader=PackageLoader("postmortem_kb", "render/templates"), undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+_env = Environment(
+    loader=PackageLoader("postmortem_kb", "render/templates"),
+    undefined=StrictUndefined,
+    autoescape=False,
+    keep_trailing_newline=True,
+)
 _env.filters.update(yaml_str=yaml_str, yaml_plain=yaml_plain, yaml_list=yaml_list, yaml_comment=yaml_comment)
 
 

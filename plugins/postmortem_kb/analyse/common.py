@@ -61,7 +61,11 @@ def human_duration(delta: timedelta | None) -> str:
     return f"{mins} min"
 
 
-def published(postmortems: list[Postmortem], factors: Mapping[str, object] | None = None, services: Mapping[str, object] | None = None) -> list[Postmortem]:
+def published(
+    postmortems: list[Postmortem],
+    factors: Mapping[str, object] | None = None,
+    services: Mapping[str, object] | None = None,
+) -> list[Postmortem]:
     """Postmortems that appear on the site: valid front matter, not drafts.
 
     With the taxonomy's `factors`, a factor id it does not know (the checker reports it)
@@ -70,7 +74,10 @@ def published(postmortems: list[Postmortem], factors: Mapping[str, object] | Non
     """
     out = [pm for pm in postmortems if pm.meta is not None and pm.meta.status != "draft"]
     if factors:
-        out = [pm if all(cf.factor in factors for cf in pm.meta.contributing_factors) else _known_factors_only(pm, factors) for pm in out]
+        out = [
+            pm if all(cf.factor in factors for cf in pm.meta.contributing_factors) else _known_factors_only(pm, factors)
+            for pm in out
+        ]
     if services:
         out = [pm if all(s in services for s in pm.meta.services) else _known_services_only(pm, services) for pm in out]
     return out
@@ -82,7 +89,10 @@ def _known_factors_only(pm: Postmortem, factors: Mapping[str, object]) -> Postmo
         for cf in pm.meta.contributing_factors
         if cf.factor in factors
     ]
-    actions = [a.model_copy(update={"addresses": [f for f in a.addresses if f in factors]}) if a.addresses else a for a in pm.meta.actions]
+    actions = [
+        a.model_copy(update={"addresses": [f for f in a.addresses if f in factors]}) if a.addresses else a
+        for a in pm.meta.actions
+    ]
     return dataclasses.replace(pm, meta=pm.meta.model_copy(update={"contributing_factors": kept, "actions": actions}))
 
 

@@ -26,7 +26,16 @@ def build_graph(corpus: Corpus) -> nx.Graph:
     for pm in sorted(analysed(corpus), key=lambda p: (p.meta.started, p.meta.id)):
         m = pm.meta
         node = f"incident:{m.id}"
-        g.add_node(node, kind="incident", label=m.title, severity=m.severity, year=m.started.year, started=m.started.isoformat(), ref=m.id, path=pm.path)
+        g.add_node(
+            node,
+            kind="incident",
+            label=m.title,
+            severity=m.severity,
+            year=m.started.year,
+            started=m.started.isoformat(),
+            ref=m.id,
+            path=pm.path,
+        )
         for service in m.services:
             sn = f"service:{service}"
             if sn not in g:
@@ -132,7 +141,10 @@ def to_graphml(g: nx.Graph) -> str:
         '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
         'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
     ]
-    out += [f'<key id={quoteattr("n_" + k)} for="node" attr.name={quoteattr(k)} attr.type="{t}"/>' for k, t in sorted(keys.items())]
+    out += [
+        f'<key id={quoteattr("n_" + k)} for="node" attr.name={quoteattr(k)} attr.type="{t}"/>'
+        for k, t in sorted(keys.items())
+    ]
     out.append('<key id="e_kind" for="edge" attr.name="kind" attr.type="string"/>')
     # Directed: `enabled` edges say which factor enabled which (see directed_edges).
     out.append('<graph edgedefault="directed">')
@@ -256,7 +268,9 @@ def _factor_box(label: str, d: float, m: Metrics) -> tuple[float, float, float, 
     return -half, -d / 2 - m.pad, half, d / 2 + m.label_gap + lh + m.pad
 
 
-def _place(box: tuple[float, float, float, float], target: tuple[float, float], grid: _Grid, m: Metrics) -> tuple[float, float]:
+def _place(
+    box: tuple[float, float, float, float], target: tuple[float, float], grid: _Grid, m: Metrics
+) -> tuple[float, float]:
     """The first spot on a golden-angle spiral out from `target` where `box` is clear."""
     tx, ty = target
     k = 0
@@ -289,7 +303,9 @@ def factor_stats(g: nx.Graph) -> tuple[dict[str, int], dict[str, dict[str, int]]
     return counts, shared
 
 
-def _layout_factors(g: nx.Graph, counts: dict[str, int], shared: dict[str, dict[str, int]], m: Metrics) -> dict[str, tuple[float, float]]:
+def _layout_factors(
+    g: nx.Graph, counts: dict[str, int], shared: dict[str, dict[str, int]], m: Metrics
+) -> dict[str, tuple[float, float]]:
     """The most recurring factor in the middle; each next one (by incidents, then id) at
     the free spot nearest to the weighted centre of the factors it shares incidents with."""
     most = max(counts.values(), default=0)
@@ -300,17 +316,25 @@ def _layout_factors(g: nx.Graph, counts: dict[str, int], shared: dict[str, dict[
     for f in order:
         near = [(pos[o], w) for o, w in sorted(shared[f].items()) if o in pos]
         total = sum(w for _, w in near)
-        target = (sum(p[0] * w for p, w in near) / total, sum(p[1] * w for p, w in near) / total) if total else (0.0, 0.0)
+        target = (
+            (sum(p[0] * w for p, w in near) / total, sum(p[1] * w for p, w in near) / total) if total else (0.0, 0.0)
+        )
         pos[f] = _place(boxes[f], target, grid, m)
     return pos
 
 
 def _incident_times(g: nx.Graph) -> list[tuple[float, str]]:
     """(start as a POSIX timestamp, node) of every incident, earliest first."""
-    return sorted((datetime.fromisoformat(d["started"]).timestamp(), n) for n, d in g.nodes(data=True) if d.get("kind") == "incident")
+    return sorted(
+        (datetime.fromisoformat(d["started"]).timestamp(), n)
+        for n, d in g.nodes(data=True)
+        if d.get("kind") == "incident"
+    )
 
 
-def _time_axis(incidents: list[tuple[float, str]], left: float, right: float, top: float, m: Metrics) -> tuple[dict[str, tuple[float, float]], list[dict[str, Any]], float]:
+def _time_axis(
+    incidents: list[tuple[float, str]], left: float, right: float, top: float, m: Metrics
+) -> tuple[dict[str, tuple[float, float]], list[dict[str, Any]], float]:
     """Incidents by date from `left` to `right` under `top`, stacked where they crowd;
     year labels; and the bottom of the axis."""
     if not incidents:
@@ -341,7 +365,10 @@ def _service_rows(g: nx.Graph, left: float, right: float, top: float, m: Metrics
     """Services in rows, by label, each as wide as its label."""
     pos: dict[str, tuple[float, float]] = {}
     x, y, row_h = left, top, 0.0
-    for n in sorted((n for n, d in g.nodes(data=True) if d.get("kind") == "service"), key=lambda n: (str(g.nodes[n].get("label", n)), n)):
+    for n in sorted(
+        (n for n, d in g.nodes(data=True) if d.get("kind") == "service"),
+        key=lambda n: (str(g.nodes[n].get("label", n)), n),
+    ):
         lw, lh = label_size(str(g.nodes[n].get("label", n)), m)
         w = max(lw, m.min_d) + 2 * m.pad
         if x + w > right and x > left:
@@ -365,10 +392,17 @@ def layouts(g: nx.Graph, metrics: tuple[Metrics, ...]) -> list[Layout]:
     return [_arrange(g, counts, shared, times, m) for m in metrics]
 
 
-def _arrange(g: nx.Graph, counts: dict[str, int], shared: dict[str, dict[str, int]], times: list[tuple[float, str]], m: Metrics) -> Layout:
+def _arrange(
+    g: nx.Graph, counts: dict[str, int], shared: dict[str, dict[str, int]], times: list[tuple[float, str]], m: Metrics
+) -> Layout:
     fpos = _layout_factors(g, counts, shared, m)
     most = max(counts.values(), default=0)
-    boxes = [(x + b[0], y + b[1], x + b[2], y + b[3]) for f, (x, y) in fpos.items() if counts[f] for b in [_factor_box(str(g.nodes[f].get("label", f)), diameter(counts[f], most, m), m)]]
+    boxes = [
+        (x + b[0], y + b[1], x + b[2], y + b[3])
+        for f, (x, y) in fpos.items()
+        if counts[f]
+        for b in [_factor_box(str(g.nodes[f].get("label", f)), diameter(counts[f], most, m), m)]
+    ]
     left = min((b[0] for b in boxes), default=0.0)
     right = max((b[2] for b in boxes), default=0.0)
     bottom = max((b[3] for b in boxes), default=0.0)

@@ -47,7 +47,16 @@ def distribution(label: str, values: list[float]) -> Distribution | None:
     if not values:
         return None
     v = sorted(values)
-    return Distribution(label, len(v), percentile(v, 0.10), percentile(v, 0.25), percentile(v, 0.5), percentile(v, 0.75), percentile(v, 0.9), v[-1])
+    return Distribution(
+        label,
+        len(v),
+        percentile(v, 0.10),
+        percentile(v, 0.25),
+        percentile(v, 0.5),
+        percentile(v, 0.75),
+        percentile(v, 0.9),
+        v[-1],
+    )
 
 
 @dataclass(slots=True)
@@ -73,7 +82,9 @@ class Insights:
     total_incidents: int
     customer_impacting: int
     extras: dict[str, float] = field(default_factory=dict)
-    detection: list[tuple[str, int]] = field(default_factory=list)  # method, incidents (only methods seen; "not recorded" last)
+    detection: list[tuple[str, int]] = field(
+        default_factory=list
+    )  # method, incidents (only methods seen; "not recorded" last)
     priorities: list[tuple[str, int, int, int]] = field(default_factory=list)  # priority, actions, done, open
     impact_by_year: list[ImpactYear] = field(default_factory=list)  # years where any incident records impact
     trend: QuarterTrend | None = None  # factor frequency by quarter
@@ -223,7 +234,11 @@ def insights(corpus: Corpus, severities: list[str], remediation: Remediation, to
     recurring = []
     for fid, years in factor_years.items():
         f = corpus.taxonomy.factors.get(fid)
-        recurring.append(RecurringFactor(fid, f.name if f else fid, f.category if f else "unknown", len(years), min(years), max(years)))
+        recurring.append(
+            RecurringFactor(
+                fid, f.name if f else fid, f.category if f else "unknown", len(years), min(years), max(years)
+            )
+        )
     recurring.sort(key=lambda r: (-r.incidents, r.id))
     buckets: Counter[str] = Counter()
     for a in remediation.open:
@@ -235,8 +250,10 @@ def insights(corpus: Corpus, severities: list[str], remediation: Remediation, to
         years=sorted(per_year),
         severities=[*severities, NOT_RECORDED] if unrecorded else list(severities),
         per_year={y: dict(per_year[y]) for y in sorted(per_year)},
-        detect=[d for d in (distribution(s, detect[s]) for s in sev_order) if d] + [d for d in [distribution("all", all_detect)] if d],
-        restore=[d for d in (distribution(s, restore[s]) for s in sev_order) if d] + [d for d in [distribution("all", all_restore)] if d],
+        detect=[d for d in (distribution(s, detect[s]) for s in sev_order) if d]
+        + [d for d in [distribution("all", all_detect)] if d],
+        restore=[d for d in (distribution(s, restore[s]) for s in sev_order) if d]
+        + [d for d in [distribution("all", all_restore)] if d],
         recurring=recurring,
         completion_by_year=[(y, completion[y][0], completion[y][1]) for y in sorted(completion)],
         open_age_buckets=[(label, buckets[label]) for _, label in AGE_BUCKETS],

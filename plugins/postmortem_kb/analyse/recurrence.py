@@ -97,7 +97,10 @@ def index(pms: Iterable[Postmortem]) -> dict[str, FactorHistory]:
     starts: dict[str, list[float]] = defaultdict(list)
     # One sort of the incidents by start (POSIX time: comparing aware datetimes costs
     # ten times more), so that every factor's list is built in order.
-    timed = sorted(((pm.meta.started.timestamp(), pm.meta.id, pm.meta) for pm in pms if pm.meta is not None), key=lambda t: (t[0], t[1]))
+    timed = sorted(
+        ((pm.meta.started.timestamp(), pm.meta.id, pm.meta) for pm in pms if pm.meta is not None),
+        key=lambda t: (t[0], t[1]),
+    )
     for at, _, m in timed:
         own = dict.fromkeys(cf.factor for cf in m.contributing_factors)
         services = tuple(dict.fromkeys(m.services))
@@ -110,7 +113,9 @@ def index(pms: Iterable[Postmortem]) -> dict[str, FactorHistory]:
                 continue
             # Only factors of this postmortem: naming another is a finding (unknown-factor).
             for fid in dict.fromkeys(f for f in a.addresses if f in own):
-                out[fid].done.append(DoneAction(m.id, m.title, n, a.summary, a.due, max(a.due, m.started.date()), services))
+                out[fid].done.append(
+                    DoneAction(m.id, m.title, n, a.summary, a.due, max(a.due, m.started.date()), services)
+                )
     for fid, history in out.items():
         history.seal(starts[fid])
     return dict(out)
@@ -180,7 +185,11 @@ def _factor(fid: str, h: FactorHistory) -> tuple[list[Recurrence], list[Held]]:
                 best[r.incident.id] = r
     found = sorted(best.values(), key=lambda r: (r.incident.started.timestamp(), r.incident.id))
     # Held: none of the action's services named the factor on a day after it was done.
-    kept = [Held(fid, d) for d in reversed(h.done) if d.services and all(last_day.get(s, d.effective) <= d.effective for s in d.services)]
+    kept = [
+        Held(fid, d)
+        for d in reversed(h.done)
+        if d.services and all(last_day.get(s, d.effective) <= d.effective for s in d.services)
+    ]
     return found, kept
 
 
@@ -256,7 +265,9 @@ def pattern_notes(pm: Postmortem, histories: dict[str, FactorHistory], found: Re
     at = {cf.factor: i for i, cf in reversed(list(enumerate(m.contributing_factors)))}
     out = []
     for s in shared_factors(pm, histories):
-        line, col = pm.line_of.line_of(("contributing_factors", at[s.factor], "factor")) if pm.line_of is not None else (1, 1)
+        line, col = (
+            pm.line_of.line_of(("contributing_factors", at[s.factor], "factor")) if pm.line_of is not None else (1, 1)
+        )
         out.append(Note(pm.path, line, col, _note_text(s, m.started, m.services, found.by_factor.get(s.factor, []))))
     return out
 
@@ -272,7 +283,9 @@ def _note_text(s: SharedFactor, started: datetime, services: list[str], recurred
     named = ", ".join(f"{i.id} ({i.started.date().isoformat()})" for i in s.earlier[:EARLIER_NAMED])
     more = len(s.earlier) - EARLIER_NAMED
     n = len(s.earlier)
-    text = f"`{s.factor}` was also a factor in {n} earlier incident{'s' if n != 1 else ''}: {named}" + (f" and {more} more" if more > 0 else "")
+    text = f"`{s.factor}` was also a factor in {n} earlier incident{'s' if n != 1 else ''}: {named}" + (
+        f" and {more} more" if more > 0 else ""
+    )
     if s.after is not None:
         a = s.after
         text += f"; it recurs here, in {_shared(s, services)}, after {a.postmortem}'s action {a.number} “{_short(a.summary)}” was done (due {a.due.isoformat()}): the review can ask why that fix did not hold"

@@ -100,7 +100,18 @@ class Remediation:
         digest = hashlib.sha256()
         for a in self.open:
             digest.update(repr(a).encode("utf-8", "surrogatepass"))
-        head = (self.today, self.total, self.done, self.wont_do, self.draft_total, self.draft_done, self.by_owner[:PAGE_OWNERS], self.by_team[:PAGE_OWNERS], len(self.by_owner), len(self.by_team))
+        head = (
+            self.today,
+            self.total,
+            self.done,
+            self.wont_do,
+            self.draft_total,
+            self.draft_done,
+            self.by_owner[:PAGE_OWNERS],
+            self.by_team[:PAGE_OWNERS],
+            len(self.by_owner),
+            len(self.by_team),
+        )
         return f"Remediation({head!r}, {len(self.open)} open, sha256={digest.hexdigest()})"
 
     def page(self, all_up_to: int = PAGE_ALL, owners: int = PAGE_OWNERS, per_owner: int = PAGE_PER_OWNER) -> PageView:

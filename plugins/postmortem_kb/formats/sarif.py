@@ -78,7 +78,12 @@ def render(findings: list[Finding], ctx: dict) -> str:
             {
                 "tool": {
                     # informationUri is optional: without a site_url there is no page to name.
-                    "driver": {"name": "pmkb", **({"informationUri": base} if base else {}), "version": __version__, "rules": rules}
+                    "driver": {
+                        "name": "pmkb",
+                        **({"informationUri": base} if base else {}),
+                        "version": __version__,
+                        "rules": rules,
+                    }
                 },
                 "results": results,
             }

@@ -17,10 +17,25 @@ _EMOJI_ITEM = re.compile(rf"^\s*([{_STATUS_MARK}])\ufe0f?\s*(.*)$")
 _DONE = re.compile(
     r"(?i)\((?:done|completed?|fixed|shipped|resolved|closed)\)|^\s*\[x\]|[✅☑✔✓]|\bDONE\b|[-—–:,]\s*(?:done|completed?|fixed|shipped)\s*[.!]?\s*$|\bstatus:\s*(?:done|complete|closed|fixed)\b|^~~.*~~$"
 )
-_IN_PROGRESS = re.compile(r"(?i)\((?:in[- ]progress|wip|started|ongoing|underway)\)|[🚧⏳]|\bin[- ]progress\b|\bstatus:\s*(?:in[- ]progress|started|wip)\b")
+_IN_PROGRESS = re.compile(
+    r"(?i)\((?:in[- ]progress|wip|started|ongoing|underway)\)|[🚧⏳]|\bin[- ]progress\b|\bstatus:\s*(?:in[- ]progress|started|wip)\b"
+)
 _WONT = re.compile(r"(?i)\(?\b(?:won'?t (?:do|fix)|wontfix|dropped|cancell?ed|not doing)\b\)?")
 _URL = re.compile(r"https?://[^\s<>\"'()\]]+")
-_STATUS_WORDS = {"done", "open", "closed", "complete", "completed", "fixed", "todo", "wip", "blocked", "shipped", "in", "due"}
+_STATUS_WORDS = {
+    "done",
+    "open",
+    "closed",
+    "complete",
+    "completed",
+    "fixed",
+    "todo",
+    "wip",
+    "blocked",
+    "shipped",
+    "in",
+    "due",
+}
 _NAME = r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|team|squad|group|on-?call))*"
 _OWNER_PAREN = re.compile(r"(?i)\(\s*(?:owners?|owned by|assignee|assigned to|who)\s*[:=]?\s*([^,;)]+)")
 _OWNER_KV = re.compile(r"(?i)\b(?:owners?|assignee|assigned to|owned by)\s*[:=]\s*([^,;()\[\]]+)")
@@ -90,12 +105,18 @@ def _summary(text: str) -> str:
     s = re.sub(r"\[([^\]]*)\]\(([^)]*)\)", r"\1", s)
     s = re.sub(r"(?i)\(\s*(?:owners?|owned by|assignee|assigned to|who)\b[^)]*\)", " ", s)
     s = re.sub(r"(?i)\(\s*(?:due|by|eta|deadline)\b[^)]*\)", " ", s)
-    s = re.sub(r"(?i)\(\s*(?:done|completed?|fixed|shipped|resolved|closed|in[- ]progress|wip|started|ongoing|underway|won'?t (?:do|fix)|wontfix|dropped|cancell?ed)\s*\)", " ", s)
+    s = re.sub(
+        r"(?i)\(\s*(?:done|completed?|fixed|shipped|resolved|closed|in[- ]progress|wip|started|ongoing|underway|won'?t (?:do|fix)|wontfix|dropped|cancell?ed)\s*\)",
+        " ",
+        s,
+    )
     s = re.sub(r"(?i)\s(?:[—–]|--)\s*(?:done|completed?|fixed|shipped)\s*[.!]?\s*$", " ", s)
     m = _OWNER_DASH.search(s)
     if m and m.group(1).split()[0].lower() not in _STATUS_WORDS:
         s = s[: m.start()]
-    s = re.sub(r"(?i)[,;]?\s*\b(?:due|deadline|eta)\b\s*[:=]?\s*(?:on\s+)?\S+(?:\s+\d{1,2},?)?(?:\s+\d{4})?\s*$", " ", s)
+    s = re.sub(
+        r"(?i)[,;]?\s*\b(?:due|deadline|eta)\b\s*[:=]?\s*(?:on\s+)?\S+(?:\s+\d{1,2},?)?(?:\s+\d{4})?\s*$", " ", s
+    )
     s = _HANDLE.sub(" ", s)
     s = re.sub(r"\(\s*https?://[^)]*\)", " ", s)
     s = re.sub(r"\(\s*[,;]?\s*\)", " ", s)
@@ -111,7 +132,19 @@ def _kind(value: str) -> str | None:
 
 
 _COLUMNS = {
-    "summary": ("action item", "action items", "action", "actions", "item", "summary", "task", "description", "what", "remediation", "follow up"),
+    "summary": (
+        "action item",
+        "action items",
+        "action",
+        "actions",
+        "item",
+        "summary",
+        "task",
+        "description",
+        "what",
+        "remediation",
+        "follow up",
+    ),
     "owner": ("owner", "owners", "assignee", "who", "owned by", "responsible"),
     "due": ("due", "due date", "deadline", "eta", "target", "target date", "when", "by"),
     "status": ("status", "state", "done", "complete"),
@@ -158,7 +191,17 @@ def _table_actions(doc: Document, rows: list[int], incident: date | None) -> lis
         due_text = cell("due")
         due = (when.find_date(due_text) or (None,))[0] if due_text else _due(raw, incident)
         urls = _URL.findall(cell("tracker")) or _URL.findall(raw)
-        out.append(Action(summary[:10_000], status, owner or None, due, urls[0].rstrip(".,;:") if urls else None, _kind(plain(cell("kind"))), i))
+        out.append(
+            Action(
+                summary[:10_000],
+                status,
+                owner or None,
+                due,
+                urls[0].rstrip(".,;:") if urls else None,
+                _kind(plain(cell("kind"))),
+                i,
+            )
+        )
     return out
 
 
@@ -173,11 +216,25 @@ def actions(doc: Document, incident: date | None) -> list[Action]:
         if len(table) >= 2:  # the section's first table: a header and a row at least
             out.extend(_table_actions(doc, table, incident))
         found: list[tuple[int, str]] = list(top_items(doc, body))
-        found += [(i, m.group(1) + " " + m.group(2)) for i in body if (m := _EMOJI_ITEM.match(doc.lines[i])) and not ITEM.match(doc.lines[i])]
+        found += [
+            (i, m.group(1) + " " + m.group(2))
+            for i in body
+            if (m := _EMOJI_ITEM.match(doc.lines[i])) and not ITEM.match(doc.lines[i])
+        ]
         for i, text in sorted(found):
             summary = _summary(text)
             if not summary:
                 continue
             urls = _URL.findall(text)
-            out.append(Action(summary[:10_000], _status(text), _owner(text), _due(text, incident), urls[0].rstrip(".,;:") if urls else None, None, i))
+            out.append(
+                Action(
+                    summary[:10_000],
+                    _status(text),
+                    _owner(text),
+                    _due(text, incident),
+                    urls[0].rstrip(".,;:") if urls else None,
+                    None,
+                    i,
+                )
+            )
     return out

@@ -28,7 +28,10 @@ STANDARD_SECTIONS: tuple[tuple[str, str], ...] = (
     ("Summary", "Two or three sentences: what people saw, for how long, and how it ended."),
     ("Impact", "Who was affected and how, with numbers where you have them."),
     ("Timeline", "One entry per line, earliest first, with times in the zone of `started`."),
-    ("Contributing factors", "How the factors in the front matter made the incident possible, longer or harder to fix."),
+    (
+        "Contributing factors",
+        "How the factors in the front matter made the incident possible, longer or harder to fix.",
+    ),
     ("What went well", "What helped: alerts that fired, tools that worked, people who stepped in."),
     ("Where we got lucky", "What limited the damage by chance rather than by design."),
     ("Action items", "Why these actions and not others; if there are none, why."),
@@ -57,7 +60,9 @@ class Options:
 def template_sections(template: Template) -> tuple[tuple[str, str], ...]:
     """(title, guidance) of each `## ` section of a template, guidance taken from its comments."""
     guidance = h2_sections(template.body)
-    return tuple((title, guidance.get(title, "").replace("<!--", "").replace("-->", "").strip()) for title in template.sections)
+    return tuple(
+        (title, guidance.get(title, "").replace("<!--", "").replace("-->", "").strip()) for title in template.sections
+    )
 
 
 @dataclass(slots=True)
@@ -113,7 +118,7 @@ def _stem_slug(name: str) -> str:
 
 
 def _names(value: str) -> list[str]:
-    """"payments-api, catalog and search" as a list (services, teams)."""
+    """ "payments-api, catalog and search" as a list (services, teams)."""
     return [s.strip(" .`*") for s in re.split(r"\s*[,;]\s*|\s+and\s+", value) if s.strip(" .`*")][:50]
 
 
@@ -134,7 +139,9 @@ def _title(doc: Document, said: dict[str, facts.Fact], name: str) -> tuple[str, 
     return title, title_day
 
 
-def _severity(doc: Document, said: dict[str, facts.Fact], severities: list[str], unfenced: str) -> tuple[str | None, str | None]:
+def _severity(
+    doc: Document, said: dict[str, facts.Fact], severities: list[str], unfenced: str
+) -> tuple[str | None, str | None]:
     """(a known severity, or None; what a "Severity:" line says)."""
     stated = said["severity"].value if "severity" in said else None
     sev = facts.severity(stated, severities) if stated is not None else None
@@ -192,7 +199,9 @@ def convert(text: str, name: str, options: Options | None = None) -> Imported:
     doc = parse(text)
     said = _read(doc, name, opts)
     source = opts.source or name
-    fm, notes = head(said, source=yaml_comment(source), status=opts.status, template=opts.template, severities=opts.severities)
+    fm, notes = head(
+        said, source=yaml_comment(source), status=opts.status, template=opts.template, severities=opts.severities
+    )
     text_out = render(fm, "")
     lines = text_out.split("\n")
     front = lines[1 : lines.index("---", 1)]

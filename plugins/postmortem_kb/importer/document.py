@@ -23,7 +23,9 @@ FRONT_MATTER_MAX_LINES = 300  # a `---` further down is a rule in the text, not 
 
 _ATX_TIGHT = re.compile(r"^ {0,3}(#{1,6})([^\s#].*?)[ \t]*$")  # "#Summary": only for known names
 _BOLD_LINE = re.compile(r"^ {0,3}(?:\*\*([^*]+?)\*\*|__([^_]+?)__)[ \t]*:?[ \t]*$")
-_COLON_LABEL = re.compile(r"^ {0,3}(?:\*\*|__)?([^\s:*_|>#`\-+\d][^:*|]{0,48}?)(?:\*\*|__)?[ \t]*:[ \t]*(?:\*\*|__)?[ \t]*$")
+_COLON_LABEL = re.compile(
+    r"^ {0,3}(?:\*\*|__)?([^\s:*_|>#`\-+\d][^:*|]{0,48}?)(?:\*\*|__)?[ \t]*:[ \t]*(?:\*\*|__)?[ \t]*$"
+)
 KV = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?([A-Za-z][A-Za-z0-9 /()'’&.\-]{0,40}?)(?:\*\*|__)?\s*:(?:\*\*|__)?(?:\s+(.*?)|\s*)$"
 )
@@ -236,7 +238,9 @@ def _title_heading(heads: list[Heading], first_line: int | None) -> Heading | No
     return None
 
 
-def _title(lines: list[str], heads: list[Heading], paragraphs: set[int], first_line: int | None) -> tuple[str | None, list[int], list[Heading]]:
+def _title(
+    lines: list[str], heads: list[Heading], paragraphs: set[int], first_line: int | None
+) -> tuple[str | None, list[int], list[Heading]]:
     """(title, its lines, the other headings): a title heading, or a short first line of
     text when the document has no headings at all."""
     chosen = _title_heading(heads, first_line)
@@ -264,14 +268,16 @@ def _structural(h: Heading, section_level: int | None, current: Block | None) ->
 
 
 def _label(i: int, line: str) -> Block | None:
-    """"Impact: 40 minutes of errors" before the first section: the start of that section."""
+    """ "Impact: 40 minutes of errors" before the first section: the start of that section."""
     m = KV.match(line)
     if m and m.group(2) and not ITEM.match(line) and (known := section_of(m.group(1))):
         return Block(known[0], known[1], clean_title(m.group(1)), [], [i], label=True)
     return None
 
 
-def _sections(lines: list[str], start: int, heads: list[Heading], fenced: set[int], hidden: set[int]) -> tuple[list[int], list[Block]]:
+def _sections(
+    lines: list[str], start: int, heads: list[Heading], fenced: set[int], hidden: set[int]
+) -> tuple[list[int], list[Block]]:
     """(the preamble's lines, the sections): every line after the front matter, but for the
     title's, lands in exactly one of them."""
     section_level = min((h.level for h in heads if h.kind in ("atx", "setext")), default=None)
@@ -311,7 +317,11 @@ def _summary_from_preamble(lines: list[str], preamble: list[int], blocks: list[B
     """No Summary section, but prose before the first heading: that prose is the summary."""
     if any(b.target == "summary" for b in blocks):
         return preamble, blocks
-    prose = [j for j in preamble if lines[j].strip() and not is_kv(lines[j]) and not lines[j].lstrip().startswith(("<!--", "|"))]
+    prose = [
+        j
+        for j in preamble
+        if lines[j].strip() and not is_kv(lines[j]) and not lines[j].lstrip().startswith(("<!--", "|"))
+    ]
     if not prose:
         return preamble, blocks
     return [], [Block("summary", "", "Summary", [], list(preamble), label=True), *blocks]
@@ -321,7 +331,11 @@ def h2_sections(text: str) -> dict[str, str]:
     """The text under each `## ` heading (up to the next one), by the heading's text."""
     lines = split_lines(text)
     toks = _MD.parse("\n".join(lines))
-    starts = [(t.map[0], t.map[1], toks[k + 1].content.strip()) for k, t in enumerate(toks) if t.type == "heading_open" and t.tag == "h2" and t.map]
+    starts = [
+        (t.map[0], t.map[1], toks[k + 1].content.strip())
+        for k, t in enumerate(toks)
+        if t.type == "heading_open" and t.tag == "h2" and t.map
+    ]
     ends = [a for a, _, _ in starts[1:]] + [len(lines)]
     return {title: "\n".join(lines[b:end]) for (_, b, title), end in zip(starts, ends, strict=True)}
 

@@ -45,7 +45,9 @@ def lead_time(text: str, year: int | None) -> tuple[date | None, time, tzinfo | 
         return None
     prefix = text[: m.start()]
     day = None
-    stripped = re.sub(r"(?i)\b(?:at|around|about|approx\.?|approximately|ca\.?|c\.|on)\b", " ", prefix).strip(_LEAD_JUNK + " ")
+    stripped = re.sub(r"(?i)\b(?:at|around|about|approx\.?|approximately|ca\.?|c\.|on)\b", " ", prefix).strip(
+        _LEAD_JUNK + " "
+    )
     if stripped:
         day = when.date_only(stripped, year)
         if day is None:
@@ -66,7 +68,7 @@ def _row_event(i: int, cells: list[str], year: int | None) -> Event | None:
 
 
 def _header_zone(cells: list[str]) -> tzinfo | None:
-    """"| Time (PT) | Event |": the zone of the time column."""
+    """ "| Time (PT) | Event |": the zone of the time column."""
     for c in cells:
         if "time" in c.lower() and (zone := when.zone_in_parens(c) or when.zone_of(c.split()[-1])):
             return zone
@@ -160,7 +162,7 @@ def milestones(evs: list[Event]) -> dict[str, Event]:
 
 
 def stamp(value: str, base: date | None, zone: tzinfo | None) -> tuple[datetime, bool] | None:
-    """"2021-02-09 16:20 CET", "16:20" (on the incident's day): a datetime and whether its zone was given."""
+    """ "2021-02-09 16:20 CET", "16:20" (on the incident's day): a datetime and whether its zone was given."""
     hit = when.find_date(value)
     day = hit[0] if hit else base
     rest = value[hit[1][1] :] if hit else value

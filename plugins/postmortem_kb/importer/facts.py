@@ -80,7 +80,7 @@ def facts(doc: Document) -> list[Fact]:
 
 
 def people(value: str) -> list[str]:
-    """"@dana.k", "Priya Natarajan and Leo Brandt", "Ines Duarte, Kwame Mensah <km@x>"."""
+    """ "@dana.k", "Priya Natarajan and Leo Brandt", "Ines Duarte, Kwame Mensah <km@x>"."""
     value = re.sub(r"<[^>]*>|\([^)]*@[^)]*\)|\S+@\S+\.\w+", " ", value)
     out = []
     for part in re.split(r"\s*(?:,|;|&|/|\band\b|\+)\s*", value):

@@ -47,7 +47,9 @@ def _time(key: str, said: Said, notes: list[str]) -> tuple[Time, bool]:
         hint = f"; its timeline says {yaml_str(short(event_text(ev), 50))}" if ev is not None else ""
         notes.append(key)
         if key == "mitigated":
-            return Time(key, None, f"when the impact ended, if before `resolved` (not in the original{hint})", commented=True), False
+            return Time(
+                key, None, f"when the impact ended, if before `resolved` (not in the original{hint})", commented=True
+            ), False
         return Time(key, None, f"TODO: date, time and zone (the original gives no date{hint})"), False
     parts = []
     if st.todo:
@@ -80,7 +82,10 @@ def _filed(said: Said, notes: list[str]) -> tuple[str | None, str]:
         return None, "TODO: when the postmortem was written (not in the original)"
     resolved = said.stamps.get("resolved")
     guess = resolved.when.date() if resolved else said.day
-    return guess.isoformat(), "TODO: when the postmortem was written (not in the original; set to the day it was resolved)"
+    return (
+        guess.isoformat(),
+        "TODO: when the postmortem was written (not in the original; set to the day it was resolved)",
+    )
 
 
 def _impact(said: Said, notes: list[str]) -> tuple[str, str]:
@@ -130,7 +135,11 @@ def _who(said: Said, severities: tuple[str, ...], notes: list[str]) -> tuple[Not
     n = Notes()
     severity = said.severity or "TODO"
     if said.severity is None:
-        quoted = f" (the original says {yaml_str(short(said.severity_said, 30))})" if said.severity_said else " (not in the original)"
+        quoted = (
+            f" (the original says {yaml_str(short(said.severity_said, 30))})"
+            if said.severity_said
+            else " (not in the original)"
+        )
         n.severity = f"TODO: one of {', '.join(severities)}{quoted}"
         notes.append("severity")
     services = said.services or ["TODO"]
@@ -178,4 +187,3 @@ def head(said: Said, *, source: str, status: str, template: str, severities: tup
         notes=n,
     )
     return fm, notes
-

@@ -45,7 +45,7 @@ _names("lessons learned", "", "lessons learned", "lessons learnt", "lessons", "l
 
 
 def name_key(title: str) -> str:
-    """"## 📝 1. Root Causes (draft):" → "root causes"."""
+    """ "## 📝 1. Root Causes (draft):" → "root causes"."""
     t = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", title)
     t = re.sub(r"[*_`~]", "", t)
     t = re.sub(r"\([^)]*\)", " ", t)

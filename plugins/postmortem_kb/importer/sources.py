@@ -154,6 +154,8 @@ def run(
             yield Outcome(shown, "exists", f"skipped {shown}: {show(dest)} exists", dest, result)
             continue
         except OSError as err:
-            yield Outcome(shown, "failed", f"skipped {shown}: cannot write {show(dest)} ({err.strerror or err})", dest, result)
+            yield Outcome(
+                shown, "failed", f"skipped {shown}: cannot write {show(dest)} ({err.strerror or err})", dest, result
+            )
             continue
         yield Outcome(shown, "imported", f"imported {shown} -> {show(dest)} ({todos})", dest, result)

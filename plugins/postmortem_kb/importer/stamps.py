@@ -64,8 +64,10 @@ def _zone(facts: dict[str, Fact]) -> tzinfo | None:
     return when.zone_of(f.value) or when.zone_of(words[0] if words else "")
 
 
-def _stated(doc: Document, facts: dict[str, Fact], stamps: dict[str, Stamp], day: date | None, zone: tzinfo | None) -> date | None:
-    """"Start time: 2021-02-09 16:20 CET" and the like, over the timeline's; the day they give."""
+def _stated(
+    doc: Document, facts: dict[str, Fact], stamps: dict[str, Stamp], day: date | None, zone: tzinfo | None
+) -> date | None:
+    """ "Start time: 2021-02-09 16:20 CET" and the like, over the timeline's; the day they give."""
     for key in TIMES:
         f = facts.get(key)
         st = events.stamp(f.value, day, zone) if f else None
@@ -76,7 +78,7 @@ def _stated(doc: Document, facts: dict[str, Fact], stamps: dict[str, Stamp], day
 
 
 def _from_durations(doc: Document, facts: dict[str, Fact], stamps: dict[str, Stamp]) -> None:
-    """"Time to detection: 4 minutes" after a known start."""
+    """ "Time to detection: 4 minutes" after a known start."""
     started = stamps.get("started")
     if started is None:
         return
@@ -86,7 +88,9 @@ def _from_durations(doc: Document, facts: dict[str, Fact], stamps: dict[str, Sta
         f = facts.get(dkey) or facts.get(key)
         dur = when.parse_duration(f.value) if f else None
         if f and dur is not None:
-            stamps[key] = Stamp(started.when + dur, started.zone_known, f"start + {yaml_str(short(doc.lines[f.line], 50))}")
+            stamps[key] = Stamp(
+                started.when + dur, started.zone_known, f"start + {yaml_str(short(doc.lines[f.line], 50))}"
+            )
 
 
 def _fill_gaps(stamps: dict[str, Stamp], evs: list[events.Event], day: date | None) -> None:
@@ -94,23 +98,35 @@ def _fill_gaps(stamps: dict[str, Stamp], evs: list[events.Event], day: date | No
     if not stamps:
         if day is not None:
             midnight = datetime.combine(day, time(0), UTC)
-            for key, what in (("started", "when the impact began"), ("detected", "when we knew"), ("resolved", "when the incident was closed")):
+            for key, what in (
+                ("started", "when the impact began"),
+                ("detected", "when we knew"),
+                ("resolved", "when the incident was closed"),
+            ):
                 stamps[key] = Stamp(midnight, True, todo=f"{what}: the original gives only the date")
         return
     known = [s.when for s in stamps.values()]
     if "started" not in stamps:
         zone_known = any(s.zone_known for s in stamps.values())
-        stamps["started"] = Stamp(min(known), zone_known, todo="when it started: not in the original (this is the earliest time it gives)")
+        stamps["started"] = Stamp(
+            min(known), zone_known, todo="when it started: not in the original (this is the earliest time it gives)"
+        )
     if "detected" not in stamps:
         s0 = stamps["started"]
-        stamps["detected"] = Stamp(s0.when, s0.zone_known, todo="when it was detected: not in the original (set to started)")
+        stamps["detected"] = Stamp(
+            s0.when, s0.zone_known, todo="when it was detected: not in the original (set to started)"
+        )
     if "resolved" not in stamps:
         last = max([*known, *(e.when for e in evs if e.when)])
         ref = next((s for s in stamps.values() if s.when == last), stamps["started"])
-        stamps["resolved"] = Stamp(last, ref.zone_known, todo="when it was resolved: not in the original (this is the last time it gives)")
+        stamps["resolved"] = Stamp(
+            last, ref.zone_known, todo="when it was resolved: not in the original (this is the last time it gives)"
+        )
 
 
-def read_times(doc: Document, facts: dict[str, Fact], day: date | None, unfenced: str) -> tuple[date | None, dict[str, Stamp], dict[str, events.Event]]:
+def read_times(
+    doc: Document, facts: dict[str, Fact], day: date | None, unfenced: str
+) -> tuple[date | None, dict[str, Stamp], dict[str, events.Event]]:
     """(the incident's day, the times found, the timeline's milestone entries)."""
     evs, hint = events.events(doc, [b for b in doc.blocks if b.target == "timeline"], day.year if day else None)
     zone = _zone(facts) or hint or when.stated_zone(unfenced)
@@ -118,7 +134,11 @@ def read_times(doc: Document, facts: dict[str, Fact], day: date | None, unfenced
         day = next((e.day for e in evs if e.day), None)
     events.place(evs, day, zone)
     marks = events.milestones(evs)
-    stamps = {k: Stamp(ev.when, ev.zone_known, f"timeline: {yaml_str(short(event_text(ev)))}") for k, ev in marks.items() if ev.when is not None}
+    stamps = {
+        k: Stamp(ev.when, ev.zone_known, f"timeline: {yaml_str(short(event_text(ev)))}")
+        for k, ev in marks.items()
+        if ev.when is not None
+    }
     day = _stated(doc, facts, stamps, day, zone)
     _from_durations(doc, facts, stamps)
     if day is None and stamps:

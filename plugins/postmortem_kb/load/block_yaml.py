@@ -56,7 +56,9 @@ _IMPLICIT = (True, False)
 # The most characters a plain value that is not a string can have, by first character.
 _LONGEST, _LONGEST_ANY = NON_STRING_LONGEST, NON_STRING_LONGEST_ANY
 _MAX_DEPTH = 40
-_STRING_KEYS: set[str] = set()  # keys found to be strings: a knowledge base has a few dozen  # deeper indentation goes to PyYAML, which bounds it
+_STRING_KEYS: set[str] = (
+    set()
+)  # keys found to be strings: a knowledge base has a few dozen  # deeper indentation goes to PyYAML, which bounds it
 
 # Where a value is, per entry of a mapping or item of a list:
 # (line, column of the key or 0, line of the value, its column, quote width or -1 when it
@@ -314,4 +316,3 @@ def _scalar(text: str) -> Any:
     if tag == _FLOAT and _PLAIN_FLOAT.fullmatch(text):
         return float(text)
     raise Unusual  # other numbers and the rest: PyYAML's constructors
-

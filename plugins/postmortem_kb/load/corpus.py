@@ -34,11 +34,19 @@ def _schema_problems(err: ValidationError, parsed: frontmatter.Parsed) -> list[f
         field = ".".join(str(p) for p in loc)
         if e["type"] == "missing":
             line, col = parsed.line_of(loc[:-1]) if len(loc) > 1 else (parsed.offset, 1)
-            out.append(frontmatter.Problem("schema", line, col, f"required field `{field}` is missing", f"add `{loc[-1]}:` (see `pmkb schema`)"))
+            out.append(
+                frontmatter.Problem(
+                    "schema", line, col, f"required field `{field}` is missing", f"add `{loc[-1]}:` (see `pmkb schema`)"
+                )
+            )
             continue
         if e["type"] == "extra_forbidden":
             line, col = parsed.key_line(str(loc[0])) if len(loc) == 1 else parsed.line_of(loc)
-            out.append(frontmatter.Problem("schema", line, col, f"unknown field `{field}`", "remove it or fix its spelling (see `pmkb schema`)"))
+            out.append(
+                frontmatter.Problem(
+                    "schema", line, col, f"unknown field `{field}`", "remove it or fix its spelling (see `pmkb schema`)"
+                )
+            )
             continue
         line, col = parsed.line_of(loc)
         message, hint = plain_message(e)
@@ -126,7 +134,9 @@ def load_shell(project: Project) -> Corpus:
     """The corpus without its postmortems: taxonomy, templates and their problems."""
     root = project.root
     taxonomy, tproblems = load_taxonomy(project.taxonomy_path, relative_path(str(project.taxonomy_path), root), root)
-    corpus = Corpus(root=str(root), postmortems=[], taxonomy=taxonomy, templates=load_templates(project.templates_dir, root))
+    corpus = Corpus(
+        root=str(root), postmortems=[], taxonomy=taxonomy, templates=load_templates(project.templates_dir, root)
+    )
     corpus.problems.extend((taxonomy.path, p) for p in tproblems)
     services_path = project.docs_dir / SERVICES_FILE
     services_rel = relative_path(str(services_path), root)
@@ -141,7 +151,10 @@ def refusal_problems(project: Project) -> list[tuple[str, frontmatter.Problem]]:
     the checker reports what the build leaves out."""
     root = project.root
     out = []
-    for folder, found in ((project.docs_dir, site_files(project.docs_dir, root, project.settings.taxonomy)), (project.playbook_dir, playbook_files(project.playbook_dir, root))):
+    for folder, found in (
+        (project.docs_dir, site_files(project.docs_dir, root, project.settings.taxonomy)),
+        (project.playbook_dir, playbook_files(project.playbook_dir, root)),
+    ):
         for r in found.refused:
             if r.reported:
                 shown = relative_path(os.path.join(folder, r.path) if r.path else str(folder), root)

@@ -70,7 +70,9 @@ def dense_blocks(lines: list[str]) -> tuple[list[Dense], bool]:
         if brackets > MAX_BRACKETS_PER_BLOCK:
             found.append(Dense(start, end, f"{brackets} `[` in one paragraph (more than {MAX_BRACKETS_PER_BLOCK})"))
         elif emphasis > MAX_EMPHASIS_PER_BLOCK:
-            found.append(Dense(start, end, f"{emphasis} `*` and `_` in one paragraph (more than {MAX_EMPHASIS_PER_BLOCK})"))
+            found.append(
+                Dense(start, end, f"{emphasis} `*` and `_` in one paragraph (more than {MAX_EMPHASIS_PER_BLOCK})")
+            )
     return found, total > MAX_MARKS_PER_PAGE
 
 
@@ -79,7 +81,13 @@ def density_problems(lines: list[str], body_start: int) -> list[tuple[int, int, 
     body = lines[body_start - 1 :]
     found, page = dense_blocks(body)
     if page:
-        return [(body_start, 1, f"more than {MAX_MARKS_PER_PAGE} `[`, `*` and `_` in the body; the site shows it as plain text")]
+        return [
+            (
+                body_start,
+                1,
+                f"more than {MAX_MARKS_PER_PAGE} `[`, `*` and `_` in the body; the site shows it as plain text",
+            )
+        ]
     return [(body_start + d.start, 1, f"{d.what}; the site shows it as plain text") for d in found]
 
 

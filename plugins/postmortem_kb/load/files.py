@@ -81,7 +81,9 @@ def read_file(abs_path: str, root: str | None, limit: int = MAX_FILE_BYTES) -> t
                 return None, _outside(path)
             fd = os.open(os.path.realpath(path), _OPEN_FLAGS)
     except OSError as err:
-        return None, Problem("front-matter", 1, 1, f"cannot read the file: {err.strerror}", "check that it exists and its permissions")
+        return None, Problem(
+            "front-matter", 1, 1, f"cannot read the file: {err.strerror}", "check that it exists and its permissions"
+        )
     try:
         return _read_regular(fd, limit)
     finally:
@@ -93,9 +95,21 @@ def _read_regular(fd: int, limit: int) -> tuple[bytes | None, Problem | None]:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            return None, Problem("front-matter", 1, 1, "not a regular file; it was not read", "keep only Markdown files in the postmortems folder")
+            return None, Problem(
+                "front-matter",
+                1,
+                1,
+                "not a regular file; it was not read",
+                "keep only Markdown files in the postmortems folder",
+            )
         if st.st_size > limit:
-            return None, Problem("front-matter", 1, 1, f"the file is {st.st_size} bytes, over the {_mib(limit)} limit", "split it or move attachments out")
+            return None, Problem(
+                "front-matter",
+                1,
+                1,
+                f"the file is {st.st_size} bytes, over the {_mib(limit)} limit",
+                "split it or move attachments out",
+            )
         chunks = []
         size = 0
         while size <= limit:  # the size may have changed since fstat
@@ -109,7 +123,9 @@ def _read_regular(fd: int, limit: int) -> tuple[bytes | None, Problem | None]:
             chunks.append(chunk)
             size += len(chunk)
         if size > limit:
-            return None, Problem("front-matter", 1, 1, f"the file is over the {_mib(limit)} limit", "split it or move attachments out")
+            return None, Problem(
+                "front-matter", 1, 1, f"the file is over the {_mib(limit)} limit", "split it or move attachments out"
+            )
         return b"".join(chunks), None
     except OSError as err:
         return None, Problem("front-matter", 1, 1, f"cannot read the file: {err.strerror}", "check its permissions")
@@ -144,7 +160,9 @@ def _folder_fd(root: str | os.PathLike[str], parts: list[str], create: bool) -> 
                 nxt = _open_dir(name, fd, parts[: i + 1])
             except OSError as err:
                 if err.errno in (errno.ELOOP, errno.ENOTDIR):
-                    raise LinkInTheWay(err.errno, f"{'/'.join(parts[: i + 1])} is a symbolic link or not a folder") from None
+                    raise LinkInTheWay(
+                        err.errno, f"{'/'.join(parts[: i + 1])} is a symbolic link or not a folder"
+                    ) from None
                 raise
             os.close(fd)
             fd = nxt
@@ -210,7 +228,9 @@ def write_inside(root: str | os.PathLike[str], rel: str, data: bytes) -> str | N
         return str(getattr(err, "strerror", None) or err)
     tmp = f".{parts[-1][:200]}.{secrets.token_hex(6)}.tmp"
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_BINARY", 0), 0o666, dir_fd=folder)
+        fd = os.open(
+            tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_BINARY", 0), 0o666, dir_fd=folder
+        )
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, parts[-1], src_dir_fd=folder, dst_dir_fd=folder)

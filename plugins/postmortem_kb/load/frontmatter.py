@@ -259,7 +259,12 @@ def _deep_problem(line: int, column: int, what: str) -> Problem:
 
 
 def _build(
-    node: yaml.Node, loader: Any, where: Callable[[yaml.Mark], tuple[int, int]], problems: list[Problem], what: str, max_nodes: int
+    node: yaml.Node,
+    loader: Any,
+    where: Callable[[yaml.Mark], tuple[int, int]],
+    problems: list[Problem],
+    what: str,
+    max_nodes: int,
 ) -> tuple[bool, Any]:
     """The document's value, built one level of the tree at a time while counting nodes
     (alias expansions included), bounding nesting and finding duplicate keys.
@@ -324,7 +329,14 @@ def _scalar_into(n: yaml.ScalarNode, slot: Slot, later: Later) -> None:
     later.append((slot[0], slot[1], n))
 
 
-def _mapping_into(n: yaml.MappingNode, slot: Slot | None, below: Queued, later: Later, problems: list[Problem], where: Callable[[yaml.Mark], tuple[int, int]]) -> None:
+def _mapping_into(
+    n: yaml.MappingNode,
+    slot: Slot | None,
+    below: Queued,
+    later: Later,
+    problems: list[Problem],
+    where: Callable[[yaml.Mark], tuple[int, int]],
+) -> None:
     """Queue a mapping's values (and complex keys) below, building it here when it is plain."""
     if slot is not None and n.tag == _MAP:
         # The usual mapping, every key a plain string: built in one pass. At the first
@@ -337,7 +349,11 @@ def _mapping_into(n: yaml.MappingNode, slot: Slot | None, below: Queued, later: 
             key = k.value
             if key in value:
                 line, col = where(k.start_mark)
-                problems.append(Problem("schema", line, col, f"duplicate key `{key}`", "keep one of the two; YAML keeps only the last"))
+                problems.append(
+                    Problem(
+                        "schema", line, col, f"duplicate key `{key}`", "keep one of the two; YAML keeps only the last"
+                    )
+                )
             value[key] = None  # the order of keys is kept; the value comes below
             below.append((v, (value, key)))
         else:
@@ -350,7 +366,15 @@ def _mapping_into(n: yaml.MappingNode, slot: Slot | None, below: Queued, later: 
         if type(k) is yaml.ScalarNode:
             if k.value in seen:
                 line, col = where(k.start_mark)
-                problems.append(Problem("schema", line, col, f"duplicate key `{k.value}`", "keep one of the two; YAML keeps only the last"))
+                problems.append(
+                    Problem(
+                        "schema",
+                        line,
+                        col,
+                        f"duplicate key `{k.value}`",
+                        "keep one of the two; YAML keeps only the last",
+                    )
+                )
             seen.add(k.value)
             plain = plain and k.tag == _STR  # merge keys (`<<`) and numbers: PyYAML's rules
         else:
@@ -379,7 +403,9 @@ def _sequence_into(n: yaml.SequenceNode, slot: Slot | None, below: Queued, later
             later.append((slot[0], slot[1], n))
 
 
-def _too_many(node: yaml.Node, where: Callable[[yaml.Mark], tuple[int, int]], problems: list[Problem], what: str, max_nodes: int) -> tuple[bool, Any]:
+def _too_many(
+    node: yaml.Node, where: Callable[[yaml.Mark], tuple[int, int]], problems: list[Problem], what: str, max_nodes: int
+) -> tuple[bool, Any]:
     line, col = where(node.start_mark)
     problems.append(
         Problem(
@@ -409,7 +435,13 @@ def parse(split_: Split) -> tuple[Parsed | BlockParsed | None, list[Problem]]:
         return None, problems
     if not isinstance(parsed.data, dict):
         problems.append(
-            Problem("yaml-syntax", split_.fm_start + 1, 1, "the front matter must be a mapping of fields", "write `field: value` lines")
+            Problem(
+                "yaml-syntax",
+                split_.fm_start + 1,
+                1,
+                "the front matter must be a mapping of fields",
+                "write `field: value` lines",
+            )
         )
         return None, problems
     return parsed, problems
@@ -427,7 +459,15 @@ def load_yaml(
     problems: list[Problem] = []
     first = max(1, offset)
     if len(text) > max_chars:
-        problems.append(Problem("yaml-syntax", first, 1, f"the {what} is larger than {max_chars // 1024} KiB", "move long text into the body" if what == "front matter" else "split it"))
+        problems.append(
+            Problem(
+                "yaml-syntax",
+                first,
+                1,
+                f"the {what} is larger than {max_chars // 1024} KiB",
+                "move long text into the body" if what == "front matter" else "split it",
+            )
+        )
         return None, problems
     remap = text if any(c in text for c in _YAML_ONLY_BREAKS) else None
 
@@ -443,7 +483,9 @@ def load_yaml(
                 return None, problems
         node = loader.get_single_node()
         if node is None:
-            problems.append(Problem("yaml-syntax", first, 1, f"the {what} is empty", "fill in the fields (see `pmkb new`)"))
+            problems.append(
+                Problem("yaml-syntax", first, 1, f"the {what} is empty", "fill in the fields (see `pmkb new`)")
+            )
             return None, problems
         ok, data = _build(node, loader, where, problems, what, max_nodes)
         if not ok:
@@ -452,17 +494,35 @@ def load_yaml(
         mark = err.problem_mark or err.context_mark
         line, col = where(mark) if mark else (offset + 1, 1)
         detail = " ".join(x for x in (err.context, err.problem) if x)
-        problems.append(Problem("yaml-syntax", line, col, f"{what} is not valid YAML: {detail}", "fix the YAML; quote values that contain `: ` or start with a special character"))
+        problems.append(
+            Problem(
+                "yaml-syntax",
+                line,
+                col,
+                f"{what} is not valid YAML: {detail}",
+                "fix the YAML; quote values that contain `: ` or start with a special character",
+            )
+        )
         return None, problems
     except yaml.reader.ReaderError as err:  # a character YAML does not allow; position in UTF-8 bytes
         index = len(text.encode("utf-8")[: err.position].decode("utf-8", "ignore"))
         line = offset + text.count("\n", 0, index) + 1
         col = index - text.rfind("\n", 0, index)
         char = f"U+{err.character:04X}" if isinstance(err.character, int) else repr(err.character)
-        problems.append(Problem("yaml-syntax", line, col, f"{what} is not valid YAML: the character {char} is not allowed ({err.reason})", "remove the character, or write it as an escape in a double-quoted string (`\\u0007`)"))
+        problems.append(
+            Problem(
+                "yaml-syntax",
+                line,
+                col,
+                f"{what} is not valid YAML: the character {char} is not allowed ({err.reason})",
+                "remove the character, or write it as an escape in a double-quoted string (`\\u0007`)",
+            )
+        )
         return None, problems
     except Exception as err:  # a parser bug must cost one finding, not the whole check
-        problems.append(Problem("yaml-syntax", first, 1, f"{what} is not valid YAML: {type(err).__name__}: {err}", "fix the YAML"))
+        problems.append(
+            Problem("yaml-syntax", first, 1, f"{what} is not valid YAML: {type(err).__name__}: {err}", "fix the YAML")
+        )
         return None, problems
     finally:
         loader.dispose()

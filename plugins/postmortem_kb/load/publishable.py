@@ -35,8 +35,12 @@ OTHER_MARKDOWN = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdw
 # Places in the built site that the theme, MkDocs, the search plugin or this plugin fill
 # (see render.site.Site.pages and DOWNLOADS; tests/test_hostile_files.py checks that a
 # built site has nothing else at its top but year folders).
-RESERVED_FOLDERS = frozenset({"assets", "search", "catalog", "graph", "remediation", "insights", "services", "factors", "rules", "playbook"})
-RESERVED_FILES = frozenset({"index.html", "404.html", "sitemap.xml", "sitemap.xml.gz", "remediation.csv", "remediation.json", "feed.xml"})
+RESERVED_FOLDERS = frozenset(
+    {"assets", "search", "catalog", "graph", "remediation", "insights", "services", "factors", "rules", "playbook"}
+)
+RESERVED_FILES = frozenset(
+    {"index.html", "404.html", "sitemap.xml", "sitemap.xml.gz", "remediation.csv", "remediation.json", "feed.xml"}
+)
 
 UNPUBLISHABLE = "unpublishable-file"
 REFUSED_LINK = "refused-link"
@@ -60,7 +64,15 @@ class Survey:
     refused: list[Refusal] = field(default_factory=list)
 
 
-def survey(folder: str | os.PathLike[str], root: str | os.PathLike[str], label: str, *, data_files: Iterable[str] = (), skip: Iterable[str] = (), reserved: bool = True) -> Survey:
+def survey(
+    folder: str | os.PathLike[str],
+    root: str | os.PathLike[str],
+    label: str,
+    *,
+    data_files: Iterable[str] = (),
+    skip: Iterable[str] = (),
+    reserved: bool = True,
+) -> Survey:
     """Every non-hidden entry below `folder`, published or refused.
 
     `label` names the folder in messages (`postmortems`); `root` is the repository.
@@ -75,7 +87,14 @@ def survey(folder: str | os.PathLike[str], root: str | os.PathLike[str], label: 
         return out
     if not _within(top, real_root):
         # The folder itself was replaced by a link (`postmortems -> /etc`): none of it is ours.
-        out.refused.append(Refusal("", REFUSED_LINK, f"the folder {label}/ leads outside the repository (to {top!r}); nothing in it is published or checked", "commit the folder itself, not a link to one"))
+        out.refused.append(
+            Refusal(
+                "",
+                REFUSED_LINK,
+                f"the folder {label}/ leads outside the repository (to {top!r}); nothing in it is published or checked",
+                "commit the folder itself, not a link to one",
+            )
+        )
         return out
     judge = _Judge(top, real_root, label, frozenset(data_files), frozenset(skip), reserved)
     stack: list[tuple[str, str]] = [(os.fspath(folder), "")]
@@ -124,7 +143,12 @@ def _on_site_place(rel: str) -> bool:
     if not rel.endswith(MARKDOWN_SUFFIX):
         return rel in RESERVED_FILES or rel in RESERVED_FOLDERS
     stem = rel[: -len(MARKDOWN_SUFFIX)]
-    return stem in ("index", "README") or stem in RESERVED_FOLDERS or stem in RESERVED_FILES or f"{stem}.html" in RESERVED_FILES
+    return (
+        stem in ("index", "README")
+        or stem in RESERVED_FOLDERS
+        or stem in RESERVED_FILES
+        or f"{stem}.html" in RESERVED_FILES
+    )
 
 
 def _refuse_collisions(out: Survey) -> None:
@@ -179,7 +203,13 @@ class _Judge:
         refusal = self._link(entry.path, rel, markdown) if is_link else None
         if refusal is None and not is_link and not regular:
             # A FIFO would block the copy, a device would never end; the loader reports a Markdown one.
-            refusal = Refusal(rel, UNPUBLISHABLE, "not a regular file (a FIFO, socket or device); it is not published", "keep only postmortems and images in this folder", reported=not markdown)
+            refusal = Refusal(
+                rel,
+                UNPUBLISHABLE,
+                "not a regular file (a FIFO, socket or device); it is not published",
+                "keep only postmortems and images in this folder",
+                reported=not markdown,
+            )
         if refusal is None:
             refusal = self._name(rel, markdown)
         if refusal is None:
@@ -190,18 +220,35 @@ class _Judge:
     def _name(self, rel: str, markdown: bool) -> Refusal | None:
         """By the published name: a page, an image, a data file, or nothing the site needs."""
         if self.reserved and rel not in self.data_files and _on_site_place(rel):
-            return Refusal(rel, SHADOWED, f"`{rel}` would land on a place the site's theme or generated pages take ({site_places(rel)[0]}); it is not published", "move it into a year folder, next to the postmortems (not `assets/`, `search/` or a name of the site's own pages and files)")
+            return Refusal(
+                rel,
+                SHADOWED,
+                f"`{rel}` would land on a place the site's theme or generated pages take ({site_places(rel)[0]}); it is not published",
+                "move it into a year folder, next to the postmortems (not `assets/`, `search/` or a name of the site's own pages and files)",
+            )
         if markdown or rel in self.data_files:
             return None
         suffix = os.path.splitext(rel)[1].lower()
         if suffix in IMAGE_SUFFIXES:
             return None
         if suffix in OTHER_MARKDOWN:
-            return Refusal(rel, UNPUBLISHABLE, f"a `{os.path.splitext(rel)[1]}` file is not read by the checker (postmortems end in `.md`), so it is not published", "rename it to end in `.md`")
+            return Refusal(
+                rel,
+                UNPUBLISHABLE,
+                f"a `{os.path.splitext(rel)[1]}` file is not read by the checker (postmortems end in `.md`), so it is not published",
+                "rename it to end in `.md`",
+            )
         if suffix == ".svg":
-            return Refusal(rel, UNPUBLISHABLE, "an SVG image can hold script; it is not published", "export it as PNG (or WebP)")
+            return Refusal(
+                rel, UNPUBLISHABLE, "an SVG image can hold script; it is not published", "export it as PNG (or WebP)"
+            )
         kind = f"a `{suffix}` file" if suffix else "a file without a suffix"
-        return Refusal(rel, UNPUBLISHABLE, f"{kind} is not part of a knowledge base (Markdown postmortems and PNG, JPEG, GIF, WebP or AVIF images); it is not published", "remove it, or keep it outside the folders the site publishes")
+        return Refusal(
+            rel,
+            UNPUBLISHABLE,
+            f"{kind} is not part of a knowledge base (Markdown postmortems and PNG, JPEG, GIF, WebP or AVIF images); it is not published",
+            "remove it, or keep it outside the folders the site publishes",
+        )
 
     def _link(self, path: str, rel: str, markdown: bool) -> Refusal | None:
         """A symbolic link is published only as a regular, non-hidden file inside the folder."""
@@ -216,19 +263,44 @@ class _Judge:
         except OSError as err:
             why = "a loop of links" if err.errno == errno.ELOOP else "nothing"
             # The loader reports a Markdown file it cannot read ("cannot read the file").
-            return Refusal(rel, REFUSED_LINK, f"a symbolic link to {target!r}, which leads to {why}; it is not published", hint, reported=not markdown)
+            return Refusal(
+                rel,
+                REFUSED_LINK,
+                f"a symbolic link to {target!r}, which leads to {why}; it is not published",
+                hint,
+                reported=not markdown,
+            )
         if not _within(real, self.top):
             where = f"outside {self.label}/" if _within(real, self.root) else "outside the repository"
             # A Markdown link out of the repository is the loader's finding ("it was not read").
             reported = not (markdown and not _within(real, self.root) and stat.S_ISREG(st.st_mode))
-            return Refusal(rel, REFUSED_LINK, f"a symbolic link to {target!r}, {where}; it is not published", hint, reported=reported)
+            return Refusal(
+                rel,
+                REFUSED_LINK,
+                f"a symbolic link to {target!r}, {where}; it is not published",
+                hint,
+                reported=reported,
+            )
         inner = os.path.relpath(real, self.top).split(os.sep)
         if any(part.startswith(".") for part in inner if part not in (".", "..")):
-            return Refusal(rel, REFUSED_LINK, f"a symbolic link to {target!r}, a hidden file; it is not published", hint)
+            return Refusal(
+                rel, REFUSED_LINK, f"a symbolic link to {target!r}, a hidden file; it is not published", hint
+            )
         if stat.S_ISDIR(st.st_mode):
-            return Refusal(rel, REFUSED_LINK, f"a symbolic link to the folder {target!r}; links to folders are not followed, so nothing under it is published", "link to files, or move the folder here")
+            return Refusal(
+                rel,
+                REFUSED_LINK,
+                f"a symbolic link to the folder {target!r}; links to folders are not followed, so nothing under it is published",
+                "link to files, or move the folder here",
+            )
         if not stat.S_ISREG(st.st_mode):
-            return Refusal(rel, UNPUBLISHABLE, f"a symbolic link to {target!r}, not a regular file; it is not published", hint, reported=not markdown)
+            return Refusal(
+                rel,
+                UNPUBLISHABLE,
+                f"a symbolic link to {target!r}, not a regular file; it is not published",
+                hint,
+                reported=not markdown,
+            )
         return None
 
 

@@ -40,7 +40,9 @@ class ContributingFactor(BaseModel):
 
     factor: Slug = Field(description="A factor id from the taxonomy (postmortems/factors.yml).")
     description: Text = Field(description="How this condition contributed, in this incident.")
-    enabled_by: list[Slug] = Field(default_factory=list, description="Ids of other factors of this postmortem that made this one possible.")
+    enabled_by: list[Slug] = Field(
+        default_factory=list, description="Ids of other factors of this postmortem that made this one possible."
+    )
 
 
 class Action(BaseModel):
@@ -52,8 +54,12 @@ class Action(BaseModel):
     status: Literal["open", "in-progress", "done", "wont-do"] = "open"
     tracker: Annotated[str, StringConstraints(max_length=2000)] | None = Field(None, description="URL of the ticket.")
     kind: Literal["detect", "mitigate", "prevent", "process"] | None = None
-    priority: Literal["P0", "P1", "P2"] | None = Field(None, description="P0: do now (blocks closing the incident); P1: this quarter; P2: when there is room.")
-    addresses: list[Slug] = Field(default_factory=list, description="Ids of this postmortem's contributing factors that this action addresses.")
+    priority: Literal["P0", "P1", "P2"] | None = Field(
+        None, description="P0: do now (blocks closing the incident); P1: this quarter; P2: when there is room."
+    )
+    addresses: list[Slug] = Field(
+        default_factory=list, description="Ids of this postmortem's contributing factors that this action addresses."
+    )
 
     @field_validator("due", mode="before")
     @classmethod
@@ -85,9 +91,13 @@ class Impact(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    customers_affected: Annotated[int, Field(ge=0)] | None = Field(None, description="Customers (accounts) who felt the incident.")
+    customers_affected: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="Customers (accounts) who felt the incident."
+    )
     requests_failed: Annotated[int, Field(ge=0)] | None = Field(None, description="Requests that failed or timed out.")
-    slo_budget_spent_percent: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = Field(None, description="Share of the period's error budget the incident spent, 0–100.")
+    slo_budget_spent_percent: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = Field(
+        None, description="Share of the period's error budget the incident spent, 0–100."
+    )
     summary: Text | None = Field(None, description="The impact in one or two sentences.")
 
     @field_validator("slo_budget_spent_percent", mode="before")
@@ -127,9 +137,12 @@ class FrontMatter(BaseModel):
     participants: list[Name] = Field(default_factory=list, description="Who took part in the review.")
     review_date: date | None = Field(None, description="When the review meeting took place, YYYY-MM-DD.")
     detection: Literal["alert", "customer-report", "engineer", "automated-test", "third-party", "other"] | None = Field(
-        None, description="How we learned of it: alert (monitoring paged), customer-report, engineer (noticed at work), automated-test (synthetic check, canary, test run), third-party (a vendor told us), other."
+        None,
+        description="How we learned of it: alert (monitoring paged), customer-report, engineer (noticed at work), automated-test (synthetic check, canary, test run), third-party (a vendor told us), other.",
     )
-    impact: Impact | None = Field(None, description="Structured impact: customers and requests affected, error budget spent.")
+    impact: Impact | None = Field(
+        None, description="Structured impact: customers and requests affected, error budget spent."
+    )
     related: list[Slug] = Field(default_factory=list)
     tags: list[Name] = Field(default_factory=list)
 

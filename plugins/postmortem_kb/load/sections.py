@@ -28,13 +28,17 @@ _LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:.*$")  # anchored: one attempt
 _URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+")
 _HTML_MAX = 502  # `<`, up to 500 characters, `>`
 # Quoted chat or log lines: "[14:02] alice: ...", "<alice> ...", "14:02:11 ERROR ...".
-_CHAT = re.compile(r"^\s*(?:[-*]\s+)?(?:\[\d{1,2}:\d{2}(?::\d{2})?\]|<[\w.@-]+>|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*\s+(?:[A-Z]+\b)?|\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\s+[A-Z]{3,})")
+_CHAT = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:\[\d{1,2}:\d{2}(?::\d{2})?\]|<[\w.@-]+>|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\S*\s+(?:[A-Z]+\b)?|\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\s+[A-Z]{3,})"
+)
 # A suppression is a comment whose text starts with `pmkb:` (see `directive`).
 _SUPPRESS = re.compile(r"\s*pmkb:\s*(disable-next-line|disable-file|disable)(?![\w-])(?:\s*=\s*([\w\-, ]+))?")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
 _MARKUP = re.compile(r"[\\`<\]]")  # where a code span, comment, tag or link target may start
 # An HTML open or closing tag as CommonMark reads it (attribute values quoted or not).
-_TAG = re.compile(r"""<(?:[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*/?|/[A-Za-z][A-Za-z0-9-]*\s*)>""")
+_TAG = re.compile(
+    r"""<(?:[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*/?|/[A-Za-z][A-Za-z0-9-]*\s*)>"""
+)
 _YAML_BREAKS = "\x85\u2028\u2029"  # PyYAML ends a comment at these too
 
 
@@ -126,7 +130,9 @@ def _yaml_values(text: str) -> tuple[list[tuple[int, int]], int]:
             if isinstance(token, yaml.ScalarToken):
                 values.append((token.start_mark.index, token.end_mark.index))
     except yaml.YAMLError as err:
-        marks = [m.index for m in (getattr(err, "context_mark", None), getattr(err, "problem_mark", None)) if m is not None]
+        marks = [
+            m.index for m in (getattr(err, "context_mark", None), getattr(err, "problem_mark", None)) if m is not None
+        ]
         return values, min(marks, default=values[-1][1] if values else 0)
     return values, len(text) + 1
 
@@ -394,7 +400,9 @@ def scan(lines: list[str], body_start: int, suppressions: bool = True) -> tuple[
             prose.append("")  # quoted chat/log lines are evidence, not our words
             continue
         # mask_line changes nothing in a line without "`", "]", "<", "://" or "www." (most lines)
-        prose.append(mask_line(text) if "`" in text or "]" in text or "<" in text or "://" in text or "www." in text else text)
+        prose.append(
+            mask_line(text) if "`" in text or "]" in text or "<" in text or "://" in text or "www." in text else text
+        )
     if current is not None:
         current.end_line = body_start + len(body) - 1
     return sections, "\n".join(prose), supp
@@ -415,7 +423,10 @@ def _deep_candidate(limit: int) -> re.Pattern[str]:
 
 
 def _may_be_deep(text: str, limit: int) -> bool:
-    return _deep_candidate(limit).search(text) is not None or re.match(rf"{_PREFIX_CHARS}{{{limit + 1}}}", text) is not None
+    return (
+        _deep_candidate(limit).search(text) is not None
+        or re.match(rf"{_PREFIX_CHARS}{{{limit + 1}}}", text) is not None
+    )
 
 
 _BLANKS = re.compile(r"[ \t]*")

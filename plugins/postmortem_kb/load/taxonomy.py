@@ -54,18 +54,31 @@ def load_taxonomy(path: Path, rel: str, root: str | Path | None = None) -> tuple
     problems: list[Problem] = []
     empty = Taxonomy(path=rel, categories={}, factors={})
     if not path.exists() and not path.is_symlink():
-        problems.append(Problem("schema", 1, 1, f"factor taxonomy {rel} not found", "create it or set `taxonomy:` in mkdocs.yml"))
+        problems.append(
+            Problem("schema", 1, 1, f"factor taxonomy {rel} not found", "create it or set `taxonomy:` in mkdocs.yml")
+        )
         return empty, problems
     parsed = _read_yaml(path, root, "taxonomy", problems)
     if parsed is None:
         return empty, problems
     data = parsed.data
     if not isinstance(data, dict) or not isinstance(data.get("factors"), list):
-        problems.append(Problem("schema", 1, 1, "the taxonomy needs a `factors:` list", "see the factors.yml shipped with postmortem-kb"))
+        problems.append(
+            Problem(
+                "schema", 1, 1, "the taxonomy needs a `factors:` list", "see the factors.yml shipped with postmortem-kb"
+            )
+        )
         return empty, problems
     raw_categories = data.get("categories") or {}
     if not isinstance(raw_categories, dict):
-        problems.append(Problem("schema", *parsed.line_of(("categories",)), "`categories` must map category ids to descriptions", "write `categories:` then `id: description` lines"))
+        problems.append(
+            Problem(
+                "schema",
+                *parsed.line_of(("categories",)),
+                "`categories` must map category ids to descriptions",
+                "write `categories:` then `id: description` lines",
+            )
+        )
         raw_categories = {}
     categories = {str(k): str(v) for k, v in raw_categories.items()}
     factors: dict[str, Factor] = {}
@@ -77,17 +90,43 @@ def load_taxonomy(path: Path, rel: str, root: str | Path | None = None) -> tuple
             continue
         fid = item["id"]
         if not _FACTOR_ID.fullmatch(fid):
-            problems.append(Problem("schema", line, 1, f"factor id `{fid[:60]}` is not a lower-case id", "use letters, digits, `.`, `_` and `-`, e.g. `retry-storm`: postmortems name it in `factor:`"))
+            problems.append(
+                Problem(
+                    "schema",
+                    line,
+                    1,
+                    f"factor id `{fid[:60]}` is not a lower-case id",
+                    "use letters, digits, `.`, `_` and `-`, e.g. `retry-storm`: postmortems name it in `factor:`",
+                )
+            )
             continue
         if fid in factors:
-            problems.append(Problem("duplicate-id", line, 1, f"factor id `{fid}` is defined twice", "rename or merge one of them"))
+            problems.append(
+                Problem("duplicate-id", line, 1, f"factor id `{fid}` is defined twice", "rename or merge one of them")
+            )
             continue
         if (other := _same_page(fid, pages)) is not None:
-            problems.append(Problem("duplicate-id", line, 1, f"factor ids `{other}` and `{fid}` would share one page (`factors/{slug(fid)}`)", "rename one of them"))
+            problems.append(
+                Problem(
+                    "duplicate-id",
+                    line,
+                    1,
+                    f"factor ids `{other}` and `{fid}` would share one page (`factors/{slug(fid)}`)",
+                    "rename one of them",
+                )
+            )
             continue
         category = str(item.get("category", ""))
         if categories and category not in categories:
-            problems.append(Problem("schema", line, 1, f"factor `{fid}` has unknown category `{category}`", f"use one of: {', '.join(categories)}"))
+            problems.append(
+                Problem(
+                    "schema",
+                    line,
+                    1,
+                    f"factor `{fid}` has unknown category `{category}`",
+                    f"use one of: {', '.join(categories)}",
+                )
+            )
         factors[fid] = Factor(
             id=fid,
             name=str(item.get("name") or fid),
@@ -110,9 +149,20 @@ def load_services(path: Path, rel: str, root: str | Path | None = None) -> tuple
         return None, problems
     data = parsed.data
     # `services:` then a list (as factors.yml has `factors:`), or the list alone.
-    items, at = (data, ()) if isinstance(data, list) else ((data.get("services") if isinstance(data, dict) else None), ("services",))
+    items, at = (
+        (data, ())
+        if isinstance(data, list)
+        else ((data.get("services") if isinstance(data, dict) else None), ("services",))
+    )
     if not isinstance(items, list):
-        problems.append(Problem("schema", *parsed.line_of(at), "the service catalog needs a `services:` list", "write `services:` then items with `id`, `name`, `owner` and `tier`"))
+        problems.append(
+            Problem(
+                "schema",
+                *parsed.line_of(at),
+                "the service catalog needs a `services:` list",
+                "write `services:` then items with `id`, `name`, `owner` and `tier`",
+            )
+        )
         return None, problems
     services: dict[str, Service] = {}
     pages: dict[str, str] = {}
@@ -133,33 +183,92 @@ def _same_page(ident: str, pages: dict[str, str]) -> str | None:
     return None if other == ident else other
 
 
-def _service(item: Any, parsed: Parsed, at: tuple[Any, ...], known: dict[str, Service], pages: dict[str, str], problems: list[Problem]) -> Service | None:
+def _service(
+    item: Any,
+    parsed: Parsed,
+    at: tuple[Any, ...],
+    known: dict[str, Service],
+    pages: dict[str, str],
+    problems: list[Problem],
+) -> Service | None:
     """One catalog entry, or None (with a problem) when it has no usable id."""
     line = parsed.line_of(at)[0]
     # Any text a postmortem's `services` may hold (the front matter's Name): ids chosen
     # before the catalog existed stay valid; pages are addressed by a slug of the id.
     if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not 0 < len(item["id"]) <= 200:
-        problems.append(Problem("schema", line, 1, "a service needs an `id` of at most 200 characters", "add `id: payments-gateway` (lower case and dashes, by convention)"))
+        problems.append(
+            Problem(
+                "schema",
+                line,
+                1,
+                "a service needs an `id` of at most 200 characters",
+                "add `id: payments-gateway` (lower case and dashes, by convention)",
+            )
+        )
         return None
     sid = item["id"]
     if sid in known:
-        problems.append(Problem("duplicate-id", line, 1, f"service id `{sid}` is listed twice (first at line {known[sid].line})", "merge the two entries"))
+        problems.append(
+            Problem(
+                "duplicate-id",
+                line,
+                1,
+                f"service id `{sid}` is listed twice (first at line {known[sid].line})",
+                "merge the two entries",
+            )
+        )
         return None
     if (other := _same_page(sid, pages)) is not None:
         # `Secret Payroll` and `secret/payroll`: one page would hold both, and hide one's incidents
-        problems.append(Problem("duplicate-id", line, 1, f"service ids `{other}` and `{sid}` would share one page (`services/{slug(sid)}`)", "rename one of them"))
+        problems.append(
+            Problem(
+                "duplicate-id",
+                line,
+                1,
+                f"service ids `{other}` and `{sid}` would share one page (`services/{slug(sid)}`)",
+                "rename one of them",
+            )
+        )
         return None
     for key in item:
         if key not in SERVICE_KEYS:
-            problems.append(Problem("schema", *parsed.line_of((*at, key)), f"service `{sid}` has an unknown key `{str(key)[:60]}`", f"use only: {', '.join(SERVICE_KEYS)}"))
+            problems.append(
+                Problem(
+                    "schema",
+                    *parsed.line_of((*at, key)),
+                    f"service `{sid}` has an unknown key `{str(key)[:60]}`",
+                    f"use only: {', '.join(SERVICE_KEYS)}",
+                )
+            )
     name, owner, tier = item.get("name"), item.get("owner"), item.get("tier")
     if name is not None and not (isinstance(name, str) and 0 < len(name) <= 200):
-        problems.append(Problem("schema", *parsed.line_of((*at, "name")), f"service `{sid}`: `name` must be text of at most 200 characters", "for example `name: Payments gateway`"))
+        problems.append(
+            Problem(
+                "schema",
+                *parsed.line_of((*at, "name")),
+                f"service `{sid}`: `name` must be text of at most 200 characters",
+                "for example `name: Payments gateway`",
+            )
+        )
         name = None
     if not (isinstance(owner, str) and 0 < len(owner) <= 200):
-        problems.append(Problem("schema", *parsed.line_of((*at, "owner")), f"service `{sid}` needs an `owner`: the team that runs it", "for example `owner: payments`"))
+        problems.append(
+            Problem(
+                "schema",
+                *parsed.line_of((*at, "owner")),
+                f"service `{sid}` needs an `owner`: the team that runs it",
+                "for example `owner: payments`",
+            )
+        )
         owner = None
     if type(tier) is not int or tier not in TIERS:
-        problems.append(Problem("schema", *parsed.line_of((*at, "tier")), f"service `{sid}` needs a `tier` of 1, 2 or 3", "1: customers cannot buy or sign in without it; 2: degrades a customer journey; 3: internal"))
+        problems.append(
+            Problem(
+                "schema",
+                *parsed.line_of((*at, "tier")),
+                f"service `{sid}` needs a `tier` of 1, 2 or 3",
+                "1: customers cannot buy or sign in without it; 2: degrades a customer journey; 3: internal",
+            )
+        )
         tier = None
     return Service(id=sid, name=name or sid, owner=owner, tier=tier, line=line)

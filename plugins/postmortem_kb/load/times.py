@@ -102,7 +102,7 @@ def find_date(text: str) -> tuple[date, tuple[int, int]] | None:
 
 
 def find_partial_date(text: str, year: int) -> tuple[date, tuple[int, int]] | None:
-    """"March 14" or "14 Mar" (no year), placed in `year`."""
+    """ "March 14" or "14 Mar" (no year), placed in `year`."""
     found = []
     for m in _DM.finditer(text):
         if d := _make(year, _month(m[2]), int(m[1])):
@@ -206,7 +206,7 @@ def stated_zone(text: str) -> tzinfo | None:
 
 
 def zone_in_parens(text: str) -> tzinfo | None:
-    """"Timeline (UTC)", "Time (PT)": a zone in brackets."""
+    """ "Timeline (UTC)", "Time (PT)": a zone in brackets."""
     for m in _PAREN.finditer(text):
         for token in re.split(r"[,;\s]+", m.group(1)):
             zone = zone_of(token)
@@ -216,7 +216,7 @@ def zone_in_parens(text: str) -> tzinfo | None:
 
 
 def parse_duration(text: str) -> timedelta | None:
-    """"4 minutes", "1 hour 55 minutes", "2h05m", "~45 min"."""
+    """ "4 minutes", "1 hour 55 minutes", "2h05m", "~45 min"."""
     total = timedelta()
     found = False
     for m in _DURATION.finditer(text):

@@ -138,7 +138,11 @@ def _width(pattern: str, flags: int) -> int:
 
 
 def _joined(first: str | None) -> tuple[int, tuple[tuple[str, Any], ...]]:
-    found = tuple(_Loader.yaml_implicit_resolvers.get(first, []) + _Loader.yaml_implicit_resolvers.get(None, [])) if first is not None else tuple(_Loader.yaml_implicit_resolvers.get(None, []))
+    found = (
+        tuple(_Loader.yaml_implicit_resolvers.get(first, []) + _Loader.yaml_implicit_resolvers.get(None, []))
+        if first is not None
+        else tuple(_Loader.yaml_implicit_resolvers.get(None, []))
+    )
     return _longest(found), found
 
 
@@ -163,7 +167,9 @@ def _marked(construct: Callable[[Any, yaml.Node], Any]) -> Callable[[Any, yaml.N
             value = node.value if isinstance(node.value, str) else ""
             value = value if len(value) <= 40 else value[:39] + "…"
             why = f" ({err})" if isinstance(err, ValueError) else ""
-            raise yaml.constructor.ConstructorError(None, None, f"`{value}` is not a valid {tag}{why}", node.start_mark) from None
+            raise yaml.constructor.ConstructorError(
+                None, None, f"`{value}` is not a valid {tag}{why}", node.start_mark
+            ) from None
 
     return wrapper
 

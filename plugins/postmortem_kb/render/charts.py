@@ -28,8 +28,18 @@ def stacked_bars(ins: Insights, width: int = 640, height: int = 220) -> dict[str
             h = value * scale
             y -= h
             segments.append({"index": idx, "label": sev, "value": value, "y": round(y, 1), "h": round(h, 1)})
-        columns.append({"label": str(year), "x": round(left + k * slot + slot * 0.15, 1), "w": round(slot * 0.7, 1), "segments": segments})
-    ticks = [{"y": round(height - bottom - v * scale, 1), "label": v} for v in range(0, step * math.ceil(peak / step) + 1, step)]
+        columns.append(
+            {
+                "label": str(year),
+                "x": round(left + k * slot + slot * 0.15, 1),
+                "w": round(slot * 0.7, 1),
+                "segments": segments,
+            }
+        )
+    ticks = [
+        {"y": round(height - bottom - v * scale, 1), "label": v}
+        for v in range(0, step * math.ceil(peak / step) + 1, step)
+    ]
     return {"width": width, "height": height, "columns": columns, "ticks": ticks}
 
 
@@ -73,13 +83,23 @@ def box_plot(dists: list[Distribution], width: int = 640, row_h: int = 34) -> di
             }
         )
     ticks = []
-    for minutes_, label in [(1, "1 min"), (5, "5 min"), (15, "15 min"), (60, "1 h"), (240, "4 h"), (1440, "1 d"), (10080, "1 w")]:
+    for minutes_, label in [
+        (1, "1 min"),
+        (5, "5 min"),
+        (15, "15 min"),
+        (60, "1 h"),
+        (240, "4 h"),
+        (1440, "1 d"),
+        (10080, "1 w"),
+    ]:
         if lo <= minutes_ <= hi:
             ticks.append({"x": x(minutes_), "label": label})
     return {"width": width, "height": height, "rows": rows, "ticks": ticks, "min_whisker_n": MIN_WHISKER_N}
 
 
-def quarter_bars(quarters: list[tuple[int, int]], counts: list[int], width: int = 380, height: int = 130) -> dict[str, Any]:
+def quarter_bars(
+    quarters: list[tuple[int, int]], counts: list[int], width: int = 380, height: int = 130
+) -> dict[str, Any]:
     """Bars of incidents per quarter for one factor, years labelled under their first
     quarter. Small enough to read at 390 px without scaling the text down much."""
     top, bottom, left, right = 10, 22, 26, 6
@@ -91,7 +111,16 @@ def quarter_bars(quarters: list[tuple[int, int]], counts: list[int], width: int 
     for k, (q, value) in enumerate(zip(quarters, counts, strict=True)):
         x = left + k * slot
         h = value * scale
-        bars.append({"x": round(x + slot * 0.12, 1), "w": round(max(slot * 0.76, 1), 1), "y": round(height - bottom - h, 1), "h": round(h, 1), "label": f"{q[0]} Q{q[1]}", "value": value})
+        bars.append(
+            {
+                "x": round(x + slot * 0.12, 1),
+                "w": round(max(slot * 0.76, 1), 1),
+                "y": round(height - bottom - h, 1),
+                "h": round(h, 1),
+                "label": f"{q[0]} Q{q[1]}",
+                "value": value,
+            }
+        )
         if q[1] == 1 or k == 0:
             years.append({"x": round(x, 1), "label": str(q[0])})
     # Room for a year's label: drop the later of two that would touch (11px text, 4 digits).
@@ -100,7 +129,15 @@ def quarter_bars(quarters: list[tuple[int, int]], counts: list[int], width: int 
         if not kept or y["x"] - kept[-1]["x"] >= 30:
             kept.append(y)
     ticks = [{"y": round(height - bottom - v * scale, 1), "label": v} for v in sorted({0, peak})]
-    return {"width": width, "height": height, "left": left, "bars": bars, "years": kept, "ticks": ticks, "baseline": height - bottom}
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "bars": bars,
+        "years": kept,
+        "ticks": ticks,
+        "baseline": height - bottom,
+    }
 
 
 def sparkline(counts: list[int], width: int = 168, height: int = 26) -> dict[str, Any]:
@@ -109,5 +146,14 @@ def sparkline(counts: list[int], width: int = 168, height: int = 26) -> dict[str
     n = max(len(counts), 1)
     peak = max([*counts, 1])
     slot = width / n
-    bars = [{"x": round(k * slot + slot * 0.1, 1), "w": round(max(slot * 0.8, 1), 1), "y": round(height - v / peak * (height - 2), 1), "h": round(v / peak * (height - 2), 1), "value": v} for k, v in enumerate(counts)]
+    bars = [
+        {
+            "x": round(k * slot + slot * 0.1, 1),
+            "w": round(max(slot * 0.8, 1), 1),
+            "y": round(height - v / peak * (height - 2), 1),
+            "h": round(v / peak * (height - 2), 1),
+            "value": v,
+        }
+        for k, v in enumerate(counts)
+    ]
     return {"width": width, "height": height, "bars": bars}

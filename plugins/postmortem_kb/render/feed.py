@@ -179,7 +179,9 @@ def _urn(namespace: str, key: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"postmortem-kb:{namespace}:{key}").urn
 
 
-def postmortem_feed(pms: Iterable[Postmortem], url_of: dict[str, str], *, root: str, site_name: str, site_url: str, today: date) -> bytes:
+def postmortem_feed(
+    pms: Iterable[Postmortem], url_of: dict[str, str], *, root: str, site_name: str, site_url: str, today: date
+) -> bytes:
     """The internal site's feed: published postmortems, newest first.
 
     Not drafts, not those in review (not agreed yet), and not archived ones: those are
@@ -194,12 +196,29 @@ def postmortem_feed(pms: Iterable[Postmortem], url_of: dict[str, str], *, root: 
         pm = by_id[e.key]
         e.summary = summary_of(pm, root)
         e.authors = list(pm.meta.authors)
-    return atom(chosen, title=site_name, subtitle="Published postmortems, newest first", site_url=site_url, namespace="postmortem", today=today)
+    return atom(
+        chosen,
+        title=site_name,
+        subtitle="Published postmortems, newest first",
+        site_url=site_url,
+        namespace="postmortem",
+        today=today,
+    )
 
 
 def public_feed(reports: Iterable[tuple[Postmortem, str, str]], *, site_name: str, site_url: str, today: date) -> bytes:
     """The public site's feed: (postmortem, page URL, the public page's summary text) of
     each public report. Only what the public page shows: its title, its Summary, no
     authors or other internal names."""
-    chosen = newest(Entry(key=pm.meta.id, title=pm.meta.title, url=url, updated=updated_at(pm), summary=plain_text(summary)) for pm, url, summary in reports)
-    return atom(chosen, title=site_name, subtitle="Incident reports, newest first", site_url=site_url, namespace="public-report", today=today)
+    chosen = newest(
+        Entry(key=pm.meta.id, title=pm.meta.title, url=url, updated=updated_at(pm), summary=plain_text(summary))
+        for pm, url, summary in reports
+    )
+    return atom(
+        chosen,
+        title=site_name,
+        subtitle="Incident reports, newest first",
+        site_url=site_url,
+        namespace="public-report",
+        today=today,
+    )

@@ -36,16 +36,26 @@ def graph_data(site: Site) -> str:
             node["url"] = page_url(site.service_src(node["label"]), site.directory_urls)
         node["x"], node["y"] = lay.positions[node["id"]]
         node["tx"], node["ty"] = tall.positions[node["id"]]
-    data["layout"] = {"metrics": asdict(METRICS), "axis": lay.axis, "tall_axis": tall.axis, "most": max(lay.counts.values(), default=0)}
+    data["layout"] = {
+        "metrics": asdict(METRICS),
+        "axis": lay.axis,
+        "tall_axis": tall.axis,
+        "most": max(lay.counts.values(), default=0),
+    }
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def graph_page(site: Site) -> str:
     g = site.graph
     years = sorted({pm.meta.started.year for pm in site.pms}) or [site.today.year]
-    categories = [c for c in CATEGORY_ORDER if c in site.corpus.taxonomy.categories] + sorted(set(site.corpus.taxonomy.categories) - set(CATEGORY_ORDER))
+    categories = [c for c in CATEGORY_ORDER if c in site.corpus.taxonomy.categories] + sorted(
+        set(site.corpus.taxonomy.categories) - set(CATEGORY_ORDER)
+    )
     counts, shared = factor_stats(g)
-    services = sorted(((d.get("label", n), n) for n, d in g.nodes(data=True) if d.get("kind") == "service"), key=lambda s: (str(s[0]).lower(), s[1]))
+    services = sorted(
+        ((d.get("label", n), n) for n, d in g.nodes(data=True) if d.get("kind") == "service"),
+        key=lambda s: (str(s[0]).lower(), s[1]),
+    )
     return site.env.get_template("graph.md.j2").render(
         stash=site.stash(SRC),
         base=base_of(SRC, site.directory_urls),
@@ -74,7 +84,9 @@ def factor_rows(site: Site, counts: dict[str, int], shared: dict[str, dict[str, 
     span = list(range(min(seen), max(seen) + 1)) if seen else []
     rows = []
     for f in sorted((f for f, n in counts.items() if n), key=lambda f: (-counts[f], _label(g, f), f)):
-        incidents = sorted(((nodes[i]["started"], i) for i in g.adj[f] if nodes[i].get("kind") == "incident"), reverse=True)
+        incidents = sorted(
+            ((nodes[i]["started"], i) for i in g.adj[f] if nodes[i].get("kind") == "incident"), reverse=True
+        )
         years = Counter(nodes[i]["year"] for _, i in incidents)
         others = sorted(shared[f].items(), key=lambda kv: (-kv[1], _label(g, kv[0]), kv[0]))[:TOP_COOCCURRING]
         rows.append(
@@ -85,7 +97,14 @@ def factor_rows(site: Site, counts: dict[str, int], shared: dict[str, dict[str, 
                 "count": counts[f],
                 "years": sorted(years.items()),
                 "spark": spark(years, span),
-                "others": [{"name": _label(g, o), "url": base + page_url(site.factor_src(g.nodes[o]["ref"]), site.directory_urls), "n": n} for o, n in others],
+                "others": [
+                    {
+                        "name": _label(g, o),
+                        "url": base + page_url(site.factor_src(g.nodes[o]["ref"]), site.directory_urls),
+                        "n": n,
+                    }
+                    for o, n in others
+                ],
                 "latest": [_incident(site, g, i, base) for _, i in incidents[:LATEST]],
             }
         )
@@ -113,4 +132,8 @@ def _label(g: nx.Graph, node: str) -> str:
 
 def _incident(site: Site, g: nx.Graph, node: str, base: str) -> dict[str, str]:
     d = g.nodes[node]
-    return {"title": str(d.get("label", "")), "date": str(d.get("started", ""))[:10], "url": base + page_url(site.src_of[d["ref"]], site.directory_urls)}
+    return {
+        "title": str(d.get("label", "")),
+        "date": str(d.get("started", ""))[:10],
+        "url": base + page_url(site.src_of[d["ref"]], site.directory_urls),
+    }

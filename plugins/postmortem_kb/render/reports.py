@@ -9,7 +9,22 @@ import unicodedata
 
 from ..analyse.remediation import Remediation
 
-COLUMNS = ["id", "summary", "owner", "teams", "status", "kind", "due", "overdue_days", "age_days", "tracker", "postmortem", "postmortem_title", "path", "draft"]
+COLUMNS = [
+    "id",
+    "summary",
+    "owner",
+    "teams",
+    "status",
+    "kind",
+    "due",
+    "overdue_days",
+    "age_days",
+    "tracker",
+    "postmortem",
+    "postmortem_title",
+    "path",
+    "draft",
+]
 # What a spreadsheet may read as the start of a formula, ASCII and full-width/small forms.
 _FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212")
 
@@ -48,7 +63,22 @@ def _md(value: object) -> str:
 def _values(a) -> tuple[object, ...]:
     """An open action's cells, in COLUMNS order."""
     due = a.due.isoformat() if a.due else ""
-    return (a.id, a.summary, a.owner, ";".join(a.teams), a.status, a.kind, due, a.overdue_days, a.age_days, a.tracker, a.postmortem, a.postmortem_title, a.path, a.draft)
+    return (
+        a.id,
+        a.summary,
+        a.owner,
+        ";".join(a.teams),
+        a.status,
+        a.kind,
+        due,
+        a.overdue_days,
+        a.age_days,
+        a.tracker,
+        a.postmortem,
+        a.postmortem_title,
+        a.path,
+        a.draft,
+    )
 
 
 def _row(a) -> dict[str, object]:
@@ -75,7 +105,13 @@ def remediation_json(report: Remediation) -> str:
     pure-Python encoder (18 s for 145,000 actions); each line is the C encoder's."""
     head = {
         "today": report.today.isoformat(),
-        "totals": {"open": len(report.open), "overdue": report.overdue, "done": report.done, "wont_do": report.wont_do, "total": report.total},
+        "totals": {
+            "open": len(report.open),
+            "overdue": report.overdue,
+            "done": report.done,
+            "wont_do": report.wont_do,
+            "total": report.total,
+        },
         "by_owner": [{"owner": o, "open": n, "overdue": over} for o, n, over in report.by_owner],
         "by_team": [{"team": t, "open": n, "overdue": over} for t, n, over in report.by_team],
     }
@@ -84,7 +120,6 @@ def remediation_json(report: Remediation) -> str:
     rows = ",\n    ".join(json.dumps(_row(a), ensure_ascii=False) for a in report.open)
     actions = f"[\n    {rows}\n  ]" if rows else "[]"
     return f'{text[:-2]},\n  "actions": {actions}\n}}\n'
-
 
 
 def remediation_md(report: Remediation) -> str:
@@ -98,5 +133,7 @@ def remediation_md(report: Remediation) -> str:
     ]
     for a in report.open:
         status = f"{a.status} (draft postmortem)" if a.draft else a.status
-        lines.append(f"| {a.id} | {_md(a.summary)} | {_md(a.owner)} | {a.due or '–'} | {a.overdue_days or '–'} | {status} |")
+        lines.append(
+            f"| {a.id} | {_md(a.summary)} | {_md(a.owner)} | {a.due or '–'} | {a.overdue_days or '–'} | {status} |"
+        )
     return "\n".join(lines) + "\n"

@@ -68,7 +68,9 @@ def cleaner() -> nh3.Cleaner:
 
 # The tokens of render.env.Stash and render.site.BlockTokens.
 _TOKEN = re.compile(r"<!--(pmkb-(?:stash|block):[0-9a-f]+:[0-9a-z]+)-->")
-_MARKED = re.compile(r"pmkb([0-9a-f]{16})\[(pmkb-[0-9a-z:-]+)\]")  # compiled once: a pattern per nonce cost 0.3 ms a page
+_MARKED = re.compile(
+    r"pmkb([0-9a-f]{16})\[(pmkb-[0-9a-z:-]+)\]"
+)  # compiled once: a pattern per nonce cost 0.3 ms a page
 
 
 def sanitize(html_text: str) -> str:
@@ -129,7 +131,17 @@ def _tags(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 # Table parts are dropped by an HTML parser outside a table: cleaned in their context.
-_CONTEXT = {"td": "<table><tr>", "th": "<table><tr>", "tr": "<table>", "tbody": "<table>", "thead": "<table>", "tfoot": "<table>", "caption": "<table>", "colgroup": "<table>", "col": "<table><colgroup>"}
+_CONTEXT = {
+    "td": "<table><tr>",
+    "th": "<table><tr>",
+    "tr": "<table>",
+    "tbody": "<table>",
+    "thead": "<table>",
+    "tfoot": "<table>",
+    "caption": "<table>",
+    "colgroup": "<table>",
+    "col": "<table><colgroup>",
+}
 
 
 def _style(value: str) -> str:
@@ -154,7 +166,11 @@ def tag_changes(tag_text: str) -> list[str]:
     for key, value in attrs:
         if key not in kept:
             scheme = url_scheme(value) if key in ("href", "src", "cite") else None
-            out.append(f"`{key}=\"{scheme}:…\"`" if scheme and scheme not in URL_SCHEMES else f"the `{key}` attribute of `<{name}>`")
+            out.append(
+                f'`{key}="{scheme}:…"`'
+                if scheme and scheme not in URL_SCHEMES
+                else f"the `{key}` attribute of `<{name}>`"
+            )
         elif key == "style" and _style(kept[key]) != _style(value):
             out.append(f"style other than {', '.join(sorted(STYLE_PROPERTIES))} on `<{name}>`")
     return out

@@ -70,7 +70,11 @@ class Site:
     _block_templates: dict[str, Any] = field(default_factory=dict)  # name -> template, see _block_template
 
     def __post_init__(self) -> None:
-        self.pms = sorted(published(self.corpus.postmortems, self.corpus.taxonomy.factors), key=lambda p: (p.meta.started, p.meta.id), reverse=True)
+        self.pms = sorted(
+            published(self.corpus.postmortems, self.corpus.taxonomy.factors),
+            key=lambda p: (p.meta.started, p.meta.id),
+            reverse=True,
+        )
         for pm in self.pms:
             self.src_of.setdefault(pm.meta.id, self.src_uri(pm))
         self.graph = build_graph(self.corpus)
@@ -79,7 +83,9 @@ class Site:
         self.cooccur = co_occurrence(self.corpus)
         self.similarity = Similarity(self.corpus)
         self.by_id = {pm.meta.id: pm for pm in reversed(self.pms)}
-        self._factor_counts: Counter[str] = Counter(cf.factor for pm in self.pms for cf in {c.factor: c for c in pm.meta.contributing_factors}.values())
+        self._factor_counts: Counter[str] = Counter(
+            cf.factor for pm in self.pms for cf in {c.factor: c for c in pm.meta.contributing_factors}.values()
+        )
         self.recur = recurrences(self.pms)  # did the fix hold? (analyse/recurrence.py)
 
     # ---- addressing -------------------------------------------------------------
@@ -142,7 +148,14 @@ class Site:
 
     # Data files for download and for the pages' scripts: not Markdown, so a full build
     # can produce them on the side and hand them over just before they are copied.
-    DOWNLOADS = ("assets/pmkb/catalog.json", "assets/pmkb/graph.json", "assets/pmkb/graph.graphml", "remediation.csv", "remediation.json", feed.FEED)
+    DOWNLOADS = (
+        "assets/pmkb/catalog.json",
+        "assets/pmkb/graph.json",
+        "assets/pmkb/graph.graphml",
+        "remediation.csv",
+        "remediation.json",
+        feed.FEED,
+    )
 
     def pages(self) -> dict[str, str | bytes]:
         """Every generated page and asset, by source path (the downloads apart)."""
@@ -165,7 +178,9 @@ class Site:
             render("remediation.md.j2"),
             r=self.remediation,  # keyed by its repr: every field of every open action
             grace=self.settings.policy.stale_action_grace_days,
-            urls={a.postmortem: self.pm_url(a.postmortem, "remediation.md") for a in self.remediation.open if not a.draft},
+            urls={
+                a.postmortem: self.pm_url(a.postmortem, "remediation.md") for a in self.remediation.open if not a.draft
+            },
         )
         out["insights.md"] = self._insights()
         out.update(self._services())
@@ -193,7 +208,9 @@ class Site:
 
     def _feed(self) -> bytes:
         urls = {pm_id: page_url(src, self.directory_urls) for pm_id, src in self.src_of.items()}
-        return feed.postmortem_feed(self.pms, urls, root=self.corpus.root, site_name=self.site_name, site_url=self.site_url, today=self.today)
+        return feed.postmortem_feed(
+            self.pms, urls, root=self.corpus.root, site_name=self.site_name, site_url=self.site_url, today=self.today
+        )
 
     def _render_cached(self, src: str, tpl: Any, **context: Any) -> str:
         """`tpl` rendered for `src` (with its stash), or the text the last build rendered
@@ -228,7 +245,9 @@ class Site:
                     "sv": list(m.services),
                     "f": sorted({cf.factor for cf in m.contributing_factors}),
                     "st": m.status,
-                    "ttr": int(time_to_restore(pm).total_seconds() // 60),  # whole minutes, as human_duration counts them
+                    "ttr": int(
+                        time_to_restore(pm).total_seconds() // 60
+                    ),  # whole minutes, as human_duration counts them
                 }
             )
         data = {"factors": {fid: f.name for fid, f in sorted(tax.items())}, "rows": rows}
@@ -240,7 +259,9 @@ class Site:
         first = []
         for pm in self.pms[:50]:
             r = self.row(pm, src)
-            r["factor_names"] = [tax[cf.factor].name if cf.factor in tax else cf.factor for cf in pm.meta.contributing_factors]
+            r["factor_names"] = [
+                tax[cf.factor].name if cf.factor in tax else cf.factor for cf in pm.meta.contributing_factors
+            ]
             first.append(r)
         return self.env.get_template("catalog.md.j2").render(
             stash=self.stash(src),
@@ -266,7 +287,16 @@ class Site:
         top = ins.recurring[:15]
         peak = max((r.incidents for r in top), default=1)
         recurring = [
-            {"id": r.id, "name": r.name, "category": r.category, "incidents": r.incidents, "first_year": r.first_year, "last_year": r.last_year, "url": self.url(self.factor_src(r.id), "insights.md"), "pct": round(r.incidents / peak * 100)}
+            {
+                "id": r.id,
+                "name": r.name,
+                "category": r.category,
+                "incidents": r.incidents,
+                "first_year": r.first_year,
+                "last_year": r.last_year,
+                "url": self.url(self.factor_src(r.id), "insights.md"),
+                "pct": round(r.incidents / peak * 100),
+            }
             for r in top
         ]
         return self.env.get_template("insights.md.j2").render(
@@ -331,7 +361,11 @@ class Site:
     def _held_rows(self, src: str) -> list[dict[str, Any]]:
         """Factors that recurred after remediation, most recurrences first."""
         return [
-            {**self.factor_view(fid, src), "count": n, "recurrences": [self._recurrence_row(r, src) for r in reversed(self.recur.by_factor[fid])]}
+            {
+                **self.factor_view(fid, src),
+                "count": n,
+                "recurrences": [self._recurrence_row(r, src) for r in reversed(self.recur.by_factor[fid])],
+            }
             for fid, n in self.recur.ranked()
         ]
 
@@ -345,7 +379,16 @@ class Site:
         rows = []
         for r in self.insights.recurring[: self.TREND_ROWS]:
             counts = trend.counts.get(r.id, [0] * len(trend.quarters))
-            rows.append({**self.factor_view(r.id, src), "total": r.incidents, "shown": sum(counts), "last4": sum(counts[-4:]), "spark": charts.sparkline(counts), "counts": counts})
+            rows.append(
+                {
+                    **self.factor_view(r.id, src),
+                    "total": r.incidents,
+                    "shown": sum(counts),
+                    "last4": sum(counts[-4:]),
+                    "spark": charts.sparkline(counts),
+                    "counts": counts,
+                }
+            )
         return rows
 
     def _factor_trend(self, fid: str) -> dict[str, Any] | None:
@@ -382,8 +425,12 @@ class Site:
             src = self.service_src(sid)
             items = by_service[sid]
             entry = known.get(sid) if known is not None else None
-            factors = Counter(cf.factor for pm in items for cf in {c.factor: c for c in pm.meta.contributing_factors}.values())
-            ranked = [(self.factor_view(fid, src), n) for fid, n in sorted(factors.items(), key=lambda kv: (-kv[1], kv[0]))]
+            factors = Counter(
+                cf.factor for pm in items for cf in {c.factor: c for c in pm.meta.contributing_factors}.values()
+            )
+            ranked = [
+                (self.factor_view(fid, src), n) for fid, n in sorted(factors.items(), key=lambda kv: (-kv[1], kv[0]))
+            ]
             actions = [self._service_action(a, src) for pm in items for a in open_by_pm.get(pm.meta.id, ())]
             actions.sort(key=lambda a: (-a["overdue"], a["due"] or "9999", a["id"]))
             out[src] = self._render_cached(
@@ -412,7 +459,9 @@ class Site:
                 }
             )
         index.sort(key=lambda s: (-s["count"], s["name"]))
-        out["services/index.md"] = self.env.get_template("services_index.md.j2").render(services=index, catalog=catalog is not None, stash=self.stash("services/index.md"))
+        out["services/index.md"] = self.env.get_template("services_index.md.j2").render(
+            services=index, catalog=catalog is not None, stash=self.stash("services/index.md")
+        )
         return out
 
     def _service_action(self, a: Any, src: str) -> dict[str, Any]:
@@ -460,7 +509,10 @@ class Site:
                 tpl,
                 f=self.factor_view(fid, src),
                 incidents=rows,
-                cooccurs=[(self.factor_view(o, src), n) for o, n in sorted(partners[fid].items(), key=lambda kv: (-kv[1], kv[0]))[:12]],
+                cooccurs=[
+                    (self.factor_view(o, src), n)
+                    for o, n in sorted(partners[fid].items(), key=lambda kv: (-kv[1], kv[0]))[:12]
+                ],
                 recurred=[self._recurrence_row(r, src) for r in self.recur.by_factor.get(fid, [])],
                 held=[self._held_row(h, src) for h in self.recur.held.get(fid, [])[: self.HELD_ON_FACTOR_PAGE]],
                 held_total=len(self.recur.held.get(fid, ())),
@@ -469,9 +521,19 @@ class Site:
         groups = []
         cats = [c for c in CATEGORY_ORDER if c in tax.categories] + sorted(set(tax.categories) - set(CATEGORY_ORDER))
         for cat in cats:
-            items = [(self.factor_view(fid, "factors/index.md"), self._factor_counts.get(fid, 0), len(self.recur.by_factor.get(fid, ()))) for fid, f in sorted(tax.factors.items(), key=lambda kv: kv[1].name) if f.category == cat]
+            items = [
+                (
+                    self.factor_view(fid, "factors/index.md"),
+                    self._factor_counts.get(fid, 0),
+                    len(self.recur.by_factor.get(fid, ())),
+                )
+                for fid, f in sorted(tax.factors.items(), key=lambda kv: kv[1].name)
+                if f.category == cat
+            ]
             groups.append((cat, tax.categories.get(cat, ""), items))
-        out["factors/index.md"] = self.env.get_template("factors_index.md.j2").render(groups=groups, stash=self.stash("factors/index.md"))
+        out["factors/index.md"] = self.env.get_template("factors_index.md.j2").render(
+            groups=groups, stash=self.stash("factors/index.md")
+        )
         return out
 
     def _rules(self) -> dict[str, str | bytes]:
@@ -489,9 +551,14 @@ class Site:
             rules.append((spec, severity))
             out[f"rules/{spec.name}.md"] = self.env.get_template("rule.md.j2").render(
                 stash=self.stash(f"rules/{spec.name}.md"),
-                spec=spec, severity=severity, report_only=spec.name in self.settings.report_only or spec.code in self.settings.report_only, examples=examples.get(spec.code, {})
+                spec=spec,
+                severity=severity,
+                report_only=spec.name in self.settings.report_only or spec.code in self.settings.report_only,
+                examples=examples.get(spec.code, {}),
             )
-        out["rules/index.md"] = self.env.get_template("rules_index.md.j2").render(rules=rules, policy=self.settings.policy, stash=self.stash("rules/index.md"))
+        out["rules/index.md"] = self.env.get_template("rules_index.md.j2").render(
+            rules=rules, policy=self.settings.policy, stash=self.stash("rules/index.md")
+        )
         return out
 
     # ---- the public site ------------------------------------------------------------
@@ -534,12 +601,25 @@ class Site:
                 impact=human_duration(time_to_restore(pm)),
                 published=published,
                 body=Markup("\n\n".join(parts)),  # the author's Markdown, as on the internal site
-                actions=[{"summary": a.summary, "done": a.status == "done"} for a in m.actions if a.status != "wont-do"],
+                actions=[
+                    {"summary": a.summary, "done": a.status == "done"} for a in m.actions if a.status != "wont-do"
+                ],
             )
-            rows.append({"url": self.url(src, "index.md"), "title": m.title, "date": m.started.date().isoformat(), "duration": human_duration(time_to_restore(pm))})
-            summary = next((p.partition("\n")[2] for s, p in zip(sections, parts, strict=True) if s.key == "summary"), "")
+            rows.append(
+                {
+                    "url": self.url(src, "index.md"),
+                    "title": m.title,
+                    "date": m.started.date().isoformat(),
+                    "duration": human_duration(time_to_restore(pm)),
+                }
+            )
+            summary = next(
+                (p.partition("\n")[2] for s, p in zip(sections, parts, strict=True) if s.key == "summary"), ""
+            )
             feed_rows.append((pm, page_url(src, self.directory_urls), summary))
-        out["index.md"] = self.env.get_template("public_home.md.j2").render(stash=self.stash("index.md"), site_name=self.site_name, reports=rows)
+        out["index.md"] = self.env.get_template("public_home.md.j2").render(
+            stash=self.stash("index.md"), site_name=self.site_name, reports=rows
+        )
         out["assets/pmkb/pmkb.css"] = (ASSETS / "pmkb.css").read_bytes()
         out[feed.FEED] = feed.public_feed(feed_rows, site_name=self.site_name, site_url=self.site_url, today=self.today)
         return out
@@ -558,7 +638,13 @@ class Site:
         card = self._block_template("pm_card.html.j2").render(
             pm=m,
             # An id the catalog does not know has no page: it is shown as text.
-            services=[{"name": s, "url": self.url(self.service_src(s), src) if catalog is None or s in catalog.services else None} for s in m.services],
+            services=[
+                {
+                    "name": s,
+                    "url": self.url(self.service_src(s), src) if catalog is None or s in catalog.services else None,
+                }
+                for s in m.services
+            ],
             severity=m.severity if m.severity in self.settings.severities else None,  # an import's TODO: not recorded
             duration=human_duration(duration(pm)) if timed else "not recorded",
             ttd=human_duration(time_to_detect(pm)) if timed else "not recorded",
@@ -567,12 +653,29 @@ class Site:
             factors=factors,
             recurred=[self._recurrence_row(r, src) for r in self.recur.by_postmortem.get(m.id, [])],
         )
-        factor_rows = [{**fv, "description": cf.description, "enabled_by": cf.enabled_by} for fv, cf in zip(factors, m.contributing_factors, strict=True)]
-        factors_block = self._block_template("pm_factors.html.j2").render(factors=factor_rows, diagram=self.diagram(pm, factors))
+        factor_rows = [
+            {**fv, "description": cf.description, "enabled_by": cf.enabled_by}
+            for fv, cf in zip(factors, m.contributing_factors, strict=True)
+        ]
+        factors_block = self._block_template("pm_factors.html.j2").render(
+            factors=factor_rows, diagram=self.diagram(pm, factors)
+        )
         actions = []
         for i, a in enumerate(m.actions, start=1):
             overdue = (self.today - a.due).days if a.due and a.status in OPEN_STATUSES and self.today > a.due else 0
-            actions.append({"n": i, "summary": a.summary, "kind": a.kind, "owner": a.owner, "due": a.due.isoformat() if a.due else None, "status": a.status, "tracker": http_url(a.tracker), "overdue": overdue, "priority": a.priority})
+            actions.append(
+                {
+                    "n": i,
+                    "summary": a.summary,
+                    "kind": a.kind,
+                    "owner": a.owner,
+                    "due": a.due.isoformat() if a.due else None,
+                    "status": a.status,
+                    "tracker": http_url(a.tracker),
+                    "overdue": overdue,
+                    "priority": a.priority,
+                }
+            )
         actions_block = self._block_template("pm_actions.html.j2").render(actions=actions)
         declared = [self._related_row(r, src) for r in m.related if r in self.src_of]
         declared_ids = set(m.related)
@@ -582,7 +685,12 @@ class Site:
             if oid not in declared_ids and oid in self.src_of and n >= 1
         ][:5]
         related = self._block_template("pm_related.html.j2").render(declared=declared, similar=sim)
-        return {"card": card.strip(), "factors": factors_block.strip(), "actions": actions_block.strip(), "related": related.strip()}
+        return {
+            "card": card.strip(),
+            "factors": factors_block.strip(),
+            "actions": actions_block.strip(),
+            "related": related.strip(),
+        }
 
     def _block_template(self, name: str) -> Any:
         """A template of the page blocks, looked up once per build (a Site lives for one
@@ -605,7 +713,17 @@ class Site:
         index = {}
         for k, fv in enumerate(factors):
             y = 56 + k * (box_h + gap)
-            boxes.append({"x": left, "y": y, "w": box_w, "h": box_h, "label": fv["name"], "category": fv["category"], "url": fv["url"]})
+            boxes.append(
+                {
+                    "x": left,
+                    "y": y,
+                    "w": box_w,
+                    "h": box_h,
+                    "label": fv["name"],
+                    "category": fv["category"],
+                    "url": fv["url"],
+                }
+            )
             index.setdefault(fv["id"], k)
         height = max(56 + len(boxes) * (box_h + gap) + 10, 140)
         ix, iw = left + box_w + 80, 200
@@ -626,9 +744,19 @@ class Site:
                     ends[k] += 1
                     enabled.append({"x1": a["x"], "y1": y1, "x2": b["x"], "y2": y2, "cx": min(8 + 16 * lane, left - 8)})
         # Rendered by an autoescaping template, so safe to embed as markup.
-        return Markup(self._block_template("diagram.svg.j2").render(
-            boxes=boxes, enabled=enabled, width=ix + iw + 10, height=height, ix=ix, iy=iy, iw=iw, incident=pm.meta.severity + " incident", trigger=bool(pm.meta.trigger)
-        ))
+        return Markup(
+            self._block_template("diagram.svg.j2").render(
+                boxes=boxes,
+                enabled=enabled,
+                width=ix + iw + 10,
+                height=height,
+                ix=ix,
+                iy=iy,
+                iw=iw,
+                incident=pm.meta.severity + " incident",
+                trigger=bool(pm.meta.trigger),
+            )
+        )
 
 
 class BlockTokens:

@@ -52,7 +52,9 @@ def best_effort(data: dict[Any, Any]) -> tuple[FrontMatter, frozenset[str]] | No
                 return None
             for name in bad:
                 stood.add(name)
-                data[name] = _STAND_INS[name] if name in _STAND_INS else fields[name].get_default(call_default_factory=True)
+                data[name] = (
+                    _STAND_INS[name] if name in _STAND_INS else fields[name].get_default(call_default_factory=True)
+                )
     return None
 
 

@@ -34,19 +34,41 @@ def events_in_order(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     known = [(k, v) for k, v in chain if v is not None]
     for (k1, v1), (k2, v2) in itertools.pairwise(known):
         if v2 < v1:
-            yield Hit("schema", *_pos(pm, k2), f"`{k2}` ({v2.isoformat()}) is before `{k1}` ({v1.isoformat()})", f"events run started ≤ detected ≤ mitigated ≤ resolved; fix `{k2}` or `{k1}`")
+            yield Hit(
+                "schema",
+                *_pos(pm, k2),
+                f"`{k2}` ({v2.isoformat()}) is before `{k1}` ({v1.isoformat()})",
+                f"events run started ≤ detected ≤ mitigated ≤ resolved; fix `{k2}` or `{k1}`",
+            )
     filed = m.filed
     if isinstance(filed, datetime) and filed < m.started:
-        yield Hit("schema", *_pos(pm, "filed"), "`filed` is before the incident `started`", "set `filed` to when the postmortem was opened")
+        yield Hit(
+            "schema",
+            *_pos(pm, "filed"),
+            "`filed` is before the incident `started`",
+            "set `filed` to when the postmortem was opened",
+        )
 
 
 def severity_and_template(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     m = pm.meta
     if m.severity not in ctx.settings.severities:
-        close = [s for s in ctx.settings.severities if s.casefold() == m.severity.casefold()] or difflib.get_close_matches(m.severity, ctx.settings.severities, n=1)
-        yield Hit("unknown-severity", *_pos(pm, "severity"), f"unknown severity `{m.severity}`" + (f"; did you mean `{close[0]}`?" if close else ""), f"use one of: {', '.join(ctx.settings.severities)}")
+        close = [
+            s for s in ctx.settings.severities if s.casefold() == m.severity.casefold()
+        ] or difflib.get_close_matches(m.severity, ctx.settings.severities, n=1)
+        yield Hit(
+            "unknown-severity",
+            *_pos(pm, "severity"),
+            f"unknown severity `{m.severity}`" + (f"; did you mean `{close[0]}`?" if close else ""),
+            f"use one of: {', '.join(ctx.settings.severities)}",
+        )
     if m.template not in ctx.templates:
-        yield Hit("unknown-template", *_pos(pm, "template"), f"no template `{m.template}` in {ctx.settings.templates_dir}/", f"use one of: {', '.join(sorted(ctx.templates)) or 'standard'}")
+        yield Hit(
+            "unknown-template",
+            *_pos(pm, "template"),
+            f"no template `{m.template}` in {ctx.settings.templates_dir}/",
+            f"use one of: {', '.join(sorted(ctx.templates)) or 'standard'}",
+        )
 
 
 def sections(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
@@ -62,16 +84,34 @@ def _sections(pm: Postmortem, ctx: Context, template: str, has_actions: bool) ->
     for title, key in zip(tpl.sections, tpl.keys, strict=True):
         found = have.get(key)
         if found is None:
-            yield Hit("missing-section", previous_line, 1, f"section `## {title}` is missing (template `{tpl.name}`)", f"add a `## {title}` section after line {previous_line}")
+            yield Hit(
+                "missing-section",
+                previous_line,
+                1,
+                f"section `## {title}` is missing (template `{tpl.name}`)",
+                f"add a `## {title}` section after line {previous_line}",
+            )
             continue
         previous_line = found.end_line
         if not found.has_content:
-            yield Hit("empty-section", found.line, 1, f"section `## {title}` is empty", "write the section; guidance comments do not count")
+            yield Hit(
+                "empty-section",
+                found.line,
+                1,
+                f"section `## {title}` is empty",
+                "write the section; guidance comments do not count",
+            )
     if not has_actions:
         action_section = have.get("action items")
         if action_section is None or not action_section.has_content:
             line = action_section.line if action_section else _pos(pm, "actions")[0]
-            yield Hit("no-actions-reason", line, 1, "no action items, and no reason given", "add actions to the front matter, or say under `## Action items` why none are needed")
+            yield Hit(
+                "no-actions-reason",
+                line,
+                1,
+                "no action items, and no reason given",
+                "add actions to the front matter, or say under `## Action items` why none are needed",
+            )
 
 
 MAX_SUGGESTIONS = 20  # "did you mean" per file
@@ -84,21 +124,47 @@ def references(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     suggested = 0
     for i, cf in enumerate(m.contributing_factors):
         if cf.factor == "todo":
-            yield Hit("unknown-factor", *_pos(pm, "contributing_factors", i, "factor"), "contributing factor not chosen yet (`todo`)", f"pick an id from {ctx.taxonomy.path} that names this condition")
+            yield Hit(
+                "unknown-factor",
+                *_pos(pm, "contributing_factors", i, "factor"),
+                "contributing factor not chosen yet (`todo`)",
+                f"pick an id from {ctx.taxonomy.path} that names this condition",
+            )
         elif known and cf.factor not in known:
             suggested += 1  # a suggestion for the first few only: a hostile list has thousands
-            close = did_you_mean(cf.factor, {fid: [f.name, f.definition] for fid, f in known.items()}) if suggested <= MAX_SUGGESTIONS else None
-            yield Hit("unknown-factor", *_pos(pm, "contributing_factors", i, "factor"), f"unknown factor `{cf.factor}`" + (f"; did you mean `{close}`?" if close else ""), f"use an id from {ctx.taxonomy.path}, or add this factor there")
+            close = (
+                did_you_mean(cf.factor, {fid: [f.name, f.definition] for fid, f in known.items()})
+                if suggested <= MAX_SUGGESTIONS
+                else None
+            )
+            yield Hit(
+                "unknown-factor",
+                *_pos(pm, "contributing_factors", i, "factor"),
+                f"unknown factor `{cf.factor}`" + (f"; did you mean `{close}`?" if close else ""),
+                f"use an id from {ctx.taxonomy.path}, or add this factor there",
+            )
         for j, ref in enumerate(cf.enabled_by):
             if ref not in own:
-                yield Hit("unknown-factor", *_pos(pm, "contributing_factors", i, "enabled_by", j), f"`enabled_by` names `{ref}`, which is not a factor of this postmortem", "list only factor ids that appear in this postmortem's contributing_factors")
+                yield Hit(
+                    "unknown-factor",
+                    *_pos(pm, "contributing_factors", i, "enabled_by", j),
+                    f"`enabled_by` names `{ref}`, which is not a factor of this postmortem",
+                    "list only factor ids that appear in this postmortem's contributing_factors",
+                )
     for i, action in enumerate(m.actions):
         for j, ref in enumerate(action.addresses):
             if ref not in own:
-                yield Hit("unknown-factor", *_pos(pm, "actions", i, "addresses", j), f"action {i + 1} addresses `{ref}`, which is not a factor of this postmortem", "list only factor ids that appear in this postmortem's contributing_factors")
+                yield Hit(
+                    "unknown-factor",
+                    *_pos(pm, "actions", i, "addresses", j),
+                    f"action {i + 1} addresses `{ref}`, which is not a factor of this postmortem",
+                    "list only factor ids that appear in this postmortem's contributing_factors",
+                )
     for i, ref in enumerate(m.related):
         if ref == m.id:
-            yield Hit("unknown-related", *_pos(pm, "related", i), "a postmortem cannot be related to itself", "remove it")
+            yield Hit(
+                "unknown-related", *_pos(pm, "related", i), "a postmortem cannot be related to itself", "remove it"
+            )
     # Whether the other ids exist is a question about the whole corpus: check.py asks it.
     yield from _services(pm, ctx)
 
@@ -116,29 +182,59 @@ def _services(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
         if candidates is None:
             candidates = {k: [s.name, s.owner or ""] for k, s in known.items()}
         close = did_you_mean(sid, candidates) if i < MAX_SUGGESTIONS else None
-        yield Hit("unknown-service", *_pos(pm, "services", i), f"unknown service `{_short(sid)}`" + (f"; did you mean `{close}`?" if close else ""), f"use an id from {catalog.path}, or add this service there (id, name, owner, tier)")
+        yield Hit(
+            "unknown-service",
+            *_pos(pm, "services", i),
+            f"unknown service `{_short(sid)}`" + (f"; did you mean `{close}`?" if close else ""),
+            f"use an id from {catalog.path}, or add this service there (id, name, owner, tier)",
+        )
 
 
 def policy(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     m = pm.meta
     pol = ctx.settings.policy
     if len(m.contributing_factors) < pol.min_contributing_factors:
-        yield Hit("too-few-factors", *pm.line_of.key_line("contributing_factors"), f"{len(m.contributing_factors)} contributing factor(s); the policy asks for at least {pol.min_contributing_factors}", "ask what let the trigger do harm, what delayed detection and what slowed restoration")
+        yield Hit(
+            "too-few-factors",
+            *pm.line_of.key_line("contributing_factors"),
+            f"{len(m.contributing_factors)} contributing factor(s); the policy asks for at least {pol.min_contributing_factors}",
+            "ask what let the trigger do harm, what delayed detection and what slowed restoration",
+        )
     for i, action in enumerate(m.actions):
         if not action.owner:
-            yield Hit("action-missing-owner", *_pos(pm, "actions", i), f"action {i + 1} (“{_short(action.summary)}”) has no owner", "add `owner:` (a person or team who agreed to it)")
+            yield Hit(
+                "action-missing-owner",
+                *_pos(pm, "actions", i),
+                f"action {i + 1} (“{_short(action.summary)}”) has no owner",
+                "add `owner:` (a person or team who agreed to it)",
+            )
         if action.due is None:
-            yield Hit("action-missing-due", *_pos(pm, "actions", i), f"action {i + 1} (“{_short(action.summary)}”) has no due date", "add `due: YYYY-MM-DD`")
+            yield Hit(
+                "action-missing-due",
+                *_pos(pm, "actions", i),
+                f"action {i + 1} (“{_short(action.summary)}”) has no due date",
+                "add `due: YYYY-MM-DD`",
+            )
         elif action.status in OPEN_STATUSES:
             stale_after = _later(action.due, timedelta(days=pol.stale_action_grace_days))
             if stale_after is not None and ctx.today > stale_after:
                 days = (ctx.today - action.due).days
-                yield Hit("stale-action", *_pos(pm, "actions", i, "due"), f"action {i + 1} (“{_short(action.summary)}”) is {action.status}, {days} day(s) past its due date {action.due.isoformat()}", "finish it, move `due` with a reason, or mark it `wont-do`")
+                yield Hit(
+                    "stale-action",
+                    *_pos(pm, "actions", i, "due"),
+                    f"action {i + 1} (“{_short(action.summary)}”) is {action.status}, {days} day(s) past its due date {action.due.isoformat()}",
+                    "finish it, move `due` with a reason, or mark it `wont-do`",
+                )
     deadline = _later(m.resolved, timedelta(hours=pol.postmortem_due_hours))
     filed = m.filed
     late = deadline is not None and (filed > deadline if isinstance(filed, datetime) else filed > deadline.date())
     if late:
-        yield Hit("late-postmortem", *_pos(pm, "filed"), f"filed {filed.isoformat()}, after the {pol.postmortem_due_hours} h deadline ({deadline.isoformat()})", None)
+        yield Hit(
+            "late-postmortem",
+            *_pos(pm, "filed"),
+            f"filed {filed.isoformat()}, after the {pol.postmortem_due_hours} h deadline ({deadline.isoformat()})",
+            None,
+        )
     elif m.status == "draft" and deadline is not None and ctx.today > deadline.date():
         days = (ctx.today - deadline.date()).days
         yield Hit(
@@ -154,11 +250,21 @@ def policy(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
             pass  # due after the last representable day: not late on any date
         elif pub is None:
             if ctx.today > public_deadline.date():
-                yield Hit("missing-public-postmortem", *pm.line_of.key_line("customer_impact"), f"customers were impacted and there is no `public_postmortem`; it was due by {public_deadline.isoformat()}", "publish it and set `public_postmortem:` to its URL or date")
+                yield Hit(
+                    "missing-public-postmortem",
+                    *pm.line_of.key_line("customer_impact"),
+                    f"customers were impacted and there is no `public_postmortem`; it was due by {public_deadline.isoformat()}",
+                    "publish it and set `public_postmortem:` to its URL or date",
+                )
         elif isinstance(pub, date):
             late_pub = pub > public_deadline if isinstance(pub, datetime) else pub > public_deadline.date()
             if late_pub:
-                yield Hit("missing-public-postmortem", *_pos(pm, "public_postmortem"), f"the public postmortem ({pub.isoformat()}) came after the {pol.public_postmortem_due_hours} h deadline ({public_deadline.isoformat()})", None)
+                yield Hit(
+                    "missing-public-postmortem",
+                    *_pos(pm, "public_postmortem"),
+                    f"the public postmortem ({pub.isoformat()}) came after the {pol.public_postmortem_due_hours} h deadline ({public_deadline.isoformat()})",
+                    None,
+                )
 
 
 def timeline_order(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
@@ -176,11 +282,29 @@ def timeline_order(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     found = list(timeline.entries(rows, tz))
     for problem, e in timeline.place(found, pm.meta.started, pm.meta.resolved):
         if problem == "unreadable":
-            yield Hit("timeline-order", e.line, e.column, f"timeline entry has no readable time: “{_short(e.raw)}”", "start each row with `HH:MM` (or `YYYY-MM-DD HH:MM`)")
+            yield Hit(
+                "timeline-order",
+                e.line,
+                e.column,
+                f"timeline entry has no readable time: “{_short(e.raw)}”",
+                "start each row with `HH:MM` (or `YYYY-MM-DD HH:MM`)",
+            )
         elif problem == "window":
-            yield Hit("timeline-order", e.line, e.column, f"timeline entry “{_short(e.raw)}” comes after the incident was resolved and has no date", "begin it with its date, e.g. `2024-03-15 09:30`, so readers know which day it was")
+            yield Hit(
+                "timeline-order",
+                e.line,
+                e.column,
+                f"timeline entry “{_short(e.raw)}” comes after the incident was resolved and has no date",
+                "begin it with its date, e.g. `2024-03-15 09:30`, so readers know which day it was",
+            )
         else:
-            yield Hit("timeline-order", e.line, e.column, f"timeline entry “{_short(e.raw)}” is earlier than the entry before it", "order entries earliest first; put a date on entries from another day")
+            yield Hit(
+                "timeline-order",
+                e.line,
+                e.column,
+                f"timeline entry “{_short(e.raw)}” is earlier than the entry before it",
+                "order entries earliest first; put a date on entries from another day",
+            )
 
 
 def unvalidated_body(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
@@ -252,7 +376,15 @@ def _front_matter_language(pm: Postmortem, ctx: Context, people: Any) -> Iterato
                 offsets = _join(group)[1]
             k = bisect.bisect_right(offsets, hit.start) - 1
             line, col = _scalar_pos(pm, paths[k], hit.start - offsets[k])
-            yield Hit(hit.rule.name, line, col, hit.rule.message.replace("{match}", _short(hit.text)), hit.rule.hint, hit.subject, hit.severity)
+            yield Hit(
+                hit.rule.name,
+                line,
+                col,
+                hit.rule.message.replace("{match}", _short(hit.text)),
+                hit.rule.hint,
+                hit.subject,
+                hit.severity,
+            )
 
 
 def _line_starts(lines: list[str], out: list[int]) -> list[int]:
@@ -265,7 +397,11 @@ def _field_paths(m: Any, actions: bool) -> list[tuple[Any, ...]]:
     """The paths of the values `language` joins, in the same order."""
     if actions:
         return [("actions", i, "summary") for i in range(len(m.actions))]
-    return [("title",), *([("trigger",)] if m.trigger else []), *(("contributing_factors", i, "description") for i in range(len(m.contributing_factors)))]
+    return [
+        ("title",),
+        *([("trigger",)] if m.trigger else []),
+        *(("contributing_factors", i, "description") for i in range(len(m.contributing_factors))),
+    ]
 
 
 _SEPARATOR = "\n\x00\n"  # no phrase spans it: NUL is neither a word character nor a space
@@ -281,7 +417,15 @@ def _join(values: list[str]) -> tuple[str, list[int]]:
 
 def _text_hit(pm: Postmortem, hit: Any, starts: list[int]) -> Hit:
     idx = bisect.bisect_right(starts, hit.start) - 1
-    return Hit(hit.rule.name, pm.body_start + idx, hit.start - starts[idx] + 1, hit.rule.message.replace("{match}", _short(" ".join(hit.text.split()))), hit.rule.hint, hit.subject, hit.severity)
+    return Hit(
+        hit.rule.name,
+        pm.body_start + idx,
+        hit.start - starts[idx] + 1,
+        hit.rule.message.replace("{match}", _short(" ".join(hit.text.split()))),
+        hit.rule.hint,
+        hit.subject,
+        hit.severity,
+    )
 
 
 def _scalar_pos(pm: Postmortem, path: tuple[Any, ...], offset: int) -> tuple[int, int]:
@@ -325,4 +469,8 @@ PER_POSTMORTEM: list[Rule] = [
 ]
 # Front matter that failed the schema: the body as ever, and every rule on the best-effort
 # model (check.py drops what read a stood-in field).
-BEST_EFFORT: list[Rule] = [unvalidated_body, *(r for r in PER_POSTMORTEM if r not in (sections, language)), front_matter_language]
+BEST_EFFORT: list[Rule] = [
+    unvalidated_body,
+    *(r for r in PER_POSTMORTEM if r not in (sections, language)),
+    front_matter_language,
+]

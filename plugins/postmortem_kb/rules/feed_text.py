@@ -28,7 +28,11 @@ _PATTERNS: list[tuple[re.Pattern[str], str, bool]] = [
     (re.compile(r"<!--"), "an HTML comment", True),
     (re.compile(r"<(?:https?|mailto):[^\s<>]{1,300}>", re.I), "a Markdown autolink", False),
     (re.compile(r"</?([A-Za-z][A-Za-z0-9-]{0,30})(?:\s[^<>]{0,300})?/?>"), "an HTML tag", True),
-    (re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"), "an HTML character reference", True),
+    (
+        re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"),
+        "an HTML character reference",
+        True,
+    ),
     (re.compile(r"!?\[[^\]\n]{1,300}\](?:\([^)\n]{0,300}\)|\[[^\]\n]{0,100}\])"), "a Markdown link", False),
     (re.compile(r"`[^`\n]{1,300}`"), "Markdown code (backticks)", False),
     (re.compile(r"(\*\*|__|~~)(?=\S)[^\n]{1,300}?(?<=\S)\1"), "Markdown emphasis", False),

@@ -50,11 +50,15 @@ _PUNCT = "".join(c for c in string.punctuation if c != "'")
 # The ASCII separators str.split() splits at and bytes.split() does not (\x1c-\x1f) are
 # folded to spaces, so that the words of a folded text are the same either way.
 _SEPARATORS = "\x1c\x1d\x1e\x1f"
-_FOLD = str.maketrans(string.ascii_uppercase + _PUNCT + _SEPARATORS + "’“”", string.ascii_lowercase + " " * (len(_PUNCT) + len(_SEPARATORS)) + "'  ")
+_FOLD = str.maketrans(
+    string.ascii_uppercase + _PUNCT + _SEPARATORS + "’“”",
+    string.ascii_lowercase + " " * (len(_PUNCT) + len(_SEPARATORS)) + "'  ",
+)
 # The ASCII part of the fold as a byte table: bytes.translate over UTF-8 (where no byte
 # of a multi-byte character is ASCII) is some thirty times faster than str.translate.
 _FOLD_ASCII = bytes.maketrans(
-    (string.ascii_uppercase + _PUNCT + _SEPARATORS).encode(), (string.ascii_lowercase + " " * (len(_PUNCT) + len(_SEPARATORS))).encode()
+    (string.ascii_uppercase + _PUNCT + _SEPARATORS).encode(),
+    (string.ascii_lowercase + " " * (len(_PUNCT) + len(_SEPARATORS))).encode(),
 )
 
 
@@ -89,7 +93,9 @@ class PhraseRule:
     def verdict(self, severity: str, why: str) -> Verdict:
         found = self.verdicts.get((severity, why))
         if found is None:
-            message = self.message.replace("{why}", why) if why else self.message.replace(" ({why})", "").replace("{why}", "")
+            message = (
+                self.message.replace("{why}", why) if why else self.message.replace(" ({why})", "").replace("{why}", "")
+            )
             found = self.verdicts[(severity, why)] = Verdict(self.code, self.name, message, self.hint, severity)
         return found
 
@@ -161,7 +167,23 @@ def _read(path: Path) -> dict:
 
 # Owners such as "Payments team" name a group, not a person: "Payments failed to settle"
 # is about a system.
-GROUP_WORDS = frozenset({"team", "squad", "group", "guild", "platform", "on-call", "oncall", "rotation", "sre", "ops", "tribe", "chapter", "org"})
+GROUP_WORDS = frozenset(
+    {
+        "team",
+        "squad",
+        "group",
+        "guild",
+        "platform",
+        "on-call",
+        "oncall",
+        "rotation",
+        "sre",
+        "ops",
+        "tribe",
+        "chapter",
+        "org",
+    }
+)
 
 
 def looks_like_a_person(name: str) -> bool:
@@ -222,7 +244,11 @@ class LanguageRules:
         def fill(p: str) -> str:
             # Each {person} gets its own group name, so that patterns can share one regex.
             while "{person}" in p:
-                p = p.replace("{person}", rf"(?P<person_{next(counter)}>\b(?:{subject})|\b{_CAPITALISED}(?:\s+{_CAPITALISED})?)", 1)
+                p = p.replace(
+                    "{person}",
+                    rf"(?P<person_{next(counter)}>\b(?:{subject})|\b{_CAPITALISED}(?:\s+{_CAPITALISED})?)",
+                    1,
+                )
             p = p.replace("{anyone}", rf"(?:\b(?:{subject})|\b{_CAPITALISED})")
             for key, value in replacements.items():
                 p = p.replace("{" + key + "}", value)
@@ -230,7 +256,9 @@ class LanguageRules:
 
         self.rules: list[PhraseRule] = []
         # Per kind of scan: the rules it runs, as of `rules` (PhraseRules are not changed in place).
-        self._plans: dict[tuple[bool, bool], tuple[tuple[PhraseRule, ...], list, frozenset[str], frozenset[bytes], bool]] = {}
+        self._plans: dict[
+            tuple[bool, bool], tuple[tuple[PhraseRule, ...], list, frozenset[str], frozenset[bytes], bool]
+        ] = {}
         self.words = Words.of(grammar)
         cased: dict[str, str] = {}
         plain: set[str] = set()
@@ -253,7 +281,13 @@ class LanguageRules:
                 if not group and (part_scope != scope or any(by_scope.values())):
                     continue
                 vetoes = unless
-                parts = [(frozenset(e.keywords) if e.keywords is not None else _keywords_in(e.pattern, keywords), fill(e.pattern)) for e in group]
+                parts = [
+                    (
+                        frozenset(e.keywords) if e.keywords is not None else _keywords_in(e.pattern, keywords),
+                        fill(e.pattern),
+                    )
+                    for e in group
+                ]
                 self.rules.append(
                     PhraseRule(
                         code=code,
@@ -282,7 +316,9 @@ class LanguageRules:
         if extra - self.words.systems:
             self.words = replace(self.words, systems=self.words.systems | extra)
 
-    def _plan(self, actions: bool, only_actions: bool) -> tuple[list[tuple[PhraseRule, tuple[int, ...], list | None, bool]], frozenset[str], frozenset[bytes], bool]:
+    def _plan(
+        self, actions: bool, only_actions: bool
+    ) -> tuple[list[tuple[PhraseRule, tuple[int, ...], list | None, bool]], frozenset[str], frozenset[bytes], bool]:
         """The rules one kind of scan runs (each with its unkeyed parts and its parts'
         needs), all their keywords (as text and as UTF-8) and whether any part is
         unkeyed: worked out once, not once per text."""
@@ -290,19 +326,41 @@ class LanguageRules:
         snapshot = tuple(self.rules)
         plan = self._plans.get(key)
         if plan is None or plan[0] != snapshot:
-            rules = [r for r in self.rules if not ((r.scope == "actions" and not (actions or only_actions)) or (only_actions and r.scope != "actions"))]
+            rules = [
+                r
+                for r in self.rules
+                if not (
+                    (r.scope == "actions" and not (actions or only_actions)) or (only_actions and r.scope != "actions")
+                )
+            ]
             # A scan of action items alone still runs the other scope's patterns of the same
             # rules, silently: the phrases they take are not reported twice (the whole
             # text's scan reports them).
             codes = {r.code for r in rules if r.scope == "actions"} if only_actions else set()
             ran = [(r, r not in rules) for r in self.rules if r in rules or r.code in codes]
-            steps = [(r, tuple(i for i, (kws, _) in enumerate(r.parts) if not kws), r.needs if len(r.needs) == len(r.parts) else None, silent) for r, silent in ran]
+            steps = [
+                (
+                    r,
+                    tuple(i for i, (kws, _) in enumerate(r.parts) if not kws),
+                    r.needs if len(r.needs) == len(r.parts) else None,
+                    silent,
+                )
+                for r, silent in ran
+            ]
             keywords = frozenset().union(*(r.keywords for r, _ in ran))
-            plan = (snapshot, steps, keywords, frozenset(k.encode("utf-8", "surrogatepass") for k in keywords), any(u for _, u, _, _ in steps))
+            plan = (
+                snapshot,
+                steps,
+                keywords,
+                frozenset(k.encode("utf-8", "surrogatepass") for k in keywords),
+                any(u for _, u, _, _ in steps),
+            )
             self._plans[key] = plan
         return plan[1], plan[2], plan[3], plan[4]
 
-    def scan(self, text: str, actions: bool = False, people: frozenset[str] = frozenset(), only_actions: bool = False) -> Iterator[PhraseMatch]:
+    def scan(
+        self, text: str, actions: bool = False, people: frozenset[str] = frozenset(), only_actions: bool = False
+    ) -> Iterator[PhraseMatch]:
         """Matches in `text`; `actions` adds the rules scoped to action items, `only_actions`
         runs nothing else."""
         steps, keywords, keywords_b, unkeyed_any = self._plan(actions, only_actions)
@@ -401,7 +459,13 @@ class LanguageRules:
                     subject = self._unknown_subject(m, known) or name
                     if subject is not None and grammar.names and determined is None:
                         determined = frozenset(_AFTER_DETERMINER.findall(text))
-                    if subject is not None and grammar.names and not looks_like_a_system(self.words, subject, text, a, b, grammar.names == "warning", determined or frozenset()):
+                    if (
+                        subject is not None
+                        and grammar.names
+                        and not looks_like_a_system(
+                            self.words, subject, text, a, b, grammar.names == "warning", determined or frozenset()
+                        )
+                    ):
                         tier, subject = ("warning" if "warning" in (tier, grammar.names) else "error"), None
                     k = bisect.bisect_right(starts, a)
                     if (k and ends[k - 1] > a) or (k < len(starts) and starts[k] < b):
@@ -413,7 +477,9 @@ class LanguageRules:
                 for a, b, subject, verdict in sorted(new, key=lambda h: h[0]):
                     yield PhraseMatch(verdict, a, b, text[a:b], subject)
 
-    def _later_part(self, rule: PhraseRule, chosen: tuple[int, ...], after: int, text: str, a: int, hi: int, known: frozenset[str]) -> tuple[re.Match[str], int, tuple[str, str | None, int]] | None:
+    def _later_part(
+        self, rule: PhraseRule, chosen: tuple[int, ...], after: int, text: str, a: int, hi: int, known: frozenset[str]
+    ) -> tuple[re.Match[str], int, tuple[str, str | None, int]] | None:
         """The first part after `after` that matches at `a` and that the grammar keeps."""
         for part in chosen[chosen.index(after) + 1 :]:
             m = _combined(rule, (part,)).match(text, a, hi)
@@ -476,7 +542,10 @@ def _combined(rule: PhraseRule, chosen: tuple[int, ...]) -> re.Pattern[str]:
         if len(_COMBINED) >= 10_000:
             _COMBINED.clear()
         # Each part in a group of its own name, so that a match tells which part it is.
-        found = _COMBINED[key] = (rule, re.compile("|".join(f"(?P<pmkb_part{i}>{rule.parts[i][1]})" for i in chosen), re.IGNORECASE))
+        found = _COMBINED[key] = (
+            rule,
+            re.compile("|".join(f"(?P<pmkb_part{i}>{rule.parts[i][1]})" for i in chosen), re.IGNORECASE),
+        )
     return found[1]
 
 
@@ -523,7 +592,9 @@ def _vetoed(unless: re.Pattern[str], text: str, start: int, end: int) -> bool:
 # ---- what a pattern's matches must contain ----------------------------------------------
 
 _ASCII = "".join(map(chr, range(128)))
-_REPEATS = tuple(op for op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)) if op is not None)
+_REPEATS = tuple(
+    op for op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)) if op is not None
+)
 _ATOMIC = getattr(_sre, "ATOMIC_GROUP", None)
 _Need = frozenset[str]
 _MAX_GROUP = 8
@@ -547,7 +618,9 @@ def _needs(pattern: str) -> tuple[tuple[str, ...], ...] | None:
         return None
     # A short literal is in every window and a long list costs a find per literal: keep
     # the few groups that can rule a window out cheaply, the smallest first.
-    useful = sorted((g for g in set(found) if min(map(len, g)) >= 2 and len(g) <= _MAX_GROUP), key=_selectivity, reverse=True)[:3]
+    useful = sorted(
+        (g for g in set(found) if min(map(len, g)) >= 2 and len(g) <= _MAX_GROUP), key=_selectivity, reverse=True
+    )[:3]
     return tuple(tuple(sorted(g)) for g in sorted(useful, key=lambda g: (len(g), sorted(g))))
 
 
@@ -607,7 +680,9 @@ def _branch_needs(alternatives: Sequence[Sequence[tuple[object, object]]]) -> li
     return [frozenset().union(*best)]
 
 
-def _possible(chosen: tuple[int, ...], needs: list[tuple[tuple[str, ...], ...] | None], lowered: str, lo: int, hi: int) -> tuple[int, ...]:
+def _possible(
+    chosen: tuple[int, ...], needs: list[tuple[tuple[str, ...], ...] | None], lowered: str, lo: int, hi: int
+) -> tuple[int, ...]:
     """The parts of `chosen` whose needs are all in lowered[lo:hi]."""
     out: list[int] = []
     for i in chosen:
@@ -645,9 +720,25 @@ def _entry(raw: object, why: str) -> _Entry:
     """A pattern as written in a rule file: a string, or a mapping with options."""
     if not isinstance(raw, dict):
         return _Entry(str(raw), Grammar(why=why), None, None)
-    unknown = set(raw) - {"pattern", "severity", "why", "subject", "agent", "condition", "initial", "reported", "scoped", "scope", "keywords", "span", "names"}
+    unknown = set(raw) - {
+        "pattern",
+        "severity",
+        "why",
+        "subject",
+        "agent",
+        "condition",
+        "initial",
+        "reported",
+        "scoped",
+        "scope",
+        "keywords",
+        "span",
+        "names",
+    }
     if unknown or "pattern" not in raw:
-        raise TypeError(f"pattern options: unknown {sorted(unknown)}" if unknown else "a pattern mapping needs `pattern`")
+        raise TypeError(
+            f"pattern options: unknown {sorted(unknown)}" if unknown else "a pattern mapping needs `pattern`"
+        )
     severity = str(raw.get("severity") or "error")
     names = str(raw.get("names") or "")
     if severity not in _TIERS - {"skip"} or names not in ("", "error", "warning"):
@@ -682,7 +773,9 @@ def _table(raw: object) -> tuple[tuple[str, str], ...]:
     if raw is None:
         return ()
     if not isinstance(raw, dict):
-        raise TypeError("`subject` and `agent` map a kind (person, name, unsure, action, thing, none) to error, warning or skip")
+        raise TypeError(
+            "`subject` and `agent` map a kind (person, name, unsure, action, thing, none) to error, warning or skip"
+        )
     out = tuple((str(k), str(v)) for k, v in raw.items())
     bad = [v for _, v in out if v not in _TIERS] + [k for k, _ in out if k not in KINDS]
     if bad:
@@ -750,7 +843,9 @@ class Words:
             clause_words=get("clause_words"),
             scope_words=get("scope_words"),
             negation=get("negation"),
-            meta=re.compile(r"\b(?:" + "|".join(re.escape(m) for m in sorted(get("meta"))) + r")\b") if get("meta") else None,
+            meta=re.compile(r"\b(?:" + "|".join(re.escape(m) for m in sorted(get("meta"))) + r")\b")
+            if get("meta")
+            else None,
             requests=get("requests"),
             request_leads=get("request_leads"),
             request_verbs=get("request_verbs"),
@@ -764,7 +859,9 @@ class Words:
         )
 
 
-def judge(words: Words, g: Grammar, text: str, a: int, b: int, known: frozenset[str]) -> tuple[str, str | None, int] | None:
+def judge(
+    words: Words, g: Grammar, text: str, a: int, b: int, known: frozenset[str]
+) -> tuple[str, str | None, int] | None:
     """The tier of the match text[a:b], a capitalised subject the knowledge base must
     know for it to stand, and where the finding starts (at the subject, for `span:
     subject`); None when the grammar around it says it is not a finding."""
@@ -803,7 +900,9 @@ def judge(words: Words, g: Grammar, text: str, a: int, b: int, known: frozenset[
 _COMMON_NOUN = re.compile(r"(?:[^aiosu\W]s|ing|ion|ment|ness|ity)$")
 
 
-def looks_like_a_system(words: Words, name: str, text: str, a: int, b: int, headline: bool = False, determined: frozenset[str] = frozenset()) -> bool:
+def looks_like_a_system(
+    words: Words, name: str, text: str, a: int, b: int, headline: bool = False, determined: frozenset[str] = frozenset()
+) -> bool:
     """Whether a capitalised subject no postmortem names is a system rather than a person:
     a listed system, not shaped like a name ("AWS", "GitHub", "S3"), written in the text
     after a determiner ("the Envoy sidecar": `determined`), or a sentence-initial common noun. With
@@ -965,7 +1064,13 @@ def classify(words: Words, toks: list[str], known: frozenset[str]) -> tuple[str,
         return "person", None
     if first in words.unsure:
         return "unsure", None
-    if len(low) >= 2 and first.endswith("ing") and len(first) > 4 and first not in words.not_gerunds and low[1] in words.gerund_followers:
+    if (
+        len(low) >= 2
+        and first.endswith("ing")
+        and len(first) > 4
+        and first not in words.not_gerunds
+        and low[1] in words.gerund_followers
+    ):
         return "action", None  # "rolling back earlier", "paging the vendor sooner"
     head_part = low
     for i, t in enumerate(low[1:], start=1):

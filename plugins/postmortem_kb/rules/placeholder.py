@@ -45,7 +45,13 @@ def _in_values(pm: Postmortem) -> Iterator[Hit]:
         if (m := _MARK.search(text)) is not None:
             line, col = pm.line_of.text_pos(path, m.start())
             field = ".".join(str(p) for p in path)
-            yield Hit("placeholder", line, col, f"`{field}` still holds the placeholder {m.group()}: “{_short(text)}”", "write the real value, or ask in review if it is not known yet")
+            yield Hit(
+                "placeholder",
+                line,
+                col,
+                f"`{field}` still holds the placeholder {m.group()}: “{_short(text)}”",
+                "write the real value, or ask in review if it is not known yet",
+            )
 
 
 def _strings(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
@@ -72,7 +78,13 @@ def _in_comments(pm: Postmortem) -> Iterator[Hit]:
             if not line[:col].strip():
                 break  # a comment line of its own
             if at < upto and not any(a <= at < b for a, b in values) and (m := _MARK.search(line, col)):
-                yield Hit("placeholder", i + 2, col + 1, f"a {m.group()} comment is still beside this value: “{_short(line[col + 1 :])}”", "check the value, then remove the comment")
+                yield Hit(
+                    "placeholder",
+                    i + 2,
+                    col + 1,
+                    f"a {m.group()} comment is still beside this value: “{_short(line[col + 1 :])}”",
+                    "check the value, then remove the comment",
+                )
                 break
         offset += len(line) + 1
 
@@ -83,14 +95,26 @@ def _times(pm: Postmortem) -> Iterator[Hit]:
     if len(set(times)) == 1 and len(times) >= 3:
         line, col = pm.line_of.line_of(("detected",))
         when = times[0].isoformat()
-        yield Hit("placeholder", line, col, f"`started`, `detected` and `resolved` are all {when}: the scaffold's times, not the incident's", "write when the impact began, when it was noticed, when it ended and when it was closed")
+        yield Hit(
+            "placeholder",
+            line,
+            col,
+            f"`started`, `detected` and `resolved` are all {when}: the scaffold's times, not the incident's",
+            "write when the impact began, when it was noticed, when it ended and when it was closed",
+        )
 
 
 def _in_body(pm: Postmortem) -> Iterator[Hit]:
     """Markers in the prose of the body (code, quotes, links and comments are masked)."""
     for i, line in enumerate(pm.prose.split("\n")):
         if (m := _MARK.search(line)) is not None:
-            yield Hit("placeholder", pm.body_start + i, m.start() + 1, f"the text still holds the placeholder {m.group()}", "write it, or say plainly what is not known yet and who is finding out")
+            yield Hit(
+                "placeholder",
+                pm.body_start + i,
+                m.start() + 1,
+                f"the text still holds the placeholder {m.group()}",
+                "write it, or say plainly what is not known yet and who is finding out",
+            )
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -46,7 +46,10 @@ _CONFUSABLES = str.maketrans(
     {
         **dict(zip("аеорсухіјѕԁһӏԛԝɡıȷοαρνικτυχεγωη", "aeopcyxijsdhlqwgijoapviktuxeywn", strict=True)),
         **dict(zip("АВЕКМНОРСТХУІЈЅԚԜӀΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEKMHOPCTXYIJSQWIABEZHIKMNOPTYX", strict=True)),
-        "。": ".", "‐": "-", "‒": "-", "−": "-",
+        "。": ".",
+        "‐": "-",
+        "‒": "-",
+        "−": "-",
     }
 )
 _INVISIBLE = frozenset({"Mn", "Me", "Cf", "Cc"})  # combining marks, zero-width and bidi controls, C0/C1
@@ -154,7 +157,13 @@ class View:
         if not text:
             return
         k = len(self.fold_at) - 1
-        if linear and k >= 0 and self.linear[k] and self.fold_at[k] + self.src_len[k] == self.size and self.src_at[k] + self.src_len[k] == src:
+        if (
+            linear
+            and k >= 0
+            and self.linear[k]
+            and self.fold_at[k] + self.src_len[k] == self.size
+            and self.src_at[k] + self.src_len[k] == src
+        ):
             self.src_len[k] += length  # one more character right after the last: same piece
         else:
             self.fold_at.append(self.size)
@@ -182,7 +191,9 @@ class View:
         return self._source(last, end=True)
 
 
-def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: bool, attrs: list[tuple[int, str]] | None) -> None:
+def _fold_range(
+    view: View, raw: str, lo: int, hi: int, base: int, markdown: bool, attrs: list[tuple[int, str]] | None
+) -> None:
     """Fold `raw[lo:hi]` into `view`. With `markdown`, comments and tags are dropped
     (tag attributes go to `attrs`, to be judged on their own) and so are `*`, `~` and
     backticks. Linear: each special character is looked at once, and the next `-->` and
@@ -292,7 +303,9 @@ def _fold_range(view: View, raw: str, lo: int, hi: int, base: int, markdown: boo
 
 
 @functools.lru_cache(maxsize=1024)
-def _regular(chars: frozenset[str], markdown: bool) -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str], dict[str, str]]:
+def _regular(
+    chars: frozenset[str], markdown: bool
+) -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str], dict[str, str]]:
     """For the characters of a text that are not ASCII: a table folding those that fold
     to one character (one that means nothing to Markdown or HTML), the pattern of special
     characters that leaves them out, the pattern of what the reshaping pass drops (with
@@ -304,13 +317,20 @@ def _regular(chars: frozenset[str], markdown: bool) -> tuple[dict[int, str], re.
             table[ord(c)] = f
     rest = "".join(sorted(c for c in chars if ord(c) not in table))
     invisible = "".join(c for c in rest if not fold_char(c))
-    expanding = {c: f for c in rest if len(f := fold_char(c)) > 1 and f.isprintable() and not any(x in f for x in "<&\\*~`")}
+    expanding = {
+        c: f for c in rest if len(f := fold_char(c)) > 1 and f.isprintable() and not any(x in f for x in "<&\\*~`")
+    }
     dropping = _DROPPED_MD.pattern if markdown else _DROPPED.pattern
     if invisible:
         dropping += f"|[{re.escape(invisible)}]+"
     if expanding:
         dropping += f"|[{re.escape(''.join(sorted(expanding)))}]"
-    return table, re.compile(_ASCII_SPECIAL.pattern + (f"|[{re.escape(rest)}]+" if rest else "")), re.compile(dropping), expanding
+    return (
+        table,
+        re.compile(_ASCII_SPECIAL.pattern + (f"|[{re.escape(rest)}]+" if rest else "")),
+        re.compile(dropping),
+        expanding,
+    )
 
 
 @dataclass(slots=True)
@@ -394,7 +414,9 @@ def _private(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
             return _private(ip.ipv4_mapped)
         if ip.is_unspecified:
             return False
-    return ip.is_private or ip.is_loopback or ip.is_link_local or (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT)
+    return (
+        ip.is_private or ip.is_loopback or ip.is_link_local or (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT)
+    )
 
 
 def whatwg_ipv4(host: str, decimal_only: bool = False) -> ipaddress.IPv4Address | None:
@@ -546,7 +568,11 @@ def _url_leak(url: str, scheme: str, needles: Needles) -> str | None:
         return "a link to the internal tracker"
     if _suffix_of(host, needles.tools):
         return "a link to an internal tool"
-    if _suffix_of(host, needles.domains) or private_host(host) or (scheme in _WEB_SCHEMES and "." not in host and ":" not in host):
+    if (
+        _suffix_of(host, needles.domains)
+        or private_host(host)
+        or (scheme in _WEB_SCHEMES and "." not in host and ":" not in host)
+    ):
         return "a private link"
     return None
 
@@ -566,12 +592,16 @@ def _bare_hosts(text: str, needles: Needles, urls: list[tuple[int, int]]) -> Ite
         while start < i and text[start] in ".-_":
             start += 1
         if start < i and not _inside(start, urls):
-            yield start, end, "an internal tool's address" if m.group()[1:] in needles.tools else "an internal host name"
+            yield (
+                start,
+                end,
+                "an internal tool's address" if m.group()[1:] in needles.tools else "an internal host name",
+            )
 
 
 @functools.lru_cache(maxsize=64)
 def _endings_pattern(domains: tuple[str, ...], tools: tuple[str, ...]) -> re.Pattern[str] | None:
-    """".ending" for any of the endings, where a host name ends (longest first)."""
+    """ ".ending" for any of the endings, where a host name ends (longest first)."""
     endings = sorted({*domains, *tools}, key=len, reverse=True)
     if not endings:
         return None
@@ -706,10 +736,14 @@ def _find(text: str, needles: Needles, source: Callable[[int, int], str]) -> lis
         found += _channels(text)
         found += _sub_headings(text, needles)
     found += _phrases(text, needles.names, "a person's name")
-    found += ((s, e, why) for s, e, why in _phrases(text, needles.name_words, "a person's name") if not source(s, e).islower())
+    found += (
+        (s, e, why) for s, e, why in _phrases(text, needles.name_words, "a person's name") if not source(s, e).islower()
+    )
     for phrases, why in ((needles.words, "an internal name"), (needles.markers, "a part marked internal")):
         if phrases is not None and any(w in text for w in phrases.required):
-            found += ((m.start(), m.end(), why) for m in phrases.pattern.finditer(text) if not _word_at(text, m.start() - 1))
+            found += (
+                (m.start(), m.end(), why) for m in phrases.pattern.finditer(text) if not _word_at(text, m.start() - 1)
+            )
     found.sort(key=lambda f: (f[0], f[0] - f[1]))
     out: list[tuple[int, int, str]] = []
     last_end = -1
@@ -772,7 +806,11 @@ def sources(pm: Postmortem, template: Any) -> list[Source]:
         text = section_text(pm, section)
         out.append(Source(text, True, _line_placer(text, section.line), "in a public section"))
     for i, summary in shown_actions(pm):
-        out.append(Source(summary, False, _scalar_placer(pm, ("actions", i, "summary")), "in an action summary (shown publicly)"))
+        out.append(
+            Source(
+                summary, False, _scalar_placer(pm, ("actions", i, "summary")), "in an action summary (shown publicly)"
+            )
+        )
     return out
 
 
@@ -817,7 +855,10 @@ def scan_text(text: str, settings: Any, names: tuple[str, ...] = ()) -> list[tup
         trackers=lambda: {"tracker.example.com"},
         private_headings=frozenset({"timeline"}),
     )
-    return [(view.start(s), view.end(e), why) for s, e, why in _find(view.text, found, lambda s, e: text[view.start(s) : view.end(e)])]
+    return [
+        (view.start(s), view.end(e), why)
+        for s, e, why in _find(view.text, found, lambda s, e: text[view.start(s) : view.end(e)])
+    ]
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -948,7 +989,12 @@ def refuse(pm: Postmortem, leaks: list[Leak]) -> None:
     first = leaks[0]
     REFUSALS.warning(
         "postmortem_kb: %s is left out of the public site: %d public-leak finding(s), the first at line %d, column %d: %s. Run `pmkb check %s` for all of them.",
-        pm.path, len(leaks), first.line, first.column, first.message, pm.path,
+        pm.path,
+        len(leaks),
+        first.line,
+        first.column,
+        first.message,
+        pm.path,
     )
     LEDGER.info(pm.path)
 

@@ -143,7 +143,12 @@ def _findings(text: str) -> Iterator[tuple[int, str]]:
             if _AUTOLINK.fullmatch(m.group(0)):
                 continue
             if len(judged) >= MAX_TAGS and m.group(0) not in judged:
-                found.append((m.start(), f"more than {MAX_TAGS} different HTML tags: the rest are not judged one by one (the site cleans them all)"))
+                found.append(
+                    (
+                        m.start(),
+                        f"more than {MAX_TAGS} different HTML tags: the rest are not judged one by one (the site cleans them all)",
+                    )
+                )
                 break
             changes = judged.get(m.group(0))
             if changes is None:
@@ -166,6 +171,6 @@ def _findings(text: str) -> Iterator[tuple[int, str]]:
                 key, value = a.group(1).lower(), a.group(2).strip("\"'")
                 scheme = unsafe_url(value) if key in ("href", "src") else None
                 if key.startswith("on") or scheme:
-                    what = f"`{key}=\"{scheme}:…\"`" if scheme else f"the `{key}` attribute"
+                    what = f'`{key}="{scheme}:…"`' if scheme else f"the `{key}` attribute"
                     found.append((m.start(1) + a.start(), f"the site removes {what} (an attr_list attribute)"))
     yield from sorted(found)
