@@ -256,12 +256,18 @@ FACTOR_WEIGHTS = {
 FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     "config-change": {
         "desc": [
-            "A change to the {setting} of {svc} went out through the configuration service, outside a code release, and took effect on every instance at once.",
-            "An infrastructure definition for {svc} was updated to adjust its {setting}; the new value behaved differently under production traffic than in staging.",
+            "A change to the {setting} of {svc} went out through the configuration service, outside a code release, "
+            "and took effect on every instance at once.",
+            "An infrastructure definition for {svc} was updated to adjust its {setting}; the new value behaved "
+            "differently under production traffic than in staging.",
         ],
         "para": [
-            "The change to the {setting} looked small and had been reviewed. Configuration changes for {svc} reach every instance within a minute, with no canary stage, so the new value met full production traffic at once. Staging carries about {pct} % of production load, which is why the difference did not show there.",
-            "Configuration for {svc} lives apart from its code and ships through a separate path. That path has no gradual rollout and no automatic comparison of error rates before and after, so the effect of the {setting} change became visible only through its consequences.",
+            "The change to the {setting} looked small and had been reviewed. Configuration changes for {svc} reach "
+            "every instance within a minute, with no canary stage, so the new value met full production traffic at "
+            "once. Staging carries about {pct} % of production load, which is why the difference did not show there.",
+            "Configuration for {svc} lives apart from its code and ships through a separate path. That path has no "
+            "gradual rollout and no automatic comparison of error rates before and after, so the effect of the "
+            "{setting} change became visible only through its consequences.",
         ],
         "actions": [
             (
@@ -273,12 +279,18 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "capacity-saturation": {
         "desc": [
-            "The {svc} database connection pool was sized for average traffic and ran out of free connections during the peak.",
-            "Worker pools for {svc} had no headroom left at peak; requests queued behind slow ones and timed out upstream.",
+            "The {svc} database connection pool was sized for average traffic and ran out of free connections during "
+            "the peak.",
+            "Worker pools for {svc} had no headroom left at peak; requests queued behind slow ones and timed out "
+            "upstream.",
         ],
         "para": [
-            "At the peak, {svc} needed about {n} concurrent connections and the pool allowed {pool}. Once the pool was exhausted, requests waited for a free connection, the wait pushed latency past the upstream timeout of {timeout} seconds, and the retries added more waiting work.",
-            "Capacity planning for {svc} was based on last year's traffic shape. The load test that set its limits did not include the batch jobs that now run in the same hour, so the headroom it showed was not there in production.",
+            "At the peak, {svc} needed about {n} concurrent connections and the pool allowed {pool}. Once the pool "
+            "was exhausted, requests waited for a free connection, the wait pushed latency past the upstream timeout "
+            "of {timeout} seconds, and the retries added more waiting work.",
+            "Capacity planning for {svc} was based on last year's traffic shape. The load test that set its limits "
+            "did not include the batch jobs that now run in the same hour, so the headroom it showed was not there "
+            "in production.",
         ],
         "actions": [
             ("Load-test {svc} with the current traffic mix, including batch jobs, before each peak season", "prevent"),
@@ -289,11 +301,15 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     "third-party-dependency": {
         "desc": [
             "{Vendor} degraded for {mins} minutes and {svc} had no fallback path while its calls timed out.",
-            "{Vendor} changed the format of an error response without notice, and {svc} treated the new response as a hard failure.",
+            "{Vendor} changed the format of an error response without notice, and {svc} treated the new response as "
+            "a hard failure.",
         ],
         "para": [
-            "{Svc} depends on {vendor} for every request on this path. When the provider slowed down, our client waited the full {timeout} seconds per call, holding threads that other requests needed. There is a contractual status page, but it showed all green for the first half hour.",
-            "Our integration with {vendor} assumed its responses would keep the documented shape. The provider changed an error format in a minor release, and the client in {svc} had no tolerant parsing for it.",
+            "{Svc} depends on {vendor} for every request on this path. When the provider slowed down, our client "
+            "waited the full {timeout} seconds per call, holding threads that other requests needed. There is a "
+            "contractual status page, but it showed all green for the first half hour.",
+            "Our integration with {vendor} assumed its responses would keep the documented shape. The provider "
+            "changed an error format in a minor release, and the client in {svc} had no tolerant parsing for it.",
         ],
         "actions": [
             ("Add a circuit breaker and a degraded mode to {svc} for calls to {vendor}", "mitigate"),
@@ -303,11 +319,15 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     "internal-dependency": {
         "desc": [
             "{Svc} called {dep} synchronously on its request path, so latency in {dep} became latency in {svc}.",
-            "{Dep}, run by the {team2} team, changed the shape of a response that {svc} relied on, and the contract had no test on our side.",
+            "{Dep}, run by the {team2} team, changed the shape of a response that {svc} relied on, and the contract "
+            "had no test on our side.",
         ],
         "para": [
-            "{Svc} calls {dep} on every request and waits for the answer. When {dep} slowed down, {svc} had no cache or default to fall back on, so its own latency followed. The two teams had no shared view of the dependency, and the {team} on-call first saw {dep} as a symptom rather than a source.",
-            "The contract between {svc} and {dep} was informal: a field that {svc} read had been optional in {dep} for a year, and the release that stopped sending it passed every test the {team2} team had.",
+            "{Svc} calls {dep} on every request and waits for the answer. When {dep} slowed down, {svc} had no cache "
+            "or default to fall back on, so its own latency followed. The two teams had no shared view of the "
+            "dependency, and the {team} on-call first saw {dep} as a symptom rather than a source.",
+            "The contract between {svc} and {dep} was informal: a field that {svc} read had been optional in {dep} "
+            "for a year, and the release that stopped sending it passed every test the {team2} team had.",
         ],
         "actions": [
             ("Add a consumer contract test for {dep} responses to the {svc} pipeline", "prevent"),
@@ -316,12 +336,16 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "expiring-certificate": {
         "desc": [
-            "The TLS certificate on the {svc} internal endpoint reached its expiry date; renewal was a manual step with no reminder in any system.",
-            "A rotated client certificate was not picked up by {svc} until its processes restarted, so its calls to {dep} failed the handshake.",
+            "The TLS certificate on the {svc} internal endpoint reached its expiry date; renewal was a manual step "
+            "with no reminder in any system.",
+            "A rotated client certificate was not picked up by {svc} until its processes restarted, so its calls to "
+            "{dep} failed the handshake.",
         ],
         "para": [
-            "The certificate had a one-year life and had been renewed by hand the previous year. Nothing in our tooling tracked its expiry date, and the person who renewed it last year had moved to another team.",
-            "Certificates for internal endpoints are rotated automatically, but {svc} reads its certificate only at start-up. The rotation succeeded and the old certificate kept being presented until it expired.",
+            "The certificate had a one-year life and had been renewed by hand the previous year. Nothing in our "
+            "tooling tracked its expiry date, and the person who renewed it last year had moved to another team.",
+            "Certificates for internal endpoints are rotated automatically, but {svc} reads its certificate only at "
+            "start-up. The rotation succeeded and the old certificate kept being presented until it expired.",
         ],
         "actions": [
             ("Issue the {svc} endpoint certificate from the internal CA with automatic renewal", "prevent"),
@@ -331,12 +355,17 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "retry-storm": {
         "desc": [
-            "Clients of {svc} retried failed calls immediately and up to five times, multiplying its load while it was already struggling.",
-            "The mobile app retried on every timeout with no backoff, so recovery of {svc} was held back by its own clients.",
+            "Clients of {svc} retried failed calls immediately and up to five times, multiplying its load while it "
+            "was already struggling.",
+            "The mobile app retried on every timeout with no backoff, so recovery of {svc} was held back by its own "
+            "clients.",
         ],
         "para": [
-            "Each failed call to {svc} led to up to five immediate retries, so a 20 % failure rate turned into roughly twice the normal load. The extra load kept {svc} saturated after the original problem had passed, and recovery started only once traffic was shed at the gateway.",
-            "Retries without backoff or jitter arrived in waves. Every time {svc} recovered enough to answer, the queued retries arrived together and pushed it back over the edge.",
+            "Each failed call to {svc} led to up to five immediate retries, so a 20 % failure rate turned into "
+            "roughly twice the normal load. The extra load kept {svc} saturated after the original problem had "
+            "passed, and recovery started only once traffic was shed at the gateway.",
+            "Retries without backoff or jitter arrived in waves. Every time {svc} recovered enough to answer, the "
+            "queued retries arrived together and pushed it back over the edge.",
         ],
         "actions": [
             ("Use exponential backoff with jitter and a retry budget in the shared client library", "prevent"),
@@ -345,12 +374,18 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "deploy-pipeline": {
         "desc": [
-            "The deployment tool marked the {svc} rollout complete while a third of the instances were still on the previous version.",
-            "The release of {svc} went to all regions in one step, because the pipeline's staged rollout was turned off during a migration and not turned back on.",
+            "The deployment tool marked the {svc} rollout complete while a third of the instances were still on the "
+            "previous version.",
+            "The release of {svc} went to all regions in one step, because the pipeline's staged rollout was turned "
+            "off during a migration and not turned back on.",
         ],
         "para": [
-            "The pipeline reported success based on the orchestration step, not on the health of the new instances. A third of them never passed their readiness check, and traffic was split between two versions with different database expectations.",
-            "Staged rollouts were turned off for {svc} during a pipeline migration in the spring, and the switch to turn them back on was part of a migration checklist item that was still open. The release went everywhere at once.",
+            "The pipeline reported success based on the orchestration step, not on the health of the new instances. "
+            "A third of them never passed their readiness check, and traffic was split between two versions with "
+            "different database expectations.",
+            "Staged rollouts were turned off for {svc} during a pipeline migration in the spring, and the switch to "
+            "turn them back on was part of a migration checklist item that was still open. The release went "
+            "everywhere at once.",
         ],
         "actions": [
             ("Make the deploy pipeline wait for readiness of every new instance before reporting success", "prevent"),
@@ -359,12 +394,17 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "data-migration": {
         "desc": [
-            "A backfill of {svc} records ran in batches without idempotency keys, so retried batches wrote duplicate rows.",
+            "A backfill of {svc} records ran in batches without idempotency keys, so retried batches wrote duplicate "
+            "rows.",
             "The schema migration for {svc} reshaped a column that a nightly job still read in the old shape.",
         ],
         "para": [
-            "The backfill was designed to run once. When a batch timed out and the job scheduler retried it, the rows were written again. Nothing downstream checked for duplicates, and the reporting totals grew by about {pct} %.",
-            "The migration was tested against the {svc} application, which was updated in the same release. The nightly export reads the same table with its own query, written three years earlier, and was not part of the test plan.",
+            "The backfill was designed to run once. When a batch timed out and the job scheduler retried it, the "
+            "rows were written again. Nothing downstream checked for duplicates, and the reporting totals grew by "
+            "about {pct} %.",
+            "The migration was tested against the {svc} application, which was updated in the same release. The "
+            "nightly export reads the same table with its own query, written three years earlier, and was not part "
+            "of the test plan.",
         ],
         "actions": [
             ("Give every backfill batch an idempotency key and make the writer reject repeats", "prevent"),
@@ -378,8 +418,10 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
             "A cache key in {svc} did not include the locale, so customers were served pages built for another region.",
         ],
         "para": [
-            "The defect had been in {svc} for months, on a path that production reached only when {dep} returned nothing. Tests covered the normal case and the failure case, but not the empty one.",
-            "The code in {svc} treated a closed connection during reconnect as fatal and exited. On the older hosts it runs on, nothing restarts an exited process, so each worker that hit the condition stayed down.",
+            "The defect had been in {svc} for months, on a path that production reached only when {dep} returned "
+            "nothing. Tests covered the normal case and the failure case, but not the empty one.",
+            "The code in {svc} treated a closed connection during reconnect as fatal and exited. On the older hosts "
+            "it runs on, nothing restarts an exited process, so each worker that hit the condition stayed down.",
         ],
         "actions": [
             ("Fix the {svc} handling of empty responses and add a test for it", "prevent"),
@@ -388,12 +430,16 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "rate-limiting": {
         "desc": [
-            "{Vendor} applies a per-account quota; traffic from the new region pushed {svc} over it and requests were refused.",
-            "The gateway's rate limit for {svc} was set per IP, and a partner's traffic arriving through one NAT address was throttled.",
+            "{Vendor} applies a per-account quota; traffic from the new region pushed {svc} over it and requests "
+            "were refused.",
+            "The gateway's rate limit for {svc} was set per IP, and a partner's traffic arriving through one NAT "
+            "address was throttled.",
         ],
         "para": [
-            "The quota with {vendor} had been set three years earlier and nobody had a current view of how close we were to it. The new region's traffic went through the same account, and at peak {svc} crossed the limit.",
-            "Per-IP limits assume one client per address. The partner's integration sends all of its traffic from a single NAT gateway, so legitimate requests were throttled as if they came from one abusive client.",
+            "The quota with {vendor} had been set three years earlier and nobody had a current view of how close we "
+            "were to it. The new region's traffic went through the same account, and at peak {svc} crossed the limit.",
+            "Per-IP limits assume one client per address. The partner's integration sends all of its traffic from a "
+            "single NAT gateway, so legitimate requests were throttled as if they came from one abusive client.",
         ],
         "actions": [
             ("Export quota use for {vendor} as a metric and alert at 70 %", "detect"),
@@ -402,12 +448,16 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "dns": {
         "desc": [
-            "The {svc} record carried a one-hour TTL, so resolvers kept the old answer long after the change was reverted.",
-            "The internal resolvers cached a negative answer for {svc} during a brief provider hiccup and served it for the full negative TTL.",
+            "The {svc} record carried a one-hour TTL, so resolvers kept the old answer long after the change was "
+            "reverted.",
+            "The internal resolvers cached a negative answer for {svc} during a brief provider hiccup and served it "
+            "for the full negative TTL.",
         ],
         "para": [
-            "Reverting the record took a minute. Getting the world to notice took another hour, because the record's TTL had never been lowered ahead of the move, and some resolvers held the old answer longer still.",
-            "A few seconds of failed lookups at the DNS provider were enough for the internal resolvers to cache a negative answer for {svc}. The negative TTL was set to an hour, a default no one had chosen on purpose.",
+            "Reverting the record took a minute. Getting the world to notice took another hour, because the record's "
+            "TTL had never been lowered ahead of the move, and some resolvers held the old answer longer still.",
+            "A few seconds of failed lookups at the DNS provider were enough for the internal resolvers to cache a "
+            "negative answer for {svc}. The negative TTL was set to an hour, a default no one had chosen on purpose.",
         ],
         "actions": [
             ("Lower the TTL of records a day before any planned DNS move, as a step in the change template", "process"),
@@ -416,12 +466,15 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "clock-time": {
         "desc": [
-            "Hosts in one pool for {svc} drifted several minutes from true time after their time sync agent stopped, and tokens they issued looked expired elsewhere.",
+            "Hosts in one pool for {svc} drifted several minutes from true time after their time sync agent stopped, "
+            "and tokens they issued looked expired elsewhere.",
             "A daylight-saving change made the {svc} scheduler run the hourly job twice in one night.",
         ],
         "para": [
-            "The time sync agent on one pool had stopped after an image update, and nothing measured clock offset. As the drift grew, tokens issued by those hosts arrived at other services already expired.",
-            "The scheduler in {svc} stores job times in local time. On the night the clocks went back, the same local hour occurred twice, and the job ran in both.",
+            "The time sync agent on one pool had stopped after an image update, and nothing measured clock offset. "
+            "As the drift grew, tokens issued by those hosts arrived at other services already expired.",
+            "The scheduler in {svc} stores job times in local time. On the night the clocks went back, the same "
+            "local hour occurred twice, and the job ran in both.",
         ],
         "actions": [
             ("Alert on clock offset above 500 ms on every host", "detect"),
@@ -431,11 +484,14 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     "single-point-of-failure": {
         "desc": [
             "All {svc} writes went through a single primary with no automated failover.",
-            "One shared instance of {dep} served every environment, so its restart affected production along with the test environments.",
+            "One shared instance of {dep} served every environment, so its restart affected production along with "
+            "the test environments.",
         ],
         "para": [
-            "{Svc} had one primary and a replica that could only be promoted by hand. The promotion runbook had last been exercised two years before, and it took the team {mins} minutes to carry it out safely.",
-            "The shared {dep} instance was a convenience that outlived its reasons. It carried production traffic and test traffic together, with no way to restart one without the other.",
+            "{Svc} had one primary and a replica that could only be promoted by hand. The promotion runbook had last "
+            "been exercised two years before, and it took the team {mins} minutes to carry it out safely.",
+            "The shared {dep} instance was a convenience that outlived its reasons. It carried production traffic "
+            "and test traffic together, with no way to restart one without the other.",
         ],
         "actions": [
             ("Enable automated failover for the {svc} primary and test it each quarter", "prevent"),
@@ -448,8 +504,10 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
             "{Svc} was monitored for errors but not for volume; a worker that sends nothing produces no errors.",
         ],
         "para": [
-            "Our dashboards for {svc} showed errors and latency, both normal throughout. The job had simply stopped producing new data, and no measure of freshness or volume existed to show it.",
-            "Every signal we had was about things going wrong loudly. A system that quietly stops doing its work produces none of them, so the first sign was a person noticing a number that had not moved.",
+            "Our dashboards for {svc} showed errors and latency, both normal throughout. The job had simply stopped "
+            "producing new data, and no measure of freshness or volume existed to show it.",
+            "Every signal we had was about things going wrong loudly. A system that quietly stops doing its work "
+            "produces none of them, so the first sign was a person noticing a number that had not moved.",
         ],
         "actions": [
             ("Measure data freshness for {svc} and alert when it is older than two hours", "detect"),
@@ -459,11 +517,15 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     "alerting-gap": {
         "desc": [
             "The {svc} latency alert routed to a team mailbox rather than to the on-call rotation.",
-            "The error-rate alert for {svc} used a 30-minute window, so it fired well after customers felt the problem.",
+            "The error-rate alert for {svc} used a 30-minute window, so it fired well after customers felt the "
+            "problem.",
         ],
         "para": [
-            "The measurement existed and the graph showed the problem from the first minute. The alert on it, though, was routed to a mailbox created when {svc} was a prototype, and nobody on the current rotation read it.",
-            "A 30-minute window smooths out noise but also delays the page. By the time the alert for {svc} fired, support already had a queue of reports and the incident was well under way.",
+            "The measurement existed and the graph showed the problem from the first minute. The alert on it, "
+            "though, was routed to a mailbox created when {svc} was a prototype, and nobody on the current rotation "
+            "read it.",
+            "A 30-minute window smooths out noise but also delays the page. By the time the alert for {svc} fired, "
+            "support already had a queue of reports and the incident was well under way.",
         ],
         "actions": [
             ("Route every {svc} alert to the {team} on-call rotation and remove the mailbox route", "detect"),
@@ -472,12 +534,17 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "alert-fatigue": {
         "desc": [
-            "The {svc} alert had fired about {n} times in the previous month without needing action, and responders had learned to acknowledge it and move on.",
-            "The alert posted to a shared channel that receives a steady stream of automated messages, most of them unactionable.",
+            "The {svc} alert had fired about {n} times in the previous month without needing action, and responders "
+            "had learned to acknowledge it and move on.",
+            "The alert posted to a shared channel that receives a steady stream of automated messages, most of them "
+            "unactionable.",
         ],
         "para": [
-            "This alert had a long history of firing during nightly batch runs and clearing by itself. When it fired for a real reason, it looked exactly like all the times before, and the first response was to wait for it to clear.",
-            "The shared channel receives a couple of hundred automated messages a day. One more red line among them did not stand out, and no rotation was responsible for reading the channel.",
+            "This alert had a long history of firing during nightly batch runs and clearing by itself. When it fired "
+            "for a real reason, it looked exactly like all the times before, and the first response was to wait for "
+            "it to clear.",
+            "The shared channel receives a couple of hundred automated messages a day. One more red line among them "
+            "did not stand out, and no rotation was responsible for reading the channel.",
         ],
         "actions": [
             ("Delete or fix every {team} alert that fired more than ten times last month without action", "detect"),
@@ -487,11 +554,14 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     "detection-by-customers": {
         "desc": [
             "Customers reported the problem to support before any of our own signals showed it.",
-            "A colleague in another team noticed the broken {svc} page and asked about it in the help channel; no alert had fired.",
+            "A colleague in another team noticed the broken {svc} page and asked about it in the help channel; no "
+            "alert had fired.",
         ],
         "para": [
-            "The first report came from support, about {mins} minutes in. Our own checks for {svc} exercised the happy path from a single region and kept passing throughout.",
-            "We learned about the problem from a colleague who happened to use {svc} that morning. Our synthetic checks looked at the landing page, which kept working, and not at the step that was failing.",
+            "The first report came from support, about {mins} minutes in. Our own checks for {svc} exercised the "
+            "happy path from a single region and kept passing throughout.",
+            "We learned about the problem from a colleague who happened to use {svc} that morning. Our synthetic "
+            "checks looked at the landing page, which kept working, and not at the step that was failing.",
         ],
         "actions": [
             ("Add a synthetic check that completes the full {svc} flow from three regions", "detect"),
@@ -501,11 +571,15 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     "mitigation-needs-other-team": {
         "desc": [
             "Only the {team2} team could restart the {svc} workers, which run on infrastructure they manage.",
-            "The mitigation, a failover of {dep}, could be carried out only by the {team2} team, whose on-call had to be found first.",
+            "The mitigation, a failover of {dep}, could be carried out only by the {team2} team, whose on-call had "
+            "to be found first.",
         ],
         "para": [
-            "The {team} on-call knew within minutes what would restore service. Carrying it out required the {team2} team, because the workers run on infrastructure only they can change. Most of the time to restore went into crossing that boundary.",
-            "Diagnosis was quick; the wait was not. The failover of {dep} is a {team2} operation, and reaching their on-call took longer than the diagnosis had.",
+            "The {team} on-call knew within minutes what would restore service. Carrying it out required the {team2} "
+            "team, because the workers run on infrastructure only they can change. Most of the time to restore went "
+            "into crossing that boundary.",
+            "Diagnosis was quick; the wait was not. The failover of {dep} is a {team2} operation, and reaching their "
+            "on-call took longer than the diagnosis had.",
         ],
         "actions": [
             ("Give the {team} on-call self-service restart rights for {svc}", "mitigate"),
@@ -515,11 +589,14 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     "handoff-ticket-queue": {
         "desc": [
             "The documented route to the {team2} team was a ticket, filed at normal priority with no page.",
-            "The request for help went through the {team2} request form, which queues work for the next business day by default.",
+            "The request for help went through the {team2} request form, which queues work for the next business day "
+            "by default.",
         ],
         "para": [
-            "The runbook pointed to a ticket in the {team2} queue. The form defaults to normal priority and pages no one, so the request waited behind routine work until someone found another way to reach them.",
-            "Work crossed the team boundary through a request form designed for planned changes. Context was lost on the way, and the {team2} team had to ask again for details the incident channel already held.",
+            "The runbook pointed to a ticket in the {team2} queue. The form defaults to normal priority and pages no "
+            "one, so the request waited behind routine work until someone found another way to reach them.",
+            "Work crossed the team boundary through a request form designed for planned changes. Context was lost on "
+            "the way, and the {team2} team had to ask again for details the incident channel already held.",
         ],
         "actions": [
             ("Replace the ticket step in the {svc} runbook with a page to the {team2} on-call", "process"),
@@ -527,12 +604,16 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "missing-access": {
         "desc": [
-            "The {team} on-call role had read-only access to the {svc} hosts and could see the problem but not act on it.",
-            "Production credentials for {dep} were available only through a break-glass process that took {mins} minutes.",
+            "The {team} on-call role had read-only access to the {svc} hosts and could see the problem but not act "
+            "on it.",
+            "Production credentials for {dep} were available only through a break-glass process that took {mins} "
+            "minutes.",
         ],
         "para": [
-            "The on-call engineer could see the stopped processes but not start them: the role had read access only. Requesting elevated access is a documented process, designed for planned work, and it took time.",
-            "The break-glass process exists for good reasons and worked as designed. It was simply not designed for an incident where every minute counts, and it added {mins} minutes to the restore.",
+            "The on-call engineer could see the stopped processes but not start them: the role had read access only. "
+            "Requesting elevated access is a documented process, designed for planned work, and it took time.",
+            "The break-glass process exists for good reasons and worked as designed. It was simply not designed for "
+            "an incident where every minute counts, and it added {mins} minutes to the restore.",
         ],
         "actions": [
             ("Grant the {team} on-call role restart and scale rights on {svc}", "mitigate"),
@@ -541,12 +622,16 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "knowledge-gap": {
         "desc": [
-            "The {svc} runbook described an architecture from two years ago, so diagnosis depended on finding someone who knew the current one.",
+            "The {svc} runbook described an architecture from two years ago, so diagnosis depended on finding "
+            "someone who knew the current one.",
             "Few people on the rotation had worked with {dep}, and its behaviour under failover was not documented.",
         ],
         "para": [
-            "The runbook for {svc} still described the old queue-based design. The responders spent the first part of the incident reconciling what the runbook said with what they saw, until an engineer who had worked on the redesign joined and explained the current setup.",
-            "{Dep} is stable and rarely needs attention, which is also why few people know it well. The knowledge of how it fails over lived with two engineers, and it took time to reach one of them.",
+            "The runbook for {svc} still described the old queue-based design. The responders spent the first part "
+            "of the incident reconciling what the runbook said with what they saw, until an engineer who had worked "
+            "on the redesign joined and explained the current setup.",
+            "{Dep} is stable and rarely needs attention, which is also why few people know it well. The knowledge of "
+            "how it fails over lived with two engineers, and it took time to reach one of them.",
         ],
         "actions": [
             ("Rewrite the {svc} runbook for the current architecture and test it in a game day", "mitigate"),
@@ -559,8 +644,10 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
             "Rolling back {svc} meant rebuilding the previous image, which took {mins} minutes in the pipeline.",
         ],
         "para": [
-            "The release changed the schema in the same step as the code, so the previous version of {svc} could not run against the new tables. Restoring service meant writing and shipping a fix forward under pressure.",
-            "Rollback was possible but slow: the previous image had been garbage-collected from the registry, and rebuilding it took {mins} minutes.",
+            "The release changed the schema in the same step as the code, so the previous version of {svc} could not "
+            "run against the new tables. Restoring service meant writing and shipping a fix forward under pressure.",
+            "Rollback was possible but slow: the previous image had been garbage-collected from the registry, and "
+            "rebuilding it took {mins} minutes.",
         ],
         "actions": [
             ("Separate schema changes from code releases for {svc}, expand first and contract later", "prevent"),
@@ -569,12 +656,17 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "incident-coordination": {
         "desc": [
-            "Two teams worked the incident in separate channels for the first half hour, each unaware of the other's findings.",
-            "No incident commander was named until late in the response, so decisions on customer communication waited.",
+            "Two teams worked the incident in separate channels for the first half hour, each unaware of the other's "
+            "findings.",
+            "No incident commander was named until late in the response, so decisions on customer communication "
+            "waited.",
         ],
         "para": [
-            "The {team} and {team2} teams both saw the symptoms and opened their own channels. Each team held findings the other was still looking for, and they met only when the incident commander noticed the second channel.",
-            "Without a named incident commander, questions about customer messaging went to whoever seemed senior. Several people were waiting for a decision that nobody had been asked to make.",
+            "The {team} and {team2} teams both saw the symptoms and opened their own channels. Each team held "
+            "findings the other was still looking for, and they met only when the incident commander noticed the "
+            "second channel.",
+            "Without a named incident commander, questions about customer messaging went to whoever seemed senior. "
+            "Several people were waiting for a decision that nobody had been asked to make.",
         ],
         "actions": [
             (
@@ -589,8 +681,11 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
             "A contractual launch date shaped the rollout plan towards speed over a staged release.",
         ],
         "para": [
-            "The release went out in the last week before the sales event, together with a dozen others. The usual soak time in staging was shortened to fit the calendar, a trade-off that had worked several times before.",
-            "The launch date was set in a commercial agreement months earlier. With the date fixed, the staged rollout was compressed into a single day.",
+            "The release went out in the last week before the sales event, together with a dozen others. The usual "
+            "soak time in staging was shortened to fit the calendar, a trade-off that had worked several times "
+            "before.",
+            "The launch date was set in a commercial agreement months earlier. With the date fixed, the staged "
+            "rollout was compressed into a single day.",
         ],
         "actions": [
             ("Set a release freeze with an explicit exception process for the week before sales events", "process"),
@@ -599,11 +694,14 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     "toil": {
         "desc": [
             "Renewing the {svc} credential was a manual task every 90 days, tracked in one engineer's calendar.",
-            "Clearing the {svc} disk was done by hand a few times a week, and the script for it had no guard for a full disk.",
+            "Clearing the {svc} disk was done by hand a few times a week, and the script for it had no guard for a "
+            "full disk.",
         ],
         "para": [
-            "The credential renewal was a small chore every 90 days, tracked by one person's calendar. When that engineer moved teams, the reminder went with them, and nothing in the system knew the date.",
-            "Disk clean-up on {svc} had been done by hand for a year. It took ten minutes, a few times a week, and never quite reached the top of the backlog to automate.",
+            "The credential renewal was a small chore every 90 days, tracked by one person's calendar. When that "
+            "engineer moved teams, the reminder went with them, and nothing in the system knew the date.",
+            "Disk clean-up on {svc} had been done by hand for a year. It took ten minutes, a few times a week, and "
+            "never quite reached the top of the backlog to automate.",
         ],
         "actions": [
             ("Automate the {svc} credential rotation through the secrets manager", "prevent"),
@@ -612,12 +710,16 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "remediation-backlog": {
         "desc": [
-            "A fix for this class of problem had been agreed after an earlier incident and was still waiting to be scheduled.",
-            "The automation that prevents this was on the {team} roadmap for two quarters and had been displaced by feature work each time.",
+            "A fix for this class of problem had been agreed after an earlier incident and was still waiting to be "
+            "scheduled.",
+            "The automation that prevents this was on the {team} roadmap for two quarters and had been displaced by "
+            "feature work each time.",
         ],
         "para": [
-            "We had seen this before: an earlier postmortem recommended the same change, and the action was still open. It had been ranked below feature work twice, each time for reasons that made sense on their own.",
-            "The fix was known and estimated at two weeks. It sat on the {team} roadmap for two quarters, always one item below the cut line.",
+            "We had seen this before: an earlier postmortem recommended the same change, and the action was still "
+            "open. It had been ranked below feature work twice, each time for reasons that made sense on their own.",
+            "The fix was known and estimated at two weeks. It sat on the {team} roadmap for two quarters, always one "
+            "item below the cut line.",
         ],
         "actions": [
             ("Review open remediation items older than 90 days in the monthly {team} planning", "process"),
@@ -625,12 +727,16 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "unclear-ownership": {
         "desc": [
-            "After a reorganisation, neither the {team} team nor the {team2} team listed {svc} as theirs, and its alerts had no rotation behind them.",
+            "After a reorganisation, neither the {team} team nor the {team2} team listed {svc} as theirs, and its "
+            "alerts had no rotation behind them.",
             "The component was built by the {team2} team for the {team} team and never formally handed over.",
         ],
         "para": [
-            "{Svc} was built by the {team2} team on behalf of the {team} team, who used it but never ran it. After the reorganisation each team thought of it as the other's, and its alerts went to a rotation that no longer existed.",
-            "Nobody owned {svc} in the service catalogue. It worked well enough that the gap never came up, until it needed someone.",
+            "{Svc} was built by the {team2} team on behalf of the {team} team, who used it but never ran it. After "
+            "the reorganisation each team thought of it as the other's, and its alerts went to a rotation that no "
+            "longer existed.",
+            "Nobody owned {svc} in the service catalogue. It worked well enough that the gap never came up, until it "
+            "needed someone.",
         ],
         "actions": [
             ("Assign {svc} an owning team in the service catalogue and route its alerts there", "process"),
@@ -639,12 +745,15 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "change-approval-delay": {
         "desc": [
-            "Reverting the change counted as a new change and needed an emergency approval that took {mins} minutes to arrange.",
+            "Reverting the change counted as a new change and needed an emergency approval that took {mins} minutes "
+            "to arrange.",
             "A change freeze was in place, and the mitigation waited for an exception from the change board.",
         ],
         "para": [
-            "Putting the previous value back was a one-line change. It still needed an emergency approval from the change board, and convening it took {mins} minutes.",
-            "The freeze exists to protect a busy period, and it did its job for planned work. The exception process had no fast path for a mitigation during an incident.",
+            "Putting the previous value back was a one-line change. It still needed an emergency approval from the "
+            "change board, and convening it took {mins} minutes.",
+            "The freeze exists to protect a busy period, and it did its job for planned work. The exception process "
+            "had no fast path for a mitigation during an incident.",
         ],
         "actions": [
             ("Pre-approve reverting a change to its previous value as a standard change", "process"),
@@ -652,12 +761,17 @@ FACTOR_TEXT: dict[str, dict[str, list[Any]]] = {
     },
     "on-call-load": {
         "desc": [
-            "The {team} on-call had been paged {n} times that week and was handling another incident when this one began.",
-            "The rotation had four people covering three services, so each shift carried a heavy load of interruptions.",
+            "The {team} on-call had been paged {n} times that week and was handling another incident when this one "
+            "began.",
+            "The rotation had four people covering three services, so each shift carried a heavy load of "
+            "interruptions.",
         ],
         "para": [
-            "The on-call engineer was already working a separate incident when the page arrived. With two problems and one responder, the second waited for attention.",
-            "The rotation is small for what it covers: four people, three services, a page every few hours on a typical shift. Responders are used to triaging quickly, and a new page gets a quick look before the next one arrives.",
+            "The on-call engineer was already working a separate incident when the page arrived. With two problems "
+            "and one responder, the second waited for attention.",
+            "The rotation is small for what it covers: four people, three services, a page every few hours on a "
+            "typical shift. Responders are used to triaging quickly, and a new page gets a quick look before the "
+            "next one arrives.",
         ],
         "actions": [
             ("Split the {team} rotation so each shift covers at most two services", "process"),
@@ -904,7 +1018,8 @@ LUCKY = [
     "It could have been much worse: the batch jobs that share {svc} were paused for maintenance that day.",
 ]
 ACTIONS_WHY = [
-    "We chose changes that let the system catch this class of problem, rather than relying on someone noticing. {kinds}",
+    "We chose changes that let the system catch this class of problem, rather than relying on someone noticing. "
+    "{kinds}",
     "The actions aim at the conditions, not the trigger: the trigger will happen again in another form. {kinds}",
     "We looked for changes that shorten detection and restoration as much as ones that prevent a repeat. {kinds}",
 ]
@@ -915,8 +1030,10 @@ KIND_WHY = {
     "process": "The process change removes a waiting step that added time without adding safety.",
 }
 NO_ACTIONS_WHY = [
-    "No new actions. The conditions behind this incident are already covered by open work from an earlier postmortem, which this one links to; we raised its priority instead of opening duplicates.",
-    "No new actions: the affected component of {svc} is being retired next month, and the replacement already handles this case. The team confirmed the retirement date in planning.",
+    "No new actions. The conditions behind this incident are already covered by open work from an earlier "
+    "postmortem, which this one links to; we raised its priority instead of opening duplicates.",
+    "No new actions: the affected component of {svc} is being retired next month, and the replacement already "
+    "handles this case. The team confirmed the retirement date in planning.",
 ]
 LESSONS = [
     "Time to restore depends on who can act as much as on who understands the problem.",
@@ -926,17 +1043,24 @@ LESSONS = [
     "Retries are load: without backoff and a budget they turn a short problem into a long one.",
     "Alerts need an owner and a volume people can act on; a signal everyone ignores is worse than none.",
     "Dependencies we do not own still need a plan for when they misbehave.",
-    "There was no single root cause: the trigger was ordinary, and it met several conditions that had been in place for months.",
+    "There was no single root cause: the trigger was ordinary, and it met several conditions that had been in place "
+    "for months.",
 ]
 IMPACT_CUSTOMER = [
-    "About {pct} % of {svc} requests failed for {dur}. Roughly {customers} customers saw an error at least once, and support handled {contacts} extra contacts.",
-    "For {dur}, {svc} responses were slow enough that about {customers} customers gave up before completing their task. No data was lost.",
-    "Around {orders} orders were delayed by up to {dur}; all were completed once service was restored. Support handled {contacts} extra contacts.",
+    "About {pct} % of {svc} requests failed for {dur}. Roughly {customers} customers saw an error at least once, and "
+    "support handled {contacts} extra contacts.",
+    "For {dur}, {svc} responses were slow enough that about {customers} customers gave up before completing their "
+    "task. No data was lost.",
+    "Around {orders} orders were delayed by up to {dur}; all were completed once service was restored. Support "
+    "handled {contacts} extra contacts.",
 ]
 IMPACT_INTERNAL = [
-    "No customer-facing system was affected. The {team2} team could not rely on {svc} for {dur}, and two planned releases were postponed to the next day.",
-    "The impact was internal: reports built from {svc} were out of date for {dur}, and the {team2} team made one weekly decision on incomplete figures.",
-    "Engineers using {svc} were blocked for {dur}; about {n} builds and deploys waited in the queue and ran once it recovered.",
+    "No customer-facing system was affected. The {team2} team could not rely on {svc} for {dur}, and two planned "
+    "releases were postponed to the next day.",
+    "The impact was internal: reports built from {svc} were out of date for {dur}, and the {team2} team made one "
+    "weekly decision on incomplete figures.",
+    "Engineers using {svc} were blocked for {dur}; about {n} builds and deploys waited in the queue and ran once it "
+    "recovered.",
 ]
 
 
