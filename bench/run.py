@@ -316,7 +316,8 @@ def bench_check(n: int, args: argparse.Namespace, results: dict[str, Any]) -> No
         mem = measure(cmd, kb, sample=True)
         check.memory_runs.append(mem)
         print(
-            f"  {'pmkb check':<19} n={n:<6} memory run: {mem.wall_s:8.2f} s {mem.rss_mb:9.2f} MB  tree {mem.tree_pss_mb:8.2f} MB PSS in {mem.procs} process(es)",
+            f"  {'pmkb check':<19} n={n:<6} memory run: {mem.wall_s:8.2f} s {mem.rss_mb:9.2f} MB  tree "
+            f"{mem.tree_pss_mb:8.2f} MB PSS in {mem.procs} process(es)",
             flush=True,
         )
     cached = repeat("pmkb check (cached)", n, cached_cmd, kb, args.repeat, ok=(0, 1), sample=False)
@@ -434,7 +435,8 @@ def bench_build(sizes: list[int], args: argparse.Namespace, results: dict[str, A
             shutil.rmtree(site, ignore_errors=True)
             plugin.memory_runs.append(mem)
             print(
-                f"  {'build postmortem-kb':<19} n={n:<6} memory run: {mem.wall_s:8.2f} s {mem.rss_mb:9.2f} MB  tree {mem.tree_pss_mb:8.2f} MB PSS in {mem.procs} process(es)",
+                f"  {'build postmortem-kb':<19} n={n:<6} memory run: {mem.wall_s:8.2f} s {mem.rss_mb:9.2f} MB  tree "
+                f"{mem.tree_pss_mb:8.2f} MB PSS in {mem.procs} process(es)",
                 flush=True,
             )
         for variant, _ in variants:
@@ -526,24 +528,30 @@ def report(results: dict[str, Any]) -> None:
     if results["check"]:
         print(f"\npmkb check --today {TODAY}  ({_provenance(results, 'check')}; MB = peak memory, max over runs)")
         print(
-            f"  {'n':>7} {'check s':>9} {'check MB':>9} {'procs':>5} {'1-proc s':>9} {'cached s':>9} {'floor s':>9} {'floor MB':>9} {'ratio':>7} {'findings':>9}  bar (median pair ≤ {CHECK_BAR_RATIO:.2f}×, ≤ {CHECK_BAR_MB:.0f} MB)"
+            f"  {'n':>7} {'check s':>9} {'check MB':>9} {'procs':>5} {'1-proc s':>9} {'cached s':>9} {'floor s':>9} "
+            f"{'floor MB':>9} {'ratio':>7} {'findings':>9}  bar (median pair ≤ {CHECK_BAR_RATIO:.2f}×, ≤ "
+            f"{CHECK_BAR_MB:.0f} MB)"
         )
         for c in results["check"]:
             ch, fl, one, warm = c["check"], c["floor"], c.get("check_one_process") or {}, c.get("check_cached") or {}
             bar = c.get("bar")
             print(
-                f"  {c['n']:>7,} {_fmt(ch.get('best_s')):>9} {_fmt(ch.get('memory_mb')):>9} {ch.get('max_processes', 0):>5} "
-                f"{_fmt(one.get('best_s')):>9} {_fmt(warm.get('best_s')):>9} {_fmt(fl.get('best_s')):>9} {_fmt(fl.get('memory_mb')):>9} "
+                f"  {c['n']:>7,} {_fmt(ch.get('best_s')):>9} {_fmt(ch.get('memory_mb')):>9} "
+                f"{ch.get('max_processes', 0):>5} "
+                f"{_fmt(one.get('best_s')):>9} {_fmt(warm.get('best_s')):>9} {_fmt(fl.get('best_s')):>9} "
+                f"{_fmt(fl.get('memory_mb')):>9} "
                 f"{_fmt(c.get('ratio_to_floor'), '×'):>7} {c['findings']:>9}  {_verdict(bar['pass'] if bar else None)}"
                 + (
-                    f"  (pairs: {', '.join(f'{r:.2f}' for r in c['pair_ratios'])}; median {c['median_pair_ratio']:.2f}×)"
+                    f"  (pairs: {', '.join(f'{r:.2f}' for r in c['pair_ratios'])}; median "
+                    f"{c['median_pair_ratio']:.2f}×)"
                     if c.get("pair_ratios")
                     else ""
                 )
                 + (f"  ({ch['error']})" if ch.get("error") else "")
             )
         print(
-            "  check = cold (`--no-cache`, held to the bar); cached = unchanged files from .cache/pmkb; ratio = check ÷ floor (best times); 1-proc = `--jobs 1`"
+            "  check = cold (`--no-cache`, held to the bar); cached = unchanged files from .cache/pmkb; ratio = "
+            "check ÷ floor (best times); 1-proc = `--jobs 1`"
         )
     if results["build"]:
         print(f"\nmkdocs build -q  ({_provenance(results, 'build')}; MB = peak memory, max over runs)")
@@ -554,7 +562,8 @@ def report(results: dict[str, Any]) -> None:
                 f"  {b['n']:>7,} {_fmt(p.get('best_s')):>9} {_fmt(p.get('memory_mb')):>9} "
                 f"{_fmt(k.get('best_s')):>9} {_fmt(k.get('memory_mb')):>9} {_fmt(b.get('ratio'), '×'):>7}"
                 + (
-                    f"  (pairs: {', '.join(f'{r:.2f}' for r in b['pair_ratios'])}; median {b['median_pair_ratio']:.2f}×)"
+                    f"  (pairs: {', '.join(f'{r:.2f}' for r in b['pair_ratios'])}; median "
+                    f"{b['median_pair_ratio']:.2f}×)"
                     if b.get("pair_ratios")
                     else ""
                 )

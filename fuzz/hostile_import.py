@@ -23,9 +23,10 @@ PIECES = [
     "**What went well**", "Impact:", "Causes:", "Follow-ups:", "#Summary", "What happened", "-------------", "=====",
     "Date: 14 March 2021", "Severity: Sev 2", "**Owner:** @dana.k", "Services: a, b and c", "Time zone: Europe/Berlin",
     "Start time: 2021-02-09 16:20 CET", "Time to detection: 4 minutes", "All times UTC.", "Customer impact: yes",
-    "- 14:02 UTC deploy", "* 2:05 PM alert pages on-call", "1. 23:50 resolved", "- [x] fix it (owner: Ana, due 2024-04-30)",
-    "- ✅ done — Leo", "  - nested 09:00", "| Time | Event |", "|---|---|", "| 08:00 | start |", "| Action | Owner | Due |",
-    "| a \\| b | Leo | 2024-05-01 |", "```", "~~~", "    indented code 10:00", "<!--", "-->", "<!-- c -->", "> 14:00 quoted",
+    "- 14:02 UTC deploy", "* 2:05 PM alert pages on-call", "1. 23:50 resolved",
+    "- [x] fix it (owner: Ana, due 2024-04-30)", "- ✅ done — Leo", "  - nested 09:00", "| Time | Event |", "|---|---|",
+    "| 08:00 | start |", "| Action | Owner | Due |", "| a \\| b | Leo | 2024-05-01 |", "```", "~~~",
+    "    indented code 10:00", "<!--", "-->", "<!-- c -->", "> 14:00 quoted",
     "---", "...", "title: x", "", "", "text with 12:00 in the middle.", "\x7f\u2028\x85 odd", "\ufeff", "\t- tab 11:11",
     "[link](http://x) **bold** _i_", "3/4/2021", "Resolved: 18:15", "Sev 1", "- TLS certificate expired; DNS broke",
 ]  # fmt: skip

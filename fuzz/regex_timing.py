@@ -122,7 +122,8 @@ def target() -> tuple[Any, Any]:
         large = _best(scan, _text(prefix, repeated, suffix, LARGE))
         if large >= MEASURABLE and large / max(small, 1e-4) >= RATIO_MAX:
             raise AssertionError(
-                f"super-linear: {small:.3f} s at 256 KiB, {large:.3f} s at 1 MiB (x{large / max(small, 1e-4):.1f}) for {prefix!r} + {repeated!r}… + {suffix!r}"
+                f"super-linear: {small:.3f} s at 256 KiB, {large:.3f} s at 1 MiB (x{large / max(small, 1e-4):.1f}) "
+                f"for {prefix!r} + {repeated!r}… + {suffix!r}"
             )
         return []
 
