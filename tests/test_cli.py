@@ -85,10 +85,11 @@ def test_text_format_is_path_line_col_code_rule_message_then_hint_and_summary(kb
     code, out = kb.check()
     assert code == 1
     lines = out.splitlines()
-    assert (
-        lines[0]
-        == f"postmortems/2024/2024-03-14-order-emails-delayed.md:{line}:{col}: PM301 [blame-language] blaming wording: “human error” (“human error” ends the inquiry where it should begin)"
+    expected = (
+        f"postmortems/2024/2024-03-14-order-emails-delayed.md:{line}:{col}: PM301 [blame-language] blaming "
+        "wording: “human error” (“human error” ends the inquiry where it should begin)"
     )
+    assert lines[0] == expected
     assert lines[1].startswith("  hint: ") and len(lines[1]) > 10
     assert lines[2] == "Found 1 error(s) and 0 warning(s) in 1 of 1 file(s)."
     assert "\033[" not in out  # no colour when not a terminal
@@ -151,7 +152,8 @@ def test_github_annotations_and_summary(kb):
     assert code == 1
     lines = out.splitlines()
     assert lines[0].startswith(
-        f"::error file=postmortems/2024/2024-03-14-order-emails-delayed.md,line={line},col={col},title=PM301 blame-language::blaming wording: “human error” (“human error” ends the inquiry where it should begin) (hint: "
+        f"::error file=postmortems/2024/2024-03-14-order-emails-delayed.md,line={line},col={col},title=PM301 "
+        "blame-language::blaming wording: “human error” (“human error” ends the inquiry where it should begin) (hint: "
     )
     assert lines[-1] == "Found 1 error(s) and 0 warning(s) in 1 of 1 file(s)."
     assert len(lines) == 2

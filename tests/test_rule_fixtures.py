@@ -31,14 +31,8 @@ import yaml
 
 from postmortem_kb.cli import main
 from postmortem_kb.render.env import make_env
-from postmortem_kb.rules.registry import (
-    FIXTURE_KB,
-    FIXTURES,
-    Fixture,
-    fixture_codes,
-    fixture_of,
-    registry,
-)
+from postmortem_kb.rules.fixture import FIXTURE_KB, FIXTURES, Fixture, fixture_codes, fixture_of
+from postmortem_kb.rules.registry import registry
 
 ROOT = Path(__file__).parents[1]
 UPDATE = os.environ.get("PMKB_UPDATE_FIXTURES") == "1"
@@ -110,7 +104,7 @@ def test_every_rule_has_a_fixture_folder() -> None:
 
 def test_every_fixture_folder_names_a_rule() -> None:
     unknown = [name for name in fixture_codes() if name not in CODES]
-    assert not unknown, f"fixture folders that name no rule in rules.yml: {unknown}"
+    assert not unknown, f"fixture folders that name no rule: {unknown}"
 
 
 @pytest.mark.parametrize("code", CODES)

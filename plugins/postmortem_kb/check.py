@@ -19,22 +19,16 @@ import yaml
 from .cache import CheckCache, FileResult, fingerprint, stat_key
 from .config import ConfigError, Project, Settings
 from .load.corpus import corpus_files, load_postmortem, load_shell, postmortem_files
-from .load.dense_markup import density_problems
 from .load.files import inside
-from .load.sections import nesting_problems
 from .model import Corpus, Finding, Postmortem
 from .rules.best_effort import Watched, best_effort, kept, kept_value
-from .rules.checks import (
-    BEST_EFFORT,
-    PER_POSTMORTEM,
-    Context,
-    Hit,
-    front_matter_language,
-    language,
-    unvalidated_body,
-)
+from .rules.hit import Context, Hit
 from .rules.language import LanguageRules, name_tokens
-from .rules.registry import RuleSpec, registry, select
+from .rules.references import DUPLICATE_ID, unknown_related
+from .rules.registry import checks, registry, rule_named, select
+from .rules.rule import DATA, FILE, Rule
+from .rules.safety import TOO_MANY_FINDINGS
+from .rules.wording import phrases
 from .suggest import CloseIds
 
 SEVERITIES = ("error", "warning")
@@ -101,14 +95,9 @@ class Checker:
         """Every rule that needs only this file (and the context)."""
         findings: list[Finding] = []
         pending: list[tuple[str, Finding]] = []
-        for problem in pm.problems:
-            self._add(
-                findings, pm.path, pm, Hit(problem.rule, problem.line, problem.column, problem.message, problem.hint)
-            )
-        for line, col, message in nesting_problems(pm.lines, pm.body_start):
-            self._add(findings, pm.path, pm, Hit("nesting-too-deep", line, col, message))
-        for line, col, message in density_problems(pm.lines, pm.body_start):
-            self._add(findings, pm.path, pm, Hit("markup-too-dense", line, col, message))
+        for problem in pm.problems:  # the loader names its rule (load/ does not import rules/)
+            hit = Hit(rule_named(problem.rule), problem.line, problem.column, problem.message, problem.hint)
+            self._add(findings, pm.path, pm, hit)
         id_pos = None
         watched: Watched | None = None  # the best-effort model of front matter that failed the schema
         people: frozenset[str] = frozenset()
@@ -116,26 +105,30 @@ class Checker:
         silenced: set[tuple[int, str]] = set()
         if pm.line_of is not None and pm.id:
             id_pos = pm.line_of.line_of(("id",))
-        if pm.meta is not None or isinstance(pm.data, dict):
-            # The phrase rules are most of the work; skip them when none of them is wanted.
-            skip = () if any(r.name in self.enabled for r in ctx.language.rules) else (language, front_matter_language)
-            # Front matter that fails the schema: the body is still checked, and the rest on
-            # what is valid (one run, every finding).
-            rules = PER_POSTMORTEM if pm.meta is not None else [unvalidated_body]
-            target = pm
-            if pm.meta is None and (model := best_effort(pm.data)) is not None:
-                watched = Watched(*model)
-                target, rules = dataclasses.replace(pm, meta=watched), BEST_EFFORT
-            for rule in rules:
-                if rule in skip:
-                    continue
-                for hit in rule(target, ctx) if watched is None else kept(rule(target, ctx), watched):
-                    if hit.person is None:
-                        self._add(findings, pm.path, pm, hit)
-                    else:
-                        held: list[Finding] = []
-                        self._add(held, pm.path, pm, hit)
-                        pending.extend((hit.person, f) for f in held)
+        # Front matter that fails the schema: the body is still checked, and the rest on what
+        # is valid (one run, every finding); see rules.rule's scopes.
+        target = pm
+        if pm.meta is not None:
+            scopes: tuple[str, ...] = ()  # all
+        elif not isinstance(pm.data, dict):
+            scopes = (FILE,)
+        elif (model := best_effort(pm.data)) is not None:
+            watched = Watched(*model)
+            target, scopes = dataclasses.replace(pm, meta=watched), ()
+        else:
+            scopes = (FILE, DATA)
+        # The phrase rules are most of the work; skip them when none of them is wanted.
+        skip = None if any(r.name in self.enabled for r in ctx.language.rules) else phrases
+        for check in checks():
+            if check.run is skip or (scopes and check.scope not in scopes):
+                continue
+            for hit in check(target, ctx) if watched is None else kept(check(target, ctx), watched):
+                if hit.person is None:
+                    self._add(findings, pm.path, pm, hit)
+                else:
+                    held: list[Finding] = []
+                    self._add(held, pm.path, pm, hit)
+                    pending.extend((hit.person, f) for f in held)
         if pm.meta is not None:
             m = pm.meta
             people = name_tokens([*m.authors, *(a.owner for a in m.actions if a.owner)])
@@ -144,12 +137,11 @@ class Checker:
             related = [(ref, *pm.line_of.line_of(("related", i))) for i, ref in enumerate(watched.related)]
         if pm.suppressions is not None:
             for line, rule in [
-                *([(id_pos[0], "duplicate-id")] if id_pos else []),
-                *((r[1], "unknown-related") for r in related),
+                *([(id_pos[0], DUPLICATE_ID)] if id_pos else []),
+                *((r[1], unknown_related) for r in related),
             ]:
-                spec = registry()[rule]
-                if pm.suppressions.silenced(line, spec.code, spec.name):
-                    silenced.add((line, rule))
+                if pm.suppressions.silenced(line, rule.code, rule.name):
+                    silenced.add((line, rule.name))
         # Capped here too, so a hostile file's findings never fill workers' pipes or the cache.
         return FileResult(pm.path, pm.id, id_pos, related, silenced, cap_findings(findings), people, pending)
 
@@ -158,9 +150,8 @@ class Checker:
         findings: list[Finding] = []
         for path, problem in corpus.problems:
             if wanted is None or path in wanted:
-                self._add(
-                    findings, path, None, Hit(problem.rule, problem.line, problem.column, problem.message, problem.hint)
-                )
+                hit = Hit(rule_named(problem.rule), problem.line, problem.column, problem.message, problem.hint)
+                self._add(findings, path, None, hit)
         first: dict[str, str] = {}
         for r in results:
             if r.id and r.id not in first:
@@ -173,20 +164,20 @@ class Checker:
             findings.extend(r.findings)
             # "Aisha failed to…" blames a person when Aisha is an author or owner anywhere.
             findings.extend(f for name, f in r.pending if name in people)
-            if r.id and r.id_pos and first[r.id] != r.path and (r.id_pos[0], "duplicate-id") not in r.silenced:
+            if r.id and r.id_pos and first[r.id] != r.path and (r.id_pos[0], DUPLICATE_ID.name) not in r.silenced:
                 self._add(
                     findings,
                     r.path,
                     None,
                     Hit(
-                        "duplicate-id",
+                        DUPLICATE_ID,
                         *r.id_pos,
                         f"id `{r.id}` is already used by {first[r.id]}",
                         "give this postmortem its own id",
                     ),
                 )
             for ref, line, col in r.related:
-                if ref in first or (line, "unknown-related") in r.silenced:
+                if ref in first or (line, unknown_related.name) in r.silenced:
                     continue
                 close_ids = close_ids or CloseIds(list(first))
                 close = close_ids.closest(ref, cutoff=0.6)
@@ -195,7 +186,7 @@ class Checker:
                     r.path,
                     None,
                     Hit(
-                        "unknown-related",
+                        unknown_related,
                         line,
                         col,
                         f"no postmortem has id `{ref}`" + (f"; did you mean `{close}`?" if close else ""),
@@ -224,12 +215,13 @@ class Checker:
             spec = reg.get(rule.name)
             if spec is None or spec.code != rule.code:
                 raise ConfigError(
-                    f"{key}: rule {rule.code} `{rule.name}` is not a known rule; an organisation's file can only add patterns to an existing rule's code"
+                    f"{key}: rule {rule.code} `{rule.name}` is not a known rule; an organisation's file can only add "
+                    "patterns to an existing rule's code"
                 )
         return rules
 
     def _add(self, out: list[Finding], path: str, pm: Postmortem | None, hit: Hit) -> None:
-        spec: RuleSpec = registry()[hit.rule]
+        spec: Rule = hit.rule
         if spec.name not in self.enabled:
             return
         if pm is not None and _status(pm) == "archived" and not spec.code.startswith(ARCHIVED_GATE):
@@ -271,17 +263,17 @@ def cap_findings(findings: list[Finding], limit: int = MAX_FINDINGS_PER_FILE) ->
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         by_path[f.path].append(f)
-    if all(len(fs) <= limit and not any(f.rule == "too-many-findings" for f in fs) for fs in by_path.values()):
+    if all(len(fs) <= limit and not any(f.rule == TOO_MANY_FINDINGS.name for f in fs) for fs in by_path.values()):
         return findings
     out: list[Finding] = []
     for path, fs in by_path.items():
-        earlier = [f for f in fs if f.rule == "too-many-findings"]
-        rest = sorted((f for f in fs if f.rule != "too-many-findings"), key=Finding.sort_key)
+        earlier = [f for f in fs if f.rule == TOO_MANY_FINDINGS.name]
+        rest = sorted((f for f in fs if f.rule != TOO_MANY_FINDINGS.name), key=Finding.sort_key)
         hidden = rest[limit:]
         count = sum(int(f.message.split(" ", 1)[0]) for f in earlier) + len(hidden)
         out.extend(rest[:limit])
         if count:
-            spec = registry()["too-many-findings"]
+            spec = TOO_MANY_FINDINGS
             at = min((f.line, f.column) for f in [*earlier, *hidden[:1]])
             error = any(f.severity == "error" for f in [*earlier, *hidden])
             message = f"{count} {_MORE if count > 1 else _ONE_MORE} (at most {limit} per file)"

@@ -1,1 +1,2 @@
-"""The rules: a registry of codes and names (rules.yml), phrase rules as data (language.yml)."""
+"""The rules: one definition each, beside its check (rule.py, registry.py); the phrase
+rules' patterns are data (language.yml)."""

@@ -85,6 +85,14 @@ def kept(hits: Iterator[Hit], meta: Watched) -> Iterator[Hit]:
         yield hit
 
 
+def validated(pm: Any) -> bool:
+    """Whether `pm.meta` is the model of front matter that passed the schema: not None,
+    not the best-effort model (a check of scope DATA then reads `pm.data` instead).
+    (Not `isinstance(pm.meta, FrontMatter)`: pydantic's check would read an attribute of
+    the watched model, and count as reading a stood-in field.)"""
+    return pm.meta is not None and not isinstance(pm.meta, Watched)
+
+
 def kept_value(meta: Watched, name: str) -> bool:
     """Whether field `name` validated (was not stood in)."""
     meta.touched = False

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 
 from ..model import Postmortem
 from .hit import Context, Hit
+from .rule import rule
 
-RULE = "feed-field-markup"
 MAX_AUTHORS = 200  # a hostile list of thousands of names is the schema's or the cap's business
 
 # (pattern, what it is, is it HTML). Bounded: every repetition is limited, and a front-
@@ -59,7 +59,8 @@ def markup_in(text: str) -> tuple[int, str, bool] | None:
 
 # Element names a browser would act on (HTML, plus the SVG and MathML roots): `<b>` and
 # `<script>` are tags, `List<String>` is a type.
-_ELEMENT_NAMES = """a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption cite code col
+_ELEMENT_NAMES = """a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption \
+cite code col
     colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset figcaption figure footer form frame
     frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label legend li link main map mark
     marquee math menu meta meter nav noscript object ol optgroup option output p param picture plaintext pre progress q
@@ -73,6 +74,24 @@ def _is_reference(ref: str) -> bool:
     return ref.startswith("&#") or ref[1:] in html.entities.html5
 
 
+@rule(
+    "PM109",
+    "feed-field-markup",
+    summary=(
+        "The `title` or an author's name holds HTML (`<b>`, `<script>`, `&amp;`) or Markdown markup (`**bold**`, `` "
+        "`code` ``, `[link](…)`); Markdown alone is a warning."
+    ),
+    why=(
+        "The Atom feed, the page heading, the catalog and the graph carry these fields as plain text, so markup is "
+        "never rendered: every reader sees `<b>` or `**` as they are, in a feed reader as on the site. HTML in a title "
+        "is at best a paste from somewhere else, at worst a probe for a page that renders it."
+    ),
+    fix=(
+        "Write the title as one plain sentence: name code, commands and services in words or as they are spelled, "
+        "without backticks, stars or tags; put the detail in the Summary, where Markdown is rendered. A type such as "
+        "`List<String>`, a comparison (`p99 > 2 s`) or an identifier with underscores is fine."
+    ),
+)
 def feed_field_markup(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     m = pm.meta
     fields: list[tuple[tuple[object, ...], str, str]] = [(("title",), m.title, "the title")]
@@ -84,7 +103,7 @@ def feed_field_markup(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
         offset, what, is_html = found
         line, col = pm.line_of.text_pos(path, offset) if pm.line_of is not None else (1, 1)
         yield Hit(
-            RULE,
+            feed_field_markup,
             line,
             col,
             f"{label} holds {what}, which the feed and the site show as literal characters",

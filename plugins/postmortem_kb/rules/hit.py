@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from ..config import Settings
 from ..load.templates import Template
 from ..model import Postmortem, Taxonomy
 from .language import LanguageRules
+from .rule import Rule
 
 
 @dataclass(slots=True)
 class Hit:
-    rule: str
+    rule: Rule
     line: int
     column: int
     message: str
@@ -32,4 +33,12 @@ class Context:
     language: LanguageRules
 
 
-Rule = Callable[[Postmortem, Context], Iterator[Hit]]
+def pos(pm: Postmortem, *path: Any) -> tuple[int, int]:
+    """The line and column of a front-matter value, by its path (`"actions", 0, "due"`)."""
+    return pm.line_of.line_of(tuple(path))
+
+
+def short(text: str, limit: int = 60) -> str:
+    """`text` on one line, cut to `limit` characters with `…`: for quoting it in a message."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

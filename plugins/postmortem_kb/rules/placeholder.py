@@ -16,7 +16,8 @@ from typing import Any
 
 from ..load.sections import _yaml_comment_columns, _yaml_values
 from ..model import Postmortem
-from .hit import Context, Hit
+from .hit import Context, Hit, short
+from .rule import rule
 
 # Upper case only: "a todo list" or "tbd" in prose is not a marker.
 _MARK = re.compile(r"(?<![\w-])(TODO|TBD|FIXME|XXX)(?![\w-])")
@@ -26,6 +27,23 @@ _TIMES = ("started", "detected", "mitigated", "resolved")
 _MARKS = ("TODO", "TBD", "FIXME", "XXX")
 
 
+@rule(
+    "PM107",
+    "placeholder",
+    summary=(
+        "A postmortem past `draft` still holds what the scaffold left to fill in — TODO, TBD or FIXME in a field, a "
+        "comment or the text, or the same time in every timestamp."
+    ),
+    why=(
+        "`pmkb new` and `pmkb import` write valid placeholders so that the editor and the checker can help while a "
+        'postmortem is written. Left in a postmortem that is in review or published, they put "Trigger: TODO" on its '
+        "page and a zero-minute incident into the time-to-restore figures everybody reads."
+    ),
+    fix=(
+        "Write the real value and remove the `# TODO` comment beside it. If something is not known yet, say so plainly "
+        '("the vendor has not yet said why"), not with a marker. Drafts may keep placeholders.'
+    ),
+)
 def placeholder(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     if pm.meta.status in ("draft", "archived"):
         return
@@ -46,10 +64,10 @@ def _in_values(pm: Postmortem) -> Iterator[Hit]:
             line, col = pm.line_of.text_pos(path, m.start())
             field = ".".join(str(p) for p in path)
             yield Hit(
-                "placeholder",
+                placeholder,
                 line,
                 col,
-                f"`{field}` still holds the placeholder {m.group()}: “{_short(text)}”",
+                f"`{field}` still holds the placeholder {m.group()}: “{short(text)}”",
                 "write the real value, or ask in review if it is not known yet",
             )
 
@@ -79,10 +97,10 @@ def _in_comments(pm: Postmortem) -> Iterator[Hit]:
                 break  # a comment line of its own
             if at < upto and not any(a <= at < b for a, b in values) and (m := _MARK.search(line, col)):
                 yield Hit(
-                    "placeholder",
+                    placeholder,
                     i + 2,
                     col + 1,
-                    f"a {m.group()} comment is still beside this value: “{_short(line[col + 1 :])}”",
+                    f"a {m.group()} comment is still beside this value: “{short(line[col + 1 :])}”",
                     "check the value, then remove the comment",
                 )
                 break
@@ -96,7 +114,7 @@ def _times(pm: Postmortem) -> Iterator[Hit]:
         line, col = pm.line_of.line_of(("detected",))
         when = times[0].isoformat()
         yield Hit(
-            "placeholder",
+            placeholder,
             line,
             col,
             f"`started`, `detected` and `resolved` are all {when}: the scaffold's times, not the incident's",
@@ -109,14 +127,9 @@ def _in_body(pm: Postmortem) -> Iterator[Hit]:
     for i, line in enumerate(pm.prose.split("\n")):
         if (m := _MARK.search(line)) is not None:
             yield Hit(
-                "placeholder",
+                placeholder,
                 pm.body_start + i,
                 m.start() + 1,
                 f"the text still holds the placeholder {m.group()}",
                 "write it, or say plainly what is not known yet and who is finding out",
             )
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

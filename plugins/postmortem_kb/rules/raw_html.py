@@ -19,9 +19,12 @@ from typing import Any
 from ..load.sections import code_spans
 from ..render.sanitize import tag_changes, unsafe_url
 from .hit import Hit
+from .rule import rule
 
-RULE = "raw-html"
-HINT = "write it in Markdown: the site keeps formatting HTML only (no script, no `on…=` handlers, no `javascript:` or `data:` links)"
+HINT = (
+    "write it in Markdown: the site keeps formatting HTML only (no script, no `on…=` handlers, no `javascript:` "
+    "or `data:` links)"
+)
 
 # A start tag as Python-Markdown takes one for raw HTML: `<` and a letter, up to `>`;
 # not an autolink (`<https://…>`, `<ftp://…>`) or an e-mail address, which are links.
@@ -110,9 +113,27 @@ def _suspect(text: str) -> bool:
     return "{" in text and _ATTR_SUSPECT.search(text) is not None
 
 
-def raw_html(pm: Any, ctx: Any) -> Iterator[Any]:
+@rule(
+    "PM611",
+    "raw-html",
+    summary=(
+        "HTML in the body that the site removes: a `<script>` or `<style>`, a tag outside the formatting set "
+        "(`<iframe>`, `<form>`, `<svg>`…), an event handler (`onerror=`, `onclick=`), or a `javascript:` / `data:` "
+        "link."
+    ),
+    why=(
+        "Postmortems come from anyone's pull request, so the site cleans every page and none of this ever runs. But "
+        "then the page shows something other than what the reviewer read in the diff, and a hostile change should stop "
+        "CI rather than slip by as silently cleaned text."
+    ),
+    fix=(
+        "Write it in Markdown: headings, tables, links (`http`, `https`, `mailto` or relative), images, admonitions. "
+        "To show HTML as an example, put it in `code` or a fenced code block."
+    ),
+)
+def raw_html(pm: Any, ctx: Any) -> Iterator[Hit]:
     for line, column, message in located(pm.lines[pm.body_start - 1 :]):
-        yield Hit(RULE, pm.body_start + line - 1, column, message, HINT)
+        yield Hit(raw_html, pm.body_start + line - 1, column, message, HINT)
 
 
 def located(lines: list[str]) -> list[tuple[int, int, str]]:
@@ -146,7 +167,8 @@ def _findings(text: str) -> Iterator[tuple[int, str]]:
                 found.append(
                     (
                         m.start(),
-                        f"more than {MAX_TAGS} different HTML tags: the rest are not judged one by one (the site cleans them all)",
+                        f"more than {MAX_TAGS} different HTML tags: the rest are not judged one by one (the site "
+                        "cleans them all)",
                     )
                 )
                 break

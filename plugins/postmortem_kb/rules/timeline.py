@@ -1,4 +1,5 @@
-"""Reading a Timeline section: entries, their times, and whether they are in order."""
+"""timeline-order (PM203): reading a Timeline section, its entries and their times, and
+whether they are in order."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from ..load.times import clock
+from ..model import Postmortem
+from .hit import Context, Hit, short
+from .rule import rule
 
 _TIME = re.compile(
-    r"^[\s*_`|\-+]*(?:(\d{4}-\d{2}-\d{2})[ T,]+)?(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\b\.?)?\s*(Z|UTC|GMT)?\b"
+    r"^[\s*_`|\-+]*(?:(\d{4}-\d{2}-\d{2})[ T,]+)?(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"(?:\s*([AaPp])\.?[Mm]\b\.?)?\s*(Z|UTC|GMT)?\b"
 )
 _DATE_CELL = re.compile(r"^[\s*_`]*\d{4}-\d{2}-\d{2}[\s*_`]*$")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
@@ -130,3 +135,45 @@ def place(entries_: list[Entry], started: datetime, resolved: datetime) -> Itera
         if previous is not None and when < previous:
             yield "order", e
         previous = when if previous is None else max(previous, when)
+
+
+@rule(
+    "PM203",
+    "timeline-order",
+    summary=(
+        "Timeline entries are out of order, have unreadable times, or fall outside the incident window without a date."
+    ),
+    why=(
+        "Readers rebuild the incident from the timeline; an entry out of order or on an unstated day changes the story."
+    ),
+    fix=(
+        "Write entries earliest first as `HH:MM` in the zone of `started`, and begin entries after the resolution or "
+        "from another day with the date (`2024-03-15 09:30`)."
+    ),
+)
+def timeline_order(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
+    sec = pm.section("timeline")
+    if sec is None:
+        return
+    # The prose only as far as the section's end: the lines after it are not looked at.
+    prose_lines = pm.prose.split("\n", max(0, sec.end_line - pm.body_start + 1))
+    rows = []
+    for lineno in range(sec.line + 1, sec.end_line + 1):
+        idx = lineno - pm.body_start
+        if 0 <= idx < len(prose_lines) and (prose := prose_lines[idx]) and not prose.isspace():
+            rows.append((lineno, pm.lines[lineno - 1]))
+    tz = pm.meta.started.tzinfo or UTC
+    for problem, e in place(list(entries(rows, tz)), pm.meta.started, pm.meta.resolved):
+        yield Hit(timeline_order, e.line, e.column, _MESSAGES[problem].format(short(e.raw)), _HINTS[problem])
+
+
+_MESSAGES = {
+    "unreadable": "timeline entry has no readable time: “{}”",
+    "window": "timeline entry “{}” comes after the incident was resolved and has no date",
+    "order": "timeline entry “{}” is earlier than the entry before it",
+}
+_HINTS = {
+    "unreadable": "start each row with `HH:MM` (or `YYYY-MM-DD HH:MM`)",
+    "window": "begin it with its date, e.g. `2024-03-15 09:30`, so readers know which day it was",
+    "order": "order entries earliest first; put a date on entries from another day",
+}
