@@ -14,6 +14,7 @@ read the diff: each finding must be the one the rule should give, at the right l
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import json
@@ -33,6 +34,7 @@ from postmortem_kb.cli import main
 from postmortem_kb.render.env import make_env
 from postmortem_kb.rules.fixture import FIXTURE_KB, FIXTURES, Fixture, fixture_codes, fixture_of
 from postmortem_kb.rules.registry import registry
+from postmortem_kb.rules.rule import Check
 
 ROOT = Path(__file__).parents[1]
 UPDATE = os.environ.get("PMKB_UPDATE_FIXTURES") == "1"
@@ -105,6 +107,82 @@ def test_every_rule_has_a_fixture_folder() -> None:
 def test_every_fixture_folder_names_a_rule() -> None:
     unknown = [name for name in fixture_codes() if name not in CODES]
     assert not unknown, f"fixture folders that name no rule: {unknown}"
+
+
+def test_rules_yml_defines_nothing() -> None:
+    """rules.yml is not read (a rule is its Python definition); while it is still there
+    for tests/test_site_build.py, an entry appended to it must be a rule defined in code."""
+    listed = ROOT / "plugins" / "postmortem_kb" / "rules" / "rules.yml"
+    if not listed.exists():
+        return
+    entries = yaml.safe_load(listed.read_text(encoding="utf-8")) or []
+    known = {(r.code, r.name) for r in registry().values()}
+    extra = [e for e in entries if (e.get("code"), e.get("name")) not in known or set(e) != {"code", "name"}]
+    assert not extra, f"rules.yml defines no rule: define these in Python (see CONTRIBUTING.md): {extra}"
+
+
+def _loader_rule_names() -> dict[str | None, list[str]]:
+    """The rule names load/ reports (`Problem(name, …)`, `Refusal(path, name, …)`), with
+    where; None for a name passed on from another problem (`problem.rule`)."""
+    names: dict[str | None, list[str]] = {}
+    for path in sorted((ROOT / "plugins" / "postmortem_kb" / "load").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = {
+            target.id: node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            at = {"Problem": 0, "Refusal": 1}.get(func)
+            if at is None:
+                continue
+            for arg in [*node.args[at : at + 1], *(k.value for k in node.keywords if k.arg == "rule")]:
+                if isinstance(arg, ast.Constant):
+                    name = arg.value
+                elif isinstance(arg, ast.Name) and arg.id in constants:
+                    name = constants[arg.id]
+                else:
+                    assert isinstance(arg, ast.Attribute) and arg.attr == "rule", f"{path.name}:{arg.lineno}"
+                    name = None
+                names.setdefault(name, []).append(f"{path.name}:{arg.lineno}")
+    return names
+
+
+def test_every_rule_the_loader_names_is_defined() -> None:
+    """load/ reports rules by name (it must not import rules/): a name no rule has would
+    fail only when that problem first occurs, so every one is looked up here."""
+    named = _loader_rule_names()
+    unknown = {name: where for name, where in named.items() if name is not None and name not in registry()}
+    assert not unknown, f"load/ reports rules that are not defined: {unknown}"
+    assert {"front-matter", "yaml-syntax", "encoding", "schema", "unpublishable-file"} <= set(named)
+
+
+def test_each_check_gives_only_the_rules_it_declares(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check that emits several rules declares them (`@check(...)`); one with `@rule`
+    emits its own. Every fixture's bad side is checked with each hit held to that."""
+    wrong: list[tuple[str, str]] = []
+    given: set[str] = set()
+    run = Check.__call__
+
+    def held(self: Check, pm: Any, ctx: Any) -> Any:
+        for hit in run(self, pm, ctx):
+            given.add(hit.rule.code)
+            if hit.rule not in self.rules:
+                wrong.append((self.run.__name__, hit.rule.code))
+            yield hit
+
+    monkeypatch.setattr(Check, "__call__", held)
+    for code in CODES:
+        fx = fixture_of(code)
+        assert fx is not None
+        check(knowledge_base(tmp_path / code, fx, "bad"), fx)
+    assert not wrong, wrong
+    assert len(given) > 20, given  # the checks ran (a PM0/PM6 fixture's findings come from the loader)
 
 
 @pytest.mark.parametrize("code", CODES)
