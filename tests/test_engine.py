@@ -96,3 +96,13 @@ def test_a_file_counts_as_changed_when_its_stat_does_or_it_is_new_or_a_link(kb):
     link = kb / "postmortems" / "link.md"
     link.symlink_to(path)
     assert stat_key(str(link)) is None and not unchanged(None, str(link))
+
+
+def test_a_field_that_fails_the_schema_hides_only_the_findings_of_the_rules_that_read_it(kb):
+    # Each rule's check runs on its own: with `contributing_factors` failing the schema,
+    # too-few-factors (which reads them) is silent, but a draft long past its deadline is
+    # still late and an action with no owner still has none. (When the policy rules were
+    # one function that read the factors first, both findings were lost too.)
+    actions = [{"summary": "Add a reconnect test", "due": date(2027, 1, 1), "status": "open"}]
+    kb.write(meta={"status": "draft", "contributing_factors": "TODO", "actions": actions})
+    assert sorted(f["rule"] for f in kb.findings()) == ["action-missing-owner", "late-postmortem", "schema"]
