@@ -31,6 +31,28 @@ def read_rule_file(path: Path) -> dict:
     return parsed.data or {}
 
 
+def merge_rule_files(files: list[Path]) -> tuple[dict, dict[str, list], dict[str, dict]]:
+    """language.yml and then each of `files`, merged: the vocabulary (a later file's word
+    replaces), the grammar's word lists (extended) and the rules by code, in the order
+    first seen (a known code's patterns, unless and keywords are extended)."""
+    base = read_rule_file(RULES_DIR / "language.yml")
+    vocab = dict(base.get("vocabulary") or {})
+    merged: dict[str, dict] = {}
+    grammar: dict[str, list] = {}
+    for data in [base, *(read_rule_file(f) for f in files)]:
+        vocab.update(data.get("vocabulary") or {})
+        for key, words in (data.get("grammar") or {}).items():
+            grammar[str(key)] = [*grammar.get(str(key), []), *as_list(words)]
+        for item in data.get("rules") or []:
+            code = str(item["code"])
+            if code in merged:
+                for key in ("patterns", "unless", "keywords"):
+                    merged[code][key] = [*as_list(merged[code].get(key)), *as_list(item.get(key))]
+            else:
+                merged[code] = dict(item)
+    return vocab, grammar, merged
+
+
 def as_list(value: object) -> list:
     if value is None:
         return []

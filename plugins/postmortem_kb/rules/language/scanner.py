@@ -6,20 +6,19 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .build import build_rules, placeholder_filler
 from .compiled import combined, keyed_parts, part_of, vetoed
 from .grammar import judge
 from .keywords import FOLD_ASCII, fold, keyword_windows
-from .needs import needs_of, possible_parts
+from .needs import possible_parts
 from .people import name_tokens
 from .phrase_rule import PhraseMatch, PhraseRule, Verdict
-from .rule_file import RULES_DIR, Entry, as_list, keywords_in, parse_pattern, read_rule_file
+from .rule_file import merge_rule_files
 from .subject import AFTER_DETERMINER, looks_like_a_system
 from .words import Words
-
-_CAPITALISED = r"(?-i:[A-Z][\w'’-]{1,40})"
 
 # Candidates judged per rule and text: 480 KB of "human error" gave 90,000, judged at a
 # fifth of a millisecond each (6 s). Past this a file has long run past the 200 findings
@@ -27,98 +26,28 @@ _CAPITALISED = r"(?-i:[A-Z][\w'’-]{1,40})"
 MAX_JUDGED = 10_000
 
 
+@dataclass(slots=True)
+class _Seen:
+    """What one scan works out at most once, for whichever of its rules needs it first."""
+
+    people: frozenset[str]  # the caller's: the postmortem's own people
+    known: frozenset[str] | None = None  # those and the configured names
+    determined: frozenset[str] | None = None  # capitalised words written after "the", "a"…: things
+
+
 class LanguageRules:
     def __init__(self, files: list[Path] | None = None, people: Iterable[str] = ()) -> None:
-        base = read_rule_file(RULES_DIR / "language.yml")
-        vocab = dict(base.get("vocabulary") or {})
-        merged: dict[str, dict] = {}
-        order: list[str] = []
-        grammar: dict[str, list] = {}
-        for data in [base, *(read_rule_file(f) for f in files or [])]:
-            vocab.update(data.get("vocabulary") or {})
-            for key, words in (data.get("grammar") or {}).items():
-                grammar[str(key)] = [*grammar.get(str(key), []), *as_list(words)]
-            for item in data.get("rules") or []:
-                code = str(item["code"])
-                if code in merged:
-                    for key in ("patterns", "unless", "keywords"):
-                        merged[code][key] = [*as_list(merged[code].get(key)), *as_list(item.get(key))]
-                else:
-                    merged[code] = dict(item)
-                    order.append(code)
-        subject = vocab.get("subject", r"(?:we|i|he|she|you)")
+        vocab, grammar, merged = merge_rule_files(files or [])
+        subject, fill = placeholder_filler(vocab)
         self.subject_re = re.compile(rf"(?:{subject})", re.IGNORECASE)
         self.people = name_tokens(people)
-        replacements = {k: str(v) for k, v in vocab.items() if k != "subject"}
-        counter = iter(range(1_000_000))
-
-        def fill(p: str) -> str:
-            # Each {person} gets its own group name, so that patterns can share one regex.
-            while "{person}" in p:
-                p = p.replace(
-                    "{person}",
-                    rf"(?P<person_{next(counter)}>\b(?:{subject})|\b{_CAPITALISED}(?:\s+{_CAPITALISED})?)",
-                    1,
-                )
-            p = p.replace("{anyone}", rf"(?:\b(?:{subject})|\b{_CAPITALISED})")
-            for key, value in replacements.items():
-                p = p.replace("{" + key + "}", value)
-            return p
-
-        self.rules: list[PhraseRule] = []
         # Per kind of scan: the rules it runs, as of `rules` (PhraseRules are not changed in place).
         self._plans: dict[
             tuple[bool, bool], tuple[tuple[PhraseRule, ...], list, frozenset[str], frozenset[bytes], bool]
         ] = {}
         self.words = Words.of(grammar)
-        cased: dict[str, str] = {}
-        plain: set[str] = set()
-        for code in order:
-            item = merged[code]
-            entries = [parse_pattern(p, str(item.get("why") or "")) for p in as_list(item.get("patterns"))]
-            for e in entries:
-                cased.update((k.lower(), k) for k in e.cased)
-                plain.update(k for k in e.keywords or () if k not in {c.lower() for c in e.cased})
-            keywords = [str(k).lower() for k in as_list(item.get("keywords"))]
-            plain.update(keywords)
-            unless = [fill(str(u)) for u in as_list(item.get("unless"))]
-            scope = str(item.get("scope") or "all")
-            # A rule with patterns for both scopes becomes two, the one for all prose first
-            # (`scan` then reports a phrase both match once).
-            by_scope: dict[str, list[Entry]] = {"all": [], "actions": [], scope: []}
-            for e in entries:
-                by_scope[e.scope or scope].append(e)
-            for part_scope, group in by_scope.items():
-                if not group and (part_scope != scope or any(by_scope.values())):
-                    continue
-                vetoes = unless
-                parts = [
-                    (
-                        frozenset(e.keywords) if e.keywords is not None else keywords_in(e.pattern, keywords),
-                        fill(e.pattern),
-                    )
-                    for e in group
-                ]
-                self.rules.append(
-                    PhraseRule(
-                        code=code,
-                        name=str(item["name"]),
-                        message=str(item.get("message") or "“{match}”"),
-                        hint=str(item.get("hint") or ""),
-                        scope=part_scope,
-                        keywords=frozenset(keywords).union(*(e.keywords or () for e in group)),
-                        parts=parts,
-                        unless=re.compile("|".join(f"(?:{u})" for u in vetoes), re.IGNORECASE) if vetoes else None,
-                        raw_patterns=[e.pattern for e in group],
-                        needs=[needs_of(filled) for _, filled in parts],
-                        grammar=[e.grammar for e in group],
-                    )
-                )
-                # Each part compiled now, alone: a bad pattern fails here, not mid-check,
-                # and the windows where one part can match use these.
-                for i in range(len(parts)):
-                    combined(self.rules[-1], (i,))
-        self.cased = {k: v for k, v in cased.items() if k not in plain}
+        self.rules: list[PhraseRule]
+        self.rules, self.cased = build_rules(merged, fill)
 
     def know_systems(self, names: Iterable[str]) -> None:
         """Add names of systems (the service catalog's ids and names) to `systems`: "It
@@ -197,8 +126,7 @@ class LanguageRules:
         # Case-insensitive matching of ASCII text is matching its lower(): what a part
         # needs is looked up there. (Other text is lowered window by window, if ASCII.)
         lowered = text.lower() if text.isascii() else None
-        known: frozenset[str] | None = None
-        determined: frozenset[str] | None = None  # capitalised words written after "the", "a"…: things
+        seen = _Seen(people)
         # One finding per phrase, however many patterns (and scopes) of a rule match it.
         # The phrases taken are disjoint and kept sorted, so a new match is checked
         # against its two neighbours only (a text with thousands of hits stays linear).
@@ -216,77 +144,100 @@ class LanguageRules:
                 spans += [(keyed, lo, hi) for lo, hi in keyword_windows(present, folded)]
             if unkeyed:
                 spans.append((unkeyed, 0, len(text)))
-            starts, ends = taken.setdefault(rule.code, ([], []))
-            new: list[tuple[int, int, str | None, Verdict]] = []
-            budget = MAX_JUDGED
-            for chosen, lo, hi in spans:
-                if budget <= 0:
-                    break
-                if needs is not None:
-                    # A window where no part can match is skipped; one where a single part
-                    # can is searched with that part alone. Otherwise all the parts are
-                    # tried, in order: each distinct alternation is a regex to compile
-                    # (milliseconds each, with the people and participles spelled out), and
-                    # the subsets of parts that windows allow are many.
-                    # (The first window may start at -1, which finditer reads as 0.)
-                    first = max(lo, 0)
-                    possible = chosen
-                    if lowered is not None:
-                        possible = possible_parts(chosen, needs, lowered, first, hi)
-                    else:
-                        window = text[first:hi]
-                        if window.isascii():
-                            possible = possible_parts(chosen, needs, window.lower(), 0, len(window))
-                    if not possible:
-                        continue
-                    if len(possible) == 1:
-                        chosen = possible
-                for m in combined(rule, chosen).finditer(text, lo, hi):
-                    a, b = m.span()
-                    if a == b:
-                        continue  # an empty match names no phrase
-                    k = bisect.bisect_right(starts, a)
-                    if (k and ends[k - 1] > a) or (k < len(starts) and starts[k] < b):
-                        continue
-                    if rule.unless is not None and vetoed(rule.unless, text, a, b):
-                        continue
-                    if known is None:
-                        known = self.people | people
-                    budget -= 1
-                    if budget < 0:
-                        break  # a hostile text of one phrase repeated: enough is found
-                    part = part_of(m, chosen)
-                    judged = judge(self.words, rule.grammar[part], text, a, b, known)
-                    if judged is None:
-                        # Dropped by the grammar: a later part may still match here (an
-                        # alternation stops at its first matching part).
-                        found = self._later_part(rule, chosen, part, text, a, hi, known)
-                        if found is None:
-                            continue
-                        m, part, judged = found
-                        b = m.end()
-                    grammar = rule.grammar[part]
-                    tier, name, a = judged
-                    subject = self._unknown_subject(m, known) or name
-                    if subject is not None and grammar.names and determined is None:
-                        determined = frozenset(AFTER_DETERMINER.findall(text))
-                    if (
-                        subject is not None
-                        and grammar.names
-                        and not looks_like_a_system(
-                            self.words, subject, text, a, b, grammar.names == "warning", determined or frozenset()
-                        )
-                    ):
-                        tier, subject = ("warning" if "warning" in (tier, grammar.names) else "error"), None
-                    k = bisect.bisect_right(starts, a)
-                    if (k and ends[k - 1] > a) or (k < len(starts) and starts[k] < b):
-                        continue
-                    starts.insert(k, a)
-                    ends.insert(k, b)
-                    new.append((a, b, subject, rule.verdict(tier, grammar.why)))
+            new = self._rule_hits(rule, spans, needs, text, lowered, seen, taken.setdefault(rule.code, ([], [])))
             if not silent:
                 for a, b, subject, verdict in sorted(new, key=lambda h: h[0]):
                     yield PhraseMatch(verdict, a, b, text[a:b], subject)
+
+    def _rule_hits(
+        self,
+        rule: PhraseRule,
+        spans: list[tuple[tuple[int, ...], int, int]],
+        needs: list | None,
+        text: str,
+        lowered: str | None,
+        seen: _Seen,
+        taken: tuple[list[int], list[int]],
+    ) -> list[tuple[int, int, str | None, Verdict]]:
+        """One rule's findings in the `spans` (parts to try, window), each a phrase no
+        finding of the rule's code has `taken` yet (which this adds them to)."""
+        starts, ends = taken
+        new: list[tuple[int, int, str | None, Verdict]] = []
+        budget = MAX_JUDGED
+        for chosen, lo, hi in spans:
+            if budget <= 0:
+                break
+            if needs is not None:
+                # A window where no part can match is skipped; one where a single part
+                # can is searched with that part alone. Otherwise all the parts are
+                # tried, in order: each distinct alternation is a regex to compile
+                # (milliseconds each, with the people and participles spelled out), and
+                # the subsets of parts that windows allow are many.
+                # (The first window may start at -1, which finditer reads as 0.)
+                first = max(lo, 0)
+                possible = chosen
+                if lowered is not None:
+                    possible = possible_parts(chosen, needs, lowered, first, hi)
+                else:
+                    window = text[first:hi]
+                    if window.isascii():
+                        possible = possible_parts(chosen, needs, window.lower(), 0, len(window))
+                if not possible:
+                    continue
+                if len(possible) == 1:
+                    chosen = possible
+            for m in combined(rule, chosen).finditer(text, lo, hi):
+                a, b = m.span()
+                if a == b:
+                    continue  # an empty match names no phrase
+                k = bisect.bisect_right(starts, a)
+                if (k and ends[k - 1] > a) or (k < len(starts) and starts[k] < b):
+                    continue
+                if rule.unless is not None and vetoed(rule.unless, text, a, b):
+                    continue
+                if seen.known is None:
+                    seen.known = self.people | seen.people
+                budget -= 1
+                if budget < 0:
+                    break  # a hostile text of one phrase repeated: enough is found
+                hit = self._judged(rule, m, chosen, text, hi, seen)
+                if hit is None:
+                    continue
+                a, b = hit[0], hit[1]  # the grammar may start the finding at the subject
+                k = bisect.bisect_right(starts, a)
+                if (k and ends[k - 1] > a) or (k < len(starts) and starts[k] < b):
+                    continue
+                starts.insert(k, a)
+                ends.insert(k, b)
+                new.append(hit)
+        return new
+
+    def _judged(
+        self, rule: PhraseRule, m: re.Match[str], chosen: tuple[int, ...], text: str, hi: int, seen: _Seen
+    ) -> tuple[int, int, str | None, Verdict] | None:
+        """The finding a match makes as its part's grammar judges it (or as a later part
+        matching at the same place does), None when the grammar drops it."""
+        known = seen.known or frozenset()
+        a, b = m.span()
+        part = part_of(m, chosen)
+        judged = judge(self.words, rule.grammar[part], text, a, b, known)
+        if judged is None:
+            # Dropped by the grammar: a later part may still match here (an
+            # alternation stops at its first matching part).
+            found = self._later_part(rule, chosen, part, text, a, hi, known)
+            if found is None:
+                return None
+            m, part, judged = found
+            b = m.end()
+        grammar = rule.grammar[part]
+        tier, name, a = judged
+        subject = self._unknown_subject(m, known) or name
+        if subject is not None and grammar.names:
+            if seen.determined is None:
+                seen.determined = frozenset(AFTER_DETERMINER.findall(text))
+            if not looks_like_a_system(self.words, subject, text, a, b, grammar.names == "warning", seen.determined):
+                tier, subject = ("warning" if "warning" in (tier, grammar.names) else "error"), None
+        return a, b, subject, rule.verdict(tier, grammar.why)
 
     def _later_part(
         self, rule: PhraseRule, chosen: tuple[int, ...], after: int, text: str, a: int, hi: int, known: frozenset[str]
