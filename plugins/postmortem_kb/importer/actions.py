@@ -15,10 +15,12 @@ from .names import name_key, plain
 _STATUS_MARK = "✅☑✔⬜⬛🔲☐❌🚧⏳🟢🟡🔴✓✗"
 _EMOJI_ITEM = re.compile(rf"^\s*([{_STATUS_MARK}])\ufe0f?\s*(.*)$")
 _DONE = re.compile(
-    r"(?i)\((?:done|completed?|fixed|shipped|resolved|closed)\)|^\s*\[x\]|[✅☑✔✓]|\bDONE\b|[-—–:,]\s*(?:done|completed?|fixed|shipped)\s*[.!]?\s*$|\bstatus:\s*(?:done|complete|closed|fixed)\b|^~~.*~~$"
+    r"(?i)\((?:done|completed?|fixed|shipped|resolved|closed)\)|^\s*\[x\]|[✅☑✔✓]|\bDONE\b|"
+    r"[-—–:,]\s*(?:done|completed?|fixed|shipped)\s*[.!]?\s*$|\bstatus:\s*(?:done|complete|closed|fixed)\b|^~~.*~~$"
 )
 _IN_PROGRESS = re.compile(
-    r"(?i)\((?:in[- ]progress|wip|started|ongoing|underway)\)|[🚧⏳]|\bin[- ]progress\b|\bstatus:\s*(?:in[- ]progress|started|wip)\b"
+    r"(?i)\((?:in[- ]progress|wip|started|ongoing|underway)\)|[🚧⏳]|\bin[- ]progress\b|"
+    r"\bstatus:\s*(?:in[- ]progress|started|wip)\b"
 )
 _WONT = re.compile(r"(?i)\(?\b(?:won'?t (?:do|fix)|wontfix|dropped|cancell?ed|not doing)\b\)?")
 _URL = re.compile(r"https?://[^\s<>\"'()\]]+")
@@ -106,7 +108,8 @@ def _summary(text: str) -> str:
     s = re.sub(r"(?i)\(\s*(?:owners?|owned by|assignee|assigned to|who)\b[^)]*\)", " ", s)
     s = re.sub(r"(?i)\(\s*(?:due|by|eta|deadline)\b[^)]*\)", " ", s)
     s = re.sub(
-        r"(?i)\(\s*(?:done|completed?|fixed|shipped|resolved|closed|in[- ]progress|wip|started|ongoing|underway|won'?t (?:do|fix)|wontfix|dropped|cancell?ed)\s*\)",
+        r"(?i)\(\s*(?:done|completed?|fixed|shipped|resolved|closed|in[- ]progress|wip|started|ongoing|underway|"
+        r"won'?t (?:do|fix)|wontfix|dropped|cancell?ed)\s*\)",
         " ",
         s,
     )

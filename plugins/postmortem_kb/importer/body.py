@@ -90,7 +90,10 @@ def body(doc: Document, sections: tuple[tuple[str, str], ...], source: str, note
     out: list[str] = []
     source = source.replace("--", "- -")
     hidden = doc.front_matter + doc.title_lines
-    intro = f"Imported by `pmkb import` from {source}. Every line of the original is kept; its title, front matter and renamed headings are in comments like this one."
+    intro = (
+        f"Imported by `pmkb import` from {source}. Every line of the original is kept; its title, front matter and "
+        "renamed headings are in comments like this one."
+    )
     _para(out, _hidden(doc, hidden, intro) if hidden else [f"<!-- {intro} -->"])
     _para(out, [doc.lines[i] for i in doc.preamble])
     placed, extras = _place(doc, sections)

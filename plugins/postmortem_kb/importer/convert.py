@@ -43,7 +43,8 @@ _GENERIC_STEMS = {
     "incident-review", "review", "outage", "document",
 }  # fmt: skip
 _TITLE_PREFIX = re.compile(
-    r"(?i)^(?:post[- ]?mortem|incident(?:\s+(?:report|review|summary|post[- ]?mortem|retrospective))?|pir|rca|retro(?:spective)?|outage report)\s*[:\-–—|]\s*"
+    r"(?i)^(?:post[- ]?mortem|incident(?:\s+(?:report|review|summary|post[- ]?mortem|retrospective))?|pir|rca|"
+    r"retro(?:spective)?|outage report)\s*[:\-–—|]\s*"
 )
 
 

@@ -130,14 +130,17 @@ _NEGATED = re.compile(r"(?i)\b(?:no|not|without|never|didn't|did not|before)\s+(
 DETECT = re.compile(
     r"(?i)\b(?:detect\w*|alert\w*|paged|pages|paging|pager\w*|page|noticed|notices|notice|reported|reports|report"
     r"|on-?call (?:is |was )?(?:notified|engaged)|ticket (?:opened|filed)|incident (?:declared|opened))\b"
-    r"|\b(?:support|customers?|users?|partners?)\b[^.;]{0,30}\b(?:ask\w*|report\w*|notic\w*|complain\w*|escalat\w*|forward\w*)"
+    r"|\b(?:support|customers?|users?|partners?)\b[^.;]{0,30}"
+    r"\b(?:ask\w*|report\w*|notic\w*|complain\w*|escalat\w*|forward\w*)"
 )
 MITIGATE = re.compile(
-    r"(?i)\b(?:mitigat\w*|restored|recover(?:ed|s|ing|y)|back to normal|returns? to normal|rolled back|roll-?back (?:complete|finished|done)"
+    r"(?i)\b(?:mitigat\w*|restored|recover(?:ed|s|ing|y)|back to normal|returns? to normal|rolled back|"
+    r"roll-?back (?:complete|finished|done)"
     r"|service (?:is )?back|errors? (?:stop|subside)\w*|back (?:up|online))\b"
 )
 RESOLVE = re.compile(
-    r"(?i)\b(?:resolved|all[- ]clear|incident (?:closed|ended|over|resolved)|closed the incident|fully recovered|stood down|declared over)\b"
+    r"(?i)\b(?:resolved|all[- ]clear|incident (?:closed|ended|over|resolved)|closed the incident|fully recovered|"
+    r"stood down|declared over)\b"
 )
 
 

@@ -15,11 +15,14 @@ from .names import plain
 FACTOR_WORDS: list[tuple[str, str]] = [
     (
         "expiring-certificate",
-        r"\b(?:certificates?|certs?|tls|ssl)\b[^.;]{0,60}\b(?:expir\w*|rotat\w*|renew\w*)|\b(?:expir\w*|rotat\w*)\b[^.;]{0,30}\b(?:certificates?|certs?)\b",
+        r"\b(?:certificates?|certs?|tls|ssl)\b[^.;]{0,60}\b(?:expir\w*|rotat\w*|renew\w*)|"
+        r"\b(?:expir\w*|rotat\w*)\b[^.;]{0,30}\b(?:certificates?|certs?)\b",
     ),
     (
         "retry-storm",
-        r"\bretry storms?\b|\bthundering herd\b|\bretr(?:y|ies|ied)\b[^.;]{0,50}\b(?:without (?:any |a )?(?:limit|backoff|back-off)|immediately|in a tight loop|no (?:limit|backoff))",
+        r"\bretry storms?\b|\bthundering herd\b|"
+        r"\bretr(?:y|ies|ied)\b[^.;]{0,50}\b(?:without (?:any |a )?(?:limit|backoff|back-off)|immediately|"
+        r"in a tight loop|no (?:limit|backoff))",
     ),
     ("dns", r"\bDNS\b|\bname resolution\b|\bresolvers?\b"),
     ("clock-time", r"\bclock (?:drift|skew)\b|\btime ?zones?\b|\bdaylight saving|\bleap (?:day|second|year)\b|\bNTP\b"),
@@ -27,7 +30,8 @@ FACTOR_WORDS: list[tuple[str, str]] = [
     ("data-migration", r"\b(?:data|schema|database|table) migrations?\b|\bmigration of\b"),
     (
         "deploy-pipeline",
-        r"\bdeploy(?:ment)? (?:pipeline|tool\w*|system)\b|\brelease (?:pipeline|tool\w*)\b|\bCI/CD\b|\bpartial (?:deploy|rollout)\w*|\bno canary\b|\bwithout (?:a )?canary\b|\bcanary stage\b",
+        r"\bdeploy(?:ment)? (?:pipeline|tool\w*|system)\b|\brelease (?:pipeline|tool\w*)\b|\bCI/CD\b|"
+        r"\bpartial (?:deploy|rollout)\w*|\bno canary\b|\bwithout (?:a )?canary\b|\bcanary stage\b",
     ),
     (
         "config-change",
@@ -35,39 +39,54 @@ FACTOR_WORDS: list[tuple[str, str]] = [
     ),
     (
         "capacity-saturation",
-        r"\b(?:ran|run|running|runs) out of (?:memory|disk|cpu|connections|capacity|threads|workers|file descriptors|space)\b|\bout of memory\b|\bOOM\b|\bdisk (?:was |got |is )?full\b|\bsaturat\w+|\bexhaust\w+|\bno (?:spare )?(?:capacity|headroom)\b|\bno autoscaling\b",
+        r"\b(?:ran|run|running|runs) out of (?:memory|disk|cpu|connections|capacity|threads|workers|file descriptors|"
+        r"space)\b|\bout of memory\b|\bOOM\b|\bdisk (?:was |got |is )?full\b|\bsaturat\w+|\bexhaust\w+|"
+        r"\bno (?:spare )?(?:capacity|headroom)\b|\bno autoscaling\b",
     ),
     (
         "alert-fatigue",
-        r"\balert fatigue\b|\bnoisy alerts?\b|\btoo many alerts\b|\bflapping\b|\balerts? (?:were|was) (?:ignored|muted|silenced)\b",
+        r"\balert fatigue\b|\bnoisy alerts?\b|\btoo many alerts\b|\bflapping\b|"
+        r"\balerts? (?:were|was) (?:ignored|muted|silenced)\b",
     ),
     (
         "alerting-gap",
-        r"\bno alerts?\b|\bno (?:page|paging)\b|\bnothing (?:alerts|alerted|paged|pages)\b|\bnot alerted\b|\balerts? (?:did not|didn't|never|failed to) (?:fire|page|trigger)|\bmissing alerts?\b|\balerting gap\b|\bwithout (?:an |any )?alerts?\b|\bdid(?:n't| not) page\b",
+        r"\bno alerts?\b|\bno (?:page|paging)\b|\bnothing (?:alerts|alerted|paged|pages)\b|\bnot alerted\b|"
+        r"\balerts? (?:did not|didn't|never|failed to) (?:fire|page|trigger)|\bmissing alerts?\b|\balerting gap\b|"
+        r"\bwithout (?:an |any )?alerts?\b|\bdid(?:n't| not) page\b",
     ),
     (
         "monitoring-gap",
-        r"\bno (?:monitoring|metrics?|dashboards?|visibility)\b|\bnot monitored\b|\bunmonitored\b|\bmonitoring gap\b|\black(?:ed)? (?:of )?(?:monitoring|metrics|visibility)\b|\bmissing (?:monitoring|metrics?)\b|\bdid(?:n't| not) (?:monitor|measure)\b",
+        r"\bno (?:monitoring|metrics?|dashboards?|visibility)\b|\bnot monitored\b|\bunmonitored\b|\bmonitoring gap\b|"
+        r"\black(?:ed)? (?:of )?(?:monitoring|metrics|visibility)\b|\bmissing (?:monitoring|metrics?)\b|"
+        r"\bdid(?:n't| not) (?:monitor|measure)\b",
     ),
     (
         "detection-by-customers",
-        r"\b(?:customers?|users?|clients?)\b[^.;]{0,20}\b(?:reported|noticed|told us|complained|found it)\b|\breported by (?:a )?(?:customers?|users?)\b|\bdetected by (?:customers?|users?)\b",
+        r"\b(?:customers?|users?|clients?)\b[^.;]{0,20}\b(?:reported|noticed|told us|complained|found it)\b|"
+        r"\breported by (?:a )?(?:customers?|users?)\b|\bdetected by (?:customers?|users?)\b",
     ),
     (
         "missing-access",
-        r"\b(?:no|lacked|lacking|missing|without|didn't have|did not have) (?:the )?(?:access|permissions?|rights|credentials)\b|\b(?:access|permission) denied\b",
+        r"\b(?:no|lacked|lacking|missing|without|didn't have|did not have) (?:the )?(?:access|permissions?|rights|"
+        r"credentials)\b|\b(?:access|permission) denied\b",
     ),
     (
         "knowledge-gap",
-        r"\bno runbook\b|\bmissing runbook\b|\brunbook\b[^.;]{0,40}\b(?:missing|outdated|out of date|never|did not|didn't|no mention)|\bundocumented\b|\bonly one person knew\b|\bknowledge gap\b|\bnobody knew how\b",
+        r"\bno runbook\b|\bmissing runbook\b|"
+        r"\brunbook\b[^.;]{0,40}\b(?:missing|outdated|out of date|never|did not|didn't|no mention)|\bundocumented\b|"
+        r"\bonly one person knew\b|\bknowledge gap\b|\bnobody knew how\b",
     ),
     (
         "no-fast-rollback",
-        r"\b(?:could(?:n't| not)|can't|cannot|unable to) (?:easily |quickly )?(?:roll ?back|revert|undo)\b|\bno (?:easy |quick |fast |one-step |simple )?(?:roll ?back|revert)\b|\broll ?back (?:took|was slow|was manual|failed)\b",
+        r"\b(?:could(?:n't| not)|can't|cannot|unable to) (?:easily |quickly )?(?:roll ?back|revert|undo)\b|"
+        r"\bno (?:easy |quick |fast |one-step |simple )?(?:roll ?back|revert)\b|"
+        r"\broll ?back (?:took|was slow|was manual|failed)\b",
     ),
     (
         "mitigation-needs-other-team",
-        r"\bonly (?:the )?[\w-]+ team (?:could|can|was able to|had)\b|\b(?:had|needed) to (?:wait for|page|ask) (?:another|the [\w-]+) team\b|\bhand-?off to (?:the |another )[\w-]+ team\b|\bwait(?:ed|ing) (?:on|for) (?:the|another) [\w-]+ team\b",
+        r"\bonly (?:the )?[\w-]+ team (?:could|can|was able to|had)\b|"
+        r"\b(?:had|needed) to (?:wait for|page|ask) (?:another|the [\w-]+) team\b|"
+        r"\bhand-?off to (?:the |another )[\w-]+ team\b|\bwait(?:ed|ing) (?:on|for) (?:the|another) [\w-]+ team\b",
     ),
     (
         "handoff-ticket-queue",
@@ -75,7 +94,8 @@ FACTOR_WORDS: list[tuple[str, str]] = [
     ),
     (
         "incident-coordination",
-        r"\b(?:no|unclear) incident commander\b|\bconfusion (?:about|over) (?:who|roles)\b|\bduplicated effort\b|\bunclear (?:roles|who was in charge)\b",
+        r"\b(?:no|unclear) incident commander\b|\bconfusion (?:about|over) (?:who|roles)\b|\bduplicated effort\b|"
+        r"\bunclear (?:roles|who was in charge)\b",
     ),
     ("single-point-of-failure", r"\bsingle points? of failure\b|\bSPOF\b|\bno redundan\w+"),
     ("third-party-dependency", r"\bthird[- ]party\b|\bvendor\b|\bexternal provider\b|\bupstream provider\b"),
@@ -85,7 +105,8 @@ FACTOR_WORDS: list[tuple[str, str]] = [
     ),
     (
         "remediation-backlog",
-        r"\b(?:known|previous|earlier|prior) (?:issue|incident|postmortem|problem)\b|\b(?:was|had been|sat) (?:on|in) the backlog\b|\bnever (?:got )?(?:prioriti[sz]ed|scheduled)\b",
+        r"\b(?:known|previous|earlier|prior) (?:issue|incident|postmortem|problem)\b|"
+        r"\b(?:was|had been|sat) (?:on|in) the backlog\b|\bnever (?:got )?(?:prioriti[sz]ed|scheduled)\b",
     ),
     ("unclear-ownership", r"\b(?:no|unclear) owner(?:ship)?\b|\b(?:nobody|no one|no team) owned\b|\bunowned\b"),
     ("change-approval-delay", r"\bchange (?:approval|freeze|advisory board)\b|\bCAB\b|\bwait(?:ed|ing) for approval\b"),
@@ -94,7 +115,8 @@ FACTOR_WORDS: list[tuple[str, str]] = [
     ("toil", r"\btoil\b|\bmanual(?:ly)? (?:renewal|renew\w*|process|step|cleanup|chore|work)\b|\bby hand\b"),
     (
         "software-defect",
-        r"\bbugs?\b|\bsoftware defect\b|\bregression\b|\brace condition\b|\bnull pointer\b|\bmemory leak\b|\boff-by-one\b|\bunhandled exception\b",
+        r"\bbugs?\b|\bsoftware defect\b|\bregression\b|\brace condition\b|\bnull pointer\b|\bmemory leak\b|"
+        r"\boff-by-one\b|\bunhandled exception\b",
     ),
 ]
 DESCRIPTION_MAX = 10_000  # characters of a factor's description written to the front matter

@@ -114,11 +114,13 @@ def yes_no(value: str) -> bool | None:
 
 
 _NO_CUSTOMERS = re.compile(
-    r"(?i)\bno (?:external |customer[- ]facing |user[- ]facing |direct )?(?:customer|user|client|external)s?[- ]?(?:facing )?(?:impact|were affected|was affected|affected|noticed)\b"
+    r"(?i)\bno (?:external |customer[- ]facing |user[- ]facing |direct )?(?:customer|user|client|"
+    r"external)s?[- ]?(?:facing )?(?:impact|were affected|was affected|affected|noticed)\b"
     r"|\bnot customer[- ]facing\b|\binternal[- ]only\b|\bno customer\b|\bno users?\b"
 )
 _CUSTOMERS = re.compile(
-    r"(?i)\b(?:customers?|users?|clients?|merchants?|shoppers?|buyers?|visitors?|members?|subscribers?|partners?|players?|patients?|drivers?|riders?)\b"
+    r"(?i)\b(?:customers?|users?|clients?|merchants?|shoppers?|buyers?|visitors?|members?|subscribers?|partners?|"
+    r"players?|patients?|drivers?|riders?)\b"
 )
 
 
