@@ -60,7 +60,8 @@ class PublicSettings(BaseModel):
             "drive.google.com",
             "notion.so",
         ],
-        description="Hosts of internal tools (chat, wiki, paging, documents): no link to them, or their subdomains, in what the public site shows.",
+        description="Hosts of internal tools (chat, wiki, paging, documents): no link to them, or their subdomains, "
+        "in what the public site shows.",
     )
     internal_markers: list[str] = Field(
         default_factory=lambda: [

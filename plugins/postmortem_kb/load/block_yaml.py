@@ -6,9 +6,9 @@ PyYAML (libyaml's parser, then a Python node object and two position marks per v
 was a third of the time `pmkb check` takes. Here it is read line by line, with the
 same values and the same positions as PyYAML gives; `read` returns None for anything
 outside this shape — quotes with escapes, multi-line values, anchors, tags, comments
-after a value, numbers other than plain decimals (`1200`, `12.5`), duplicate keys, any character YAML treats specially — and the
-caller falls back to PyYAML, which decides and reports. The tests hold the two to the
-same answers (tests/test_block_yaml.py).
+after a value, numbers other than plain decimals (`1200`, `12.5`), duplicate keys, any
+character YAML treats specially — and the caller falls back to PyYAML, which decides and
+reports. The tests hold the two to the same answers (tests/test_block_yaml.py).
 """
 
 from __future__ import annotations

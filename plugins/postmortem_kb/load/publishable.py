@@ -223,8 +223,10 @@ class _Judge:
             return Refusal(
                 rel,
                 SHADOWED,
-                f"`{rel}` would land on a place the site's theme or generated pages take ({site_places(rel)[0]}); it is not published",
-                "move it into a year folder, next to the postmortems (not `assets/`, `search/` or a name of the site's own pages and files)",
+                f"`{rel}` would land on a place the site's theme or generated pages take ({site_places(rel)[0]}); "
+                "it is not published",
+                "move it into a year folder, next to the postmortems (not `assets/`, `search/` or a name of the "
+                "site's own pages and files)",
             )
         if markdown or rel in self.data_files:
             return None
@@ -235,7 +237,8 @@ class _Judge:
             return Refusal(
                 rel,
                 UNPUBLISHABLE,
-                f"a `{os.path.splitext(rel)[1]}` file is not read by the checker (postmortems end in `.md`), so it is not published",
+                f"a `{os.path.splitext(rel)[1]}` file is not read by the checker (postmortems end in `.md`), "
+                "so it is not published",
                 "rename it to end in `.md`",
             )
         if suffix == ".svg":
@@ -246,7 +249,8 @@ class _Judge:
         return Refusal(
             rel,
             UNPUBLISHABLE,
-            f"{kind} is not part of a knowledge base (Markdown postmortems and PNG, JPEG, GIF, WebP or AVIF images); it is not published",
+            f"{kind} is not part of a knowledge base (Markdown postmortems and PNG, JPEG, GIF, WebP or AVIF images); "
+            "it is not published",
             "remove it, or keep it outside the folders the site publishes",
         )
 
@@ -290,7 +294,8 @@ class _Judge:
             return Refusal(
                 rel,
                 REFUSED_LINK,
-                f"a symbolic link to the folder {target!r}; links to folders are not followed, so nothing under it is published",
+                f"a symbolic link to the folder {target!r}; links to folders are not followed, "
+                "so nothing under it is published",
                 "link to files, or move the folder here",
             )
         if not stat.S_ISREG(st.st_mode):

@@ -115,7 +115,8 @@ class FrontMatter(BaseModel):
     id: Slug = Field(description="Unique, stable slug, e.g. 2024-03-14-customer-comms-outage.")
     title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
     status: Literal["draft", "in-review", "published", "archived"] = Field(
-        description="archived: imported history, checked for format and safety only; its open actions are still reported."
+        description="archived: imported history, checked for format and safety only; "
+        "its open actions are still reported."
     )
     template: Slug = Field("standard", description="Template in templates/ this postmortem follows.")
     severity: str = Field(description="One of the configured severities.")
@@ -138,7 +139,8 @@ class FrontMatter(BaseModel):
     review_date: date | None = Field(None, description="When the review meeting took place, YYYY-MM-DD.")
     detection: Literal["alert", "customer-report", "engineer", "automated-test", "third-party", "other"] | None = Field(
         None,
-        description="How we learned of it: alert (monitoring paged), customer-report, engineer (noticed at work), automated-test (synthetic check, canary, test run), third-party (a vendor told us), other.",
+        description="How we learned of it: alert (monitoring paged), customer-report, engineer (noticed at work), "
+        "automated-test (synthetic check, canary, test run), third-party (a vendor told us), other.",
     )
     impact: Impact | None = Field(
         None, description="Structured impact: customers and requests affected, error budget spent."

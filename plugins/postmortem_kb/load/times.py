@@ -17,7 +17,10 @@ MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
-_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _ISO = re.compile(r"(?<![\d.])((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d])")
 _DMY = re.compile(rf"(?i)\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})\.?,?\s+((?:19|20)\d{{2}})\b")
 _MDY = re.compile(rf"(?i)\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b")
@@ -48,13 +51,16 @@ REGIONAL = {
 }  # fmt: skip
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s?([+\-−])\s?(\d{1,2})(?::?(\d{2}))?$")
 _ZONE_AFTER_TIME = re.compile(
-    r"^\s*\(?\s*(Z\b|(?:UTC|GMT)(?:\s?[+\-−]\s?\d{1,2}(?::?\d{2})?)?|[+\-−]\d{2}:?\d{2}|[A-Z]{2,5}\b|[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\s*\)?"
+    r"^\s*\(?\s*(Z\b|(?:UTC|GMT)(?:\s?[+\-−]\s?\d{1,2}(?::?\d{2})?)?|[+\-−]\d{2}:?\d{2}|[A-Z]{2,5}\b|"
+    r"[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\s*\)?"
 )
 # "All times UTC", "times are in PT", "(all times shown in Europe/Berlin)", "Time zone: CET"
 _GLOBAL_ZONE = re.compile(
-    r"(?i:\b(?:all\s+)?(?:times?|timestamps?)\b(?:\s+(?:are|is|shown|listed|given|below|above|here|in\s+this\s+\w+))*(?:\s+(?:in|as))?\s*[:=(]?\s*)"
+    r"(?i:\b(?:all\s+)?(?:times?|timestamps?)\b(?:\s+(?:are|is|shown|listed|given|below|above|here|"
+    r"in\s+this\s+\w+))*(?:\s+(?:in|as))?\s*[:=(]?\s*)"
     r"(?P<z>(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?|[A-Za-z][A-Za-z_]*(?:/[A-Za-z_]+){0,2})"
-    r"|(?i:\btime\s*-?\s*zone\s*[:=(]?\s*)(?P<z2>(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?|[A-Za-z][A-Za-z_]*(?:/[A-Za-z_]+){0,2})"
+    r"|(?i:\btime\s*-?\s*zone\s*[:=(]?\s*)(?P<z2>(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?|"
+    r"[A-Za-z][A-Za-z_]*(?:/[A-Za-z_]+){0,2})"
 )
 _PAREN = re.compile(r"\(([^()]{1,40})\)")
 _DURATION = re.compile(
