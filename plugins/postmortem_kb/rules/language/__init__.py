@@ -21,12 +21,12 @@ whether the match is quoted, negated or talked about ("we avoid calling this…"
 of a technical term ("careless-mode"); the word lists are language.yml's `grammar`.
 Each option decides the finding's tier: `error` for a clear case, `warning` for a borderline one, or none.
 
-Modules, in the order a scan uses them: `rule_file` reads and checks rule files,
-`scanner` holds `LanguageRules` (loading and `scan`), `keywords` folds a text and finds
-the windows around keywords, `needs` rules out windows by the literals a pattern needs,
-`compiled` caches the patterns' regexes, `grammar` judges a match with `scope` (quoted,
-negated, talked about) and `subject` (who the clause is about) over the `words` lists;
-`people` reads names and `phrase_rule` holds the data types.
+Modules: `scanner` holds `LanguageRules`. Loading: `rule_file` reads, merges and checks
+rule files, `build` makes them phrase rules. Scanning, in order: `keywords` folds a text
+and finds the windows around keywords, `needs` rules out windows by the literals a
+pattern needs, `compiled` caches the patterns' regexes, `grammar` judges a match with
+`scope` (quoted, negated, talked about) and `subject` (who the clause is about) over the
+`words` lists. `people` reads names; `phrase_rule` holds the data types.
 """
 
 from .people import looks_like_a_person, name_tokens
