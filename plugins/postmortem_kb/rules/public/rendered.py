@@ -144,7 +144,9 @@ def _fold_events(
 ) -> None:
     """Fold `raw[lo:hi]` into `view`, event by event: each match of `pattern` (a special
     character, or a run of them) is replaced by what a reader sees, and the plain text
-    between two events is taken as it is, lower-cased."""
+    between two events is taken as it is, lower-cased. Linear: the matches are visited
+    once, in order, those inside an event already taken skipped; where a comment or tag
+    ends comes from the MarkupScanner, never from a search started at each `<`."""
     pos = lo
     passed = -1  # the end of the last run of would-be entities that decoded to nothing
     markup = MarkupScanner(raw, hi) if markdown else None  # a plain field shows `<` as it is
