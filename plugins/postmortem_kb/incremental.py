@@ -15,6 +15,7 @@ from .cache import FileResult, stat_key, unchanged
 from .check import Checker, context_fingerprint, parallel_map
 from .load.corpus import corpus_files, load_postmortem, load_shell
 from .model import Corpus, Finding, Postmortem
+from .rules.hit import Context
 
 StatKey = list[int] | None  # cache.stat_key of a file when it was read
 
@@ -25,6 +26,7 @@ class IncrementalCorpus:
     context_key: object = None
     reloaded: int = 0  # files loaded by the last refresh, for the log
     context_changed: bool = False  # the day, taxonomy, templates or settings changed since the last refresh
+    ctx: Context | None = None  # the rules' context of the last refresh
 
     def refresh(self, checker: Checker, check: bool = True) -> tuple[Corpus, list[Finding] | None]:
         """The corpus, and its findings (None when `check` is false: a full build checks
@@ -35,7 +37,11 @@ class IncrementalCorpus:
         fresh_context = key != self.context_key
         self.context_changed = fresh_context and self.context_key is not None
         self.context_key = key
-        ctx = checker.context(shell)
+        # The rules' context (the phrase rules' patterns: ~0.9 s each save at 5,000) is built
+        # again only when what it is made of changed (its fingerprint holds the day too).
+        if fresh_context or self.ctx is None:
+            self.ctx = checker.context(shell)
+        ctx = self.ctx
         files = corpus_files(project)
         entries: dict[str, tuple[StatKey, Postmortem, FileResult | None]] = {}
         results: list[FileResult | None] = []

@@ -39,8 +39,10 @@ from mkdocs.structure.files import File, Files
 
 from . import incremental, serve_index
 from .check import Checker, check_project
+from .clean_aside import CleanAside
 from .config import ConfigError, Project, Settings, parse_settings
 from .incremental import IncrementalCorpus
+from .load.corpus import relative_path
 from .load.dense_markup import limit_density
 from .load.files import check_folder, read_inside, write_inside
 from .load.frontmatter import decode, split
@@ -51,7 +53,7 @@ from .offload import Offload
 from .render.env import Stash, make_env
 from .render.placeholders import fill_placeholders, policy_values
 from .render.sanitize import escape_meta, sanitize
-from .render.site import BlockTokens, Site
+from .render.site import ASSETS, BlockTokens, Site
 from .rules.raw_html import located as raw_html_in
 
 log = get_plugin_logger(__name__)
@@ -77,6 +79,18 @@ class Plan:
     published: dict[str, PageInfo] = field(default_factory=dict)  # postmortem pages, by source path
     unpublished: list[str] = field(default_factory=list)  # drafts and invalid files, by source path
     warnings: list[str] = field(default_factory=list)
+    # A full build's plan comes in two parts: first what MkDocs needs before it reads a
+    # page (which files are published, the generated pages' names), then, while it
+    # converts the postmortems, the generated pages' text (`Body`).
+    names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Body:
+    """The generated pages' text and HTML blocks, for a plan that named them first."""
+
+    pages: dict[str, str | bytes]
+    stashes: dict[str, Stash]
 
 
 @dataclass
@@ -167,6 +181,16 @@ class PostmortemKBPlugin(BasePlugin):
         # MkDocs lists the docs folder right after this, following every link (see
         # _publishable_files): from here on it lists only what may be published.
         _guard_get_files()
+        self.side: Offload | None = None
+        if not self.materialise:
+            # A full build: the corpus is loaded, analysed and checked in a child process
+            # (see offload), started before MkDocs lists the files. It sends the plan of the
+            # site first and works on while MkDocs converts the pages. This process never
+            # holds the corpus.
+            reap_downloads(Path(tempfile.gettempdir()))
+            self.downloads_dir = Path(tempfile.mkdtemp(prefix=f"{DOWNLOADS_PREFIX}{os.getpid()}-"))
+            self.side_started = time.perf_counter()
+            self.side = Offload(functools.partial(self._side_job, config.site_name, config.use_directory_urls))
 
     def on_files(self, files: Files, config: Any) -> Files:
         project = self.project
@@ -178,22 +202,20 @@ class PostmortemKBPlugin(BasePlugin):
         )
         _keep_only(files, config.docs_dir, found)
         self.packed_blocks: dict[str, bytes] = {}
-        self.side: Offload | None = None
+        self.body_names: set[str] = set()  # generated pages whose text is still to come
+        self.body: Body | None = None
         if self.materialise:
             self._cache_dir()  # where generated files go is settled before a child is forked
             plan = self._serve_plan()
         else:
-            # A full build: the corpus is loaded, analysed and checked in a child process
-            # (see offload), which sends the plan of the site first and works on while
-            # MkDocs converts the pages. This process never holds the corpus.
-            reap_downloads(Path(tempfile.gettempdir()))
-            self.downloads_dir = Path(tempfile.mkdtemp(prefix=f"{DOWNLOADS_PREFIX}{os.getpid()}-"))
-            started = time.perf_counter()
-            self.side = Offload(functools.partial(self._side_job, config.site_name, config.use_directory_urls))
+            assert self.side is not None  # started in on_pre_build
             plan = self.side.next()
-            log.debug("the site's plan came after %.2f s", time.perf_counter() - started)
+            log.debug("the site's plan came %.2f s after the side job started", time.perf_counter() - self.side_started)
         self.published = plan.published
         self.stashes: dict[str, Stash] = plan.stashes
+        # A full build cleans the postmortem pages' HTML on the second core (see on_env).
+        full = not self.materialise and not self.settings.public.build
+        self.clean_aside: CleanAside | None = CleanAside(sanitize) if full else None
         for warning in plan.warnings:
             log.warning(warning)
         for src in plan.unpublished:
@@ -216,6 +238,14 @@ class PostmortemKBPlugin(BasePlugin):
                     os.remove(f.abs_dest_path)
         for src, content in plan.pages.items():
             self._put(files, self._generated(config, src, content))
+        for src in plan.names:
+            # Named now, written later: MkDocs reads them last, after every postmortem, and
+            # on_page_read_source gives their text (see _body).
+            self._put(files, File.generated(config, src, content=""))
+        self.body_names = set(plan.names)
+        if plan.names:
+            for name in Site.ASSET_NAMES:
+                self._put(files, File.generated(config, f"assets/pmkb/{name}", abs_src_path=str(ASSETS / name)))
         for src in Site.DOWNLOADS:
             # Copied after every page is converted: a full build's child writes them
             # meanwhile (see _side_job); serving wrote them with the pages.
@@ -245,9 +275,14 @@ class PostmortemKBPlugin(BasePlugin):
 
     def _plan(self, site: Site) -> Plan:
         """What MkDocs needs of the knowledge base before it converts a page."""
-        plan = Plan(pages=site.public_pages() if self.settings.public.build else site.pages(), stashes=site.stashes)
-        for pm in site.corpus.postmortems:
-            src = site.src_uri(pm)
+        pages = site.public_pages() if self.settings.public.build else site.pages()
+        return self._head(site.corpus, Plan(pages=pages, stashes=site.stashes))
+
+    def _head(self, corpus: Corpus, plan: Plan) -> Plan:
+        """`plan` with the postmortems it publishes and leaves out."""
+        docs_dir = self.project.docs_dir
+        for pm in corpus.postmortems:
+            src = relative_path(pm.abs_path, docs_dir)
             if pm.meta is None or pm.meta.status == "draft":
                 # Drafts are not published; nor is a postmortem whose front matter is not
                 # valid (it may be a draft, and its `template:` would break the page build).
@@ -276,31 +311,44 @@ class PostmortemKBPlugin(BasePlugin):
         _write_downloads(self.site, self._cache_dir())
         yield Late(findings=[], blocks={})
 
-    def _side_job(self, site_name: str, directory_urls: bool) -> Iterator[Plan | Late]:
+    def _side_job(self, site_name: str, directory_urls: bool) -> Iterator[Plan | Body | Late]:
         """A full build's work on the knowledge base, in the order MkDocs needs it."""
         # Memory: at 20,000 postmortems their text is most of what we would hold; only
         # the public site reads it again (the internal site's pages are read by MkDocs).
         incremental.KEEP_LINES = self.settings.public.build
         corpus, _ = IncrementalCorpus().refresh(Checker(self.project, self.today), check=False)
-        site = self._site(corpus, site_name, directory_urls)
-        plan = self._plan(site)
-        published = set(plan.published)
-        yield plan
-        # Memory: the child lives while MkDocs converts every page, so it lets go of what
-        # it has sent, and of the corpus before the check (which reads file by file).
-        del plan
-        site.stashes.clear()
-        blocks: dict[str, bytes] = {}
-        if not self.settings.public.build:
+        if self.settings.public.build:
+            site = self._site(corpus, site_name, directory_urls)
+            yield self._plan(site)
+            site.stashes.clear()  # Memory: the child lets go of what it has sent
+            blocks: dict[str, bytes] = {}
+        else:
+            # MkDocs starts converting the postmortems as soon as it knows the site's
+            # files; the generated pages, which it reads last, are rendered meanwhile.
+            head = self._head(corpus, Plan(pages={}, stashes={}, names=Site.page_sources(corpus)))
+            published = set(head.published)
+            _side_log("loaded")
+            yield head
+            del head
+            site = self._site(corpus, site_name, directory_urls)
+            _side_log("analysed")
+            yield Body(pages=site.pages(), stashes=site.stashes)
+            _side_log("generated pages")
+            site.stashes.clear()
             _write_downloads(site, self.downloads_dir)
+            _side_log("downloads")
             # Compressed: at 20,000 pages they wait in memory until MkDocs writes the pages.
-            for pm in corpus.postmortems:
-                src = site.src_uri(pm)
-                if src in published:
-                    blocks[src] = zlib.compress(json.dumps(site.blocks(pm)).encode("utf-8"), 1)
+            blocks = {
+                src: zlib.compress(json.dumps(site.blocks(pm)).encode("utf-8"), 1)
+                for pm in corpus.postmortems
+                if (src := site.src_uri(pm)) in published
+            }
+        _side_log("blocks")
+        # Memory: the check reads file by file; the corpus goes first.
         del site, corpus
         gc.collect()
         findings, _ = check_project(Checker(self.project, self.today), jobs=1)
+        _side_log("checked")
         yield Late(findings=findings, blocks=blocks)
 
     def _cache_dir(self) -> Path:
@@ -325,6 +373,8 @@ class PostmortemKBPlugin(BasePlugin):
         # Markdown is the body with the tokens of its blocks (`Site.skeleton`).
         # (Deprecated in MkDocs 1.6 in favour of `File.content_string`, which would hold
         # every body in memory from `on_files` on.)
+        if page.file.src_uri in self.body_names:
+            return self._generated_text(page.file.src_uri)
         info = self.published.get(page.file.src_uri)
         if info is None or page.file.abs_src_path is None:
             return None
@@ -369,11 +419,20 @@ class PostmortemKBPlugin(BasePlugin):
         # after that do the site's own HTML blocks (from autoescaping templates) go in:
         # the stash's here, a postmortem's in on_post_page, the late ones after the search
         # index has read the page.
+        if self.clean_aside is not None and page.file.src_uri in self.published:
+            self.clean_aside.add(page, html)
+            return html  # cleaned in on_env, before any page is indexed or written
         html = sanitize(html)
         stash = self.stashes.get(page.file.src_uri)
         return html if stash is None else stash.restore(html)
 
     def on_env(self, env: Any, config: Any, files: Files) -> Any:
+        # Every page is converted, none is indexed or written yet: the postmortem pages
+        # get their cleaned HTML back first (see on_page_content).
+        if getattr(self, "clean_aside", None) is not None:
+            for page, html in self.clean_aside.collect():
+                page.content = html
+            self.clean_aside = None
         # The theme's navigation partials are the same on every page outside the nav:
         # ours (render/theme) render Material's once per folder depth for postmortem
         # pages. An organisation's own custom_dir still comes first; Material's
@@ -392,6 +451,8 @@ class PostmortemKBPlugin(BasePlugin):
         env.globals["pmkb_fragments"] = self.fragments
         env.globals["pmkb_fragment_key"] = self._fragment_key
         # Every page is converted; the pages are written next. Collect the side job.
+        if self.side is not None and self.body_names:
+            self._generated_text("")  # MkDocs read no generated page: take their part all the same
         if self.side is not None:
             started = time.perf_counter()
             late: Late = self.side.next()
@@ -414,6 +475,9 @@ class PostmortemKBPlugin(BasePlugin):
         return output if stash is None else stash.restore(output, late=True)
 
     def on_build_error(self, error: Exception) -> None:
+        if getattr(self, "clean_aside", None) is not None:
+            self.clean_aside.close()
+            self.clean_aside = None
         if self.side is not None:
             self.side.close()
             self.side = None
@@ -474,6 +538,22 @@ class PostmortemKBPlugin(BasePlugin):
         return nav
 
     # ---- helpers ----------------------------------------------------------------
+
+    def _generated_text(self, src: str) -> str:
+        """A generated page's text, from the side job's second part (waited for the first
+        time: by then MkDocs has converted every postmortem)."""
+        body = self.body
+        if body is None:
+            assert self.side is not None
+            started = time.perf_counter()
+            body = self.body = self.side.next()
+            log.debug("waited %.2f s for the generated pages", time.perf_counter() - started)
+            self.stashes = body.stashes
+            if set(body.pages) != self.body_names | {f"assets/pmkb/{n}" for n in Site.ASSET_NAMES}:
+                # Site.page_sources and Site.pages disagree: a bug, said out loud.
+                log.warning("generated pages differ from those named: %s", sorted(set(body.pages) ^ self.body_names))
+        text = body.pages.get(src, "")
+        return text.decode("utf-8") if isinstance(text, bytes) else text
 
     def _fragment_key(self, part: str, page: Any, base_url: str) -> str:
         """The cache key of a theme partial on `page`, or "" to render it as usual.
@@ -557,6 +637,11 @@ class PostmortemKBPlugin(BasePlugin):
             for line, column, message in removed:
                 log.warning("%s:%s:%s: raw HTML: %s", name, first + line - 1, column, message)
         return filled
+
+
+def _side_log(stage: str) -> None:
+    """The side job's progress, in the build's debug log (`mkdocs build -v`)."""
+    log.debug("side job: %s at %.2f s of CPU", stage, time.process_time())
 
 
 def _first_line(markdown: str, abs_path: str | None) -> int:

@@ -111,9 +111,11 @@ def js_data(value: Any) -> Markup:
 
 
 @functools.lru_cache(maxsize=8)
+@functools.cache
 def make_env(override_dir: Path | None = None) -> Environment:
     """One environment per override folder for the life of the process: `mkdocs serve`
-    rebuilds reuse compiled templates (Jinja re-reads a template only if it changed)."""
+    rebuilds reuse compiled templates (Jinja re-reads a template only if it changed), and
+    a template keeps its identity, which the render cache keys on (Site._render_cached)."""
     loaders = []
     if override_dir is not None and override_dir.is_dir():
         loaders.append(FileSystemLoader(str(override_dir)))  # an organisation's own page templates

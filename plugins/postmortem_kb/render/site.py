@@ -157,6 +157,25 @@ class Site:
         feed.FEED,
     )
 
+    FIXED_PAGES = ("index.md", "catalog.md", "graph.md", "remediation.md", "insights.md")
+    ASSET_NAMES = ("pmkb.css", "catalog.js", "graph.js")
+
+    @staticmethod
+    def page_sources(corpus: Corpus) -> list[str]:
+        """The Markdown pages `pages()` returns, named from the corpus alone, before any
+        analysis: a full build registers them with MkDocs while they are still being
+        rendered (tests/test_site_build.py holds the two to the same names)."""
+        tax = corpus.taxonomy
+        pms = published(corpus.postmortems, tax.factors)
+        catalog = tax.services
+        services = set(catalog.services) if catalog is not None else {s for pm in pms for s in pm.meta.services}
+        factors = set(tax.factors) | {cf.factor for pm in pms for cf in pm.meta.contributing_factors}
+        names = [*Site.FIXED_PAGES]  # in the order of pages(), which is MkDocs's order of pages
+        names += [f"services/{slug(s)}.md" for s in sorted(services)] + ["services/index.md"]
+        names += [f"factors/{slug(f)}.md" for f in sorted(factors)] + ["factors/index.md"]
+        names += [f"rules/{spec.name}.md" for spec in registry().values()] + ["rules/index.md"]
+        return list(dict.fromkeys(names))
+
     def pages(self) -> dict[str, str | bytes]:
         """Every generated page and asset, by source path (the downloads apart)."""
         self._fresh_cache: dict[str, tuple[str, list[str], set[int]]] = {}
@@ -186,7 +205,7 @@ class Site:
         out.update(self._services())
         out.update(self._factors())
         out.update(self._rules())
-        for name in ("pmkb.css", "catalog.js", "graph.js"):
+        for name in self.ASSET_NAMES:
             out[f"assets/pmkb/{name}"] = (ASSETS / name).read_bytes()
         if self.render_cache is not None:  # keep what this build rendered, nothing older
             self.render_cache.clear()
@@ -217,7 +236,9 @@ class Site:
         from the same template and context."""
         if self.render_cache is None:
             return tpl.render(stash=self.stash(src), **context)
-        key = f"{src}\0{id(tpl)}\0" + json.dumps(context, default=str)
+        # repr, not JSON: a third of the time on a 5,000-postmortem rebuild (rows, dates and
+        # dataclasses print whole; an object that prints only its address never hits).
+        key = f"{src}\0{id(tpl)}\0{context!r}"
         hit = self.render_cache.get(key)
         if hit is None:
             text = tpl.render(stash=self.stash(src), **context)
