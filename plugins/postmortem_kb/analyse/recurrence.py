@@ -288,12 +288,19 @@ def _note_text(s: SharedFactor, started: datetime, services: list[str], recurred
     )
     if s.after is not None:
         a = s.after
-        text += f"; it recurs here, in {_shared(s, services)}, after {a.postmortem}'s action {a.number} “{_short(a.summary)}” was done (due {a.due.isoformat()}): the review can ask why that fix did not hold"
+        text += (
+            f"; it recurs here, in {_shared(s, services)}, after {a.postmortem}'s action {a.number} "
+            f"“{_short(a.summary)}” was done (due {a.due.isoformat()}): the review can ask why that fix did not hold"
+        )
     # Only in this incident's services: elsewhere says nothing about the fixes here.
     mine = set(services)
     before = [r for r in recurred if r.incident.started < started and r.service in mine]
     if before:
-        text += f"; in {'its services' if len(mine) > 1 else 'this service'} it had already recurred after remediation {len(before)} time{'s' if len(before) != 1 else ''} (latest: {before[-1].incident.id} in {before[-1].service})"
+        text += (
+            f"; in {'its services' if len(mine) > 1 else 'this service'} it had already recurred after remediation "
+            f"{len(before)} time{'s' if len(before) != 1 else ''} (latest: {before[-1].incident.id} in "
+            f"{before[-1].service})"
+        )
     return text
 
 
