@@ -47,7 +47,8 @@ BASE_META: dict[str, Any] = {
 
 
 BASE_SECTIONS: dict[str, str] = {
-    "Summary": "From 13:52 to 15:40 UTC order confirmation emails were queued instead of sent.\nThey were all delivered by 16:05.",
+    "Summary": "From 13:52 to 15:40 UTC order confirmation emails were queued instead of sent.\n"
+    "They were all delivered by 16:05.",
     "Impact": "About 21,000 emails arrived up to 108 minutes late. None were lost.",
     "Timeline": (
         "| Time  | Event |\n"
@@ -58,7 +59,9 @@ BASE_SECTIONS: dict[str, str] = {
         "| 15:40 | Workers restarted; queue draining |\n"
         "| 16:05 | Backlog delivered; incident resolved |"
     ),
-    "Contributing factors": "The rotation was routine. It exposed a worker that treated a closed connection as fatal,\nand alerting that only watched failed sends.",
+    "Contributing factors": "The rotation was routine. "
+    "It exposed a worker that treated a closed connection as fatal,\n"
+    "and alerting that only watched failed sends.",
     "What went well": "The queue held every message, so nothing was lost.",
     "Where we got lucky": "The rotation happened in the afternoon, when the team was at work.",
     "Action items": "Reconnecting with backoff removes the exit; no other change was needed.",

@@ -52,7 +52,9 @@ CASES = {
     "empty": (b"", ("PM001", "front-matter", 1, 1)),
     "only-whitespace": (b"\n\n   \n", ("PM001", "front-matter", 1, 1)),
     "readme": (
-        b"# About these postmortems\n\nEach file in this folder is one incident. See [the playbook](../ops-playbook/).\n",
+        b"# About these postmortems\n"
+        b"\n"
+        b"Each file in this folder is one incident. See [the playbook](../ops-playbook/).\n",
         ("PM001", "front-matter", 1, 1),
     ),
     "empty-front-matter": (b"---\n---\n\n## Summary\n", ("PM002", "yaml-syntax", 1, 1)),

@@ -34,8 +34,12 @@ REVIEW_META = {
     ],
 }
 REVIEW_SECTIONS = {
-    "Timeline": "| Time  | Event |\n|-------|-------|\n| 14:06 | Support reports missing confirmations |\n| 13:52 | Send workers exit |",
-    "Contributing factors": "The root cause was the rotation. Priya failed to renew the certificate, through human error.",
+    "Timeline": "| Time  | Event |\n"
+    "|-------|-------|\n"
+    "| 14:06 | Support reports missing confirmations |\n"
+    "| 13:52 | Send workers exit |",
+    "Contributing factors": "The root cause was the rotation. "
+    "Priya failed to renew the certificate, through human error.",
     "Where we got lucky": None,
 }
 

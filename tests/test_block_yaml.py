@@ -262,7 +262,14 @@ def test_the_shapes_authors_write_are_read_without_pyyaml():
     shapes = [
         'id: x\ntitle: "Checkout: slow"\nservices: [a, b]\nstarted: 2024-03-14T13:52:00+00:00\ncustomer_impact: no',
         "id: x\n# a comment\n\nactions:\n- summary: s\n  owner: o\n  due: 2024-04-01\n  kind: prevent\nrelated: []",
-        "id: x\ncontributing_factors:\n  - factor: f\n    description: d\n    enabled_by:\n      - g\nmitigated:\ntags:  [ a ,b ]",
+        "id: x\n"
+        "contributing_factors:\n"
+        "  - factor: f\n"
+        "    description: d\n"
+        "    enabled_by:\n"
+        "      - g\n"
+        "mitigated:\n"
+        "tags:  [ a ,b ]",
         "id: x\ntitle: 'Café: le menu 😀'\nauthors:\n    -   Ana\n    -   Bo",
     ]
     for text in shapes:

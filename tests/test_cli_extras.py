@@ -29,7 +29,10 @@ def test_bash_completion_completes_commands_and_their_options(capsys, tmp_path):
 
     def complete(*words: str) -> list[str]:
         line = " ".join(f"'{w}'" for w in ("pmkb", *words))
-        cmd = f"source {tmp_path / 'c.sh'}; COMP_WORDS=({line}); COMP_CWORD={len(words)}; _pmkb; printf '%s\\n' \"${{COMPREPLY[@]}}\""
+        cmd = (
+            f"source {tmp_path / 'c.sh'}; COMP_WORDS=({line}); COMP_CWORD={len(words)}; _pmkb; printf '%s\\n' "
+            f'"${{COMPREPLY[@]}}"'
+        )
         return subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, cwd=tmp_path).stdout.split()
 
     assert complete("ch") == ["check"]

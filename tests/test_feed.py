@@ -24,7 +24,10 @@ from postmortem_kb.render.feed import MAX_ENTRIES, Entry, atom, plain_text
 A = "{http://www.w3.org/2005/Atom}"
 HOSTILE_ID = "2026-11-02-feed-hostile"
 HOSTILE_TITLE = 'Feed <script>alert(1)</script> & "quotes" </title><x>'
-HOSTILE_SUMMARY = "Checkout failed. <img src=x onerror=alert(1)> <script>alert(2)</script>**Bold** words, a [link](https://tracker.example.com/X-1) and `code` <!-- hidden note -->"
+HOSTILE_SUMMARY = (
+    "Checkout failed. <img src=x onerror=alert(1)> <script>alert(2)</script>**Bold** words, a "
+    "[link](https://tracker.example.com/X-1) and `code` <!-- hidden note -->"
+)
 OTHERS = {
     "2026-11-03-feed-in-review": "in-review",
     "2026-11-04-feed-archived": "archived",

@@ -66,7 +66,8 @@ BOMBS = {
     + "---\n",
     "through merge keys": "---\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
     + "".join(
-        f"{c}: &{c} {{<<: {{m: *{p}}}, k1: *{p}, k2: *{p}, k3: *{p}, k4: *{p}, k5: *{p}, k6: *{p}, k7: *{p}, k8: *{p}}}\n"
+        f"{c}: &{c} {{<<: {{m: *{p}}}, k1: *{p}, k2: *{p}, k3: *{p}, k4: *{p}, "
+        f"k5: *{p}, k6: *{p}, k7: *{p}, k8: *{p}}}\n"
         for p, c in zip("abcdefgh", "bcdefghi", strict=True)
     )
     + "---\n",
@@ -171,7 +172,8 @@ def test_the_pure_python_loader_reads_an_ordinary_postmortem_as_the_c_loader_doe
             [
                 sys.executable,
                 "-c",
-                f"import sys, yaml; {prelude}; print(hasattr(yaml, 'CSafeLoader'), file=sys.stderr); sys.exit(main({argv!r}))",
+                f"import sys, yaml; {prelude}; print(hasattr(yaml, 'CSafeLoader'), file=sys.stderr); "
+                f"sys.exit(main({argv!r}))",
             ],
             capture_output=True,
             text=True,

@@ -98,7 +98,8 @@ def imported_drafts(tmp_path_factory: pytest.TempPathFactory) -> tuple[KB, int, 
 def pm(kb: KB, relpath: str) -> Path:
     path = kb / "postmortems" / relpath
     assert path.is_file(), (
-        f"{relpath} was not written; have {sorted(p.relative_to(kb / 'postmortems').as_posix() for p in (kb / 'postmortems').rglob('*.md'))}"
+        f"{relpath} was not written; have "
+        f"{sorted(p.relative_to(kb / 'postmortems').as_posix() for p in (kb / 'postmortems').rglob('*.md'))}"
     )
     return path
 

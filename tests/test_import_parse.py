@@ -36,7 +36,11 @@ def test_a_setext_heading_is_its_last_line_so_the_facts_above_it_are_read():
     as a paragraph and only "What happened" as the heading; so does the import."""
     meta, _, body = conv(
         "Date: July 21, 2020\nSeverity: Sev 2\nAll times UTC.\nWhat happened\n-------------\nThe gateway slowed down.\n"
-        "Timeline\n--------\n* 10:05 latency climbs\n* 10:58 config rolled back; latency recovering\n* 11:20 incident resolved\n",
+        "Timeline\n"
+        "--------\n"
+        "* 10:05 latency climbs\n"
+        "* 10:58 config rolled back; latency recovering\n"
+        "* 11:20 incident resolved\n",
         name="gateway.md",
     )
     assert meta["severity"] == "SEV2"
@@ -161,8 +165,8 @@ def test_a_source_whose_front_matter_would_be_past_the_checkers_bounds_is_skippe
     code, out = kb.run("import", str(huge), str(small))
     assert code == 1
     assert (
-        f"skipped {huge}: could not convert (its front matter would not load as `pmkb check` reads it: the front matter is larger than 256 KiB)"
-        in out.splitlines()
+        f"skipped {huge}: could not convert (its front matter would not load as `pmkb check` reads it: the front "
+        "matter is larger than 256 KiB)" in out.splitlines()
     )
     assert sorted(p.name for p in (kb / "postmortems").rglob("*.md")) == ["2024-01-02-small.md"]
 

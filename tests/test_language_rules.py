@@ -148,7 +148,12 @@ def test_leaves_blameless_and_system_wording_alone(kb, sentence):
 
 SKIPPED = {
     "inline code": "The validator logged `human error: retry budget exhausted` at 14:02.",
-    "fenced code": "The handler read:\n\n```python\n# the root cause was a race, says the old comment\nraise HumanError('human error')\n```",
+    "fenced code": "The handler read:\n"
+    "\n"
+    "```python\n"
+    "# the root cause was a race, says the old comment\n"
+    "raise HumanError('human error')\n"
+    "```",
     "tilde fence": "~~~\nwe failed to verify the sandbox\n~~~",
     "bare URL": "The taxonomy lives at https://wiki.example.com/human-error-taxonomy for reference.",
     "link target": "See [the incident taxonomy](https://wiki.example.com/the-engineer-forgot/human-error).",
@@ -380,7 +385,11 @@ def test_organisation_patterns_match_whatever_the_case_and_script(kb, sentence, 
     # Patterns without keywords are tried on the whole text; what each must contain
     # ("ball", "oublié") only decides where it is tried, never what it finds.
     (kb / "house-style.yml").write_text(
-        "rules:\n  - code: PM301\n    patterns:\n      - '\\bdropped\\s+the\\s+ball\\b'\n      - '\\ba\\s+oublié\\s+de\\s+\\w+'\n",
+        "rules:\n"
+        "  - code: PM301\n"
+        "    patterns:\n"
+        "      - '\\bdropped\\s+the\\s+ball\\b'\n"
+        "      - '\\ba\\s+oublié\\s+de\\s+\\w+'\n",
         encoding="utf-8",
     )
     kb.set_plugin_config(language_rules=["house-style.yml"])
@@ -394,7 +403,10 @@ def test_organisation_patterns_match_whatever_the_case_and_script(kb, sentence, 
     [
         None,  # the file does not exist
         "rules:\n  - code: PM301\n    patterns: ['(unclosed']\n",  # a bad regular expression
-        "rules:\n  - code: PM399\n    name: jargon\n    patterns: ['\\bsynergy\\b']\n",  # a code the checker does not know
+        "rules:\n"
+        "  - code: PM399\n"
+        "    name: jargon\n"
+        "    patterns: ['\\bsynergy\\b']\n",  # a code the checker does not know
         "rules: [\n",  # not YAML
     ],
     ids=["missing", "bad-regex", "unknown-code", "bad-yaml"],

@@ -73,7 +73,9 @@ def test_schema_messages_are_plain_words_with_an_example(kb):
     found = {f["message"]: f["hint"] for f in kb.findings() if f["rule"] == "schema"}
     assert found == {
         "`resolved` must be a date and time with a time zone": "for example `2024-03-14T16:05:00+00:00`",
-        "`filed` must be a date, or a date and time with a time zone": "for example `2024-03-15` or `2024-03-15T09:00:00+00:00`",
+        "`filed` must be a date, or a date and time with a time zone": (
+            "for example `2024-03-15` or `2024-03-15T09:00:00+00:00`"
+        ),
         "`customer_impact` must be `true` or `false`": "see `pmkb schema` for every field",
         "`status` must be one of `draft`, `in-review`, `published`, `archived`": "see `pmkb schema` for every field",
     }

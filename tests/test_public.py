@@ -136,7 +136,13 @@ def test_public_facts_are_not_leaks(kb, text):
 
 def test_leaks_on_several_lines_are_each_at_their_own_line_and_column(kb):
     # The public lines are searched together; each leak is still placed on its line.
-    text = "Writes to db-7.prod.internal stalled.\n\nPriya Raman rolled back; see #incident-42 and https://grafana.corp/d/x.\n\nReplica 10.20.3.4 fell behind."
+    text = (
+        "Writes to db-7.prod.internal stalled.\n"
+        "\n"
+        "Priya Raman rolled back; see #incident-42 and https://grafana.corp/d/x.\n"
+        "\n"
+        "Replica 10.20.3.4 fell behind."
+    )
     path = kb.write(meta={**CUSTOMER, "authors": ["Priya Raman"]}, sections={"Summary": text})
     assert leaks(kb) == [
         (*line_of(path, "db-7.prod.internal"), "an internal host name in a public section: “db-7.prod.internal”"),

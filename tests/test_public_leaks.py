@@ -222,7 +222,15 @@ def test_an_internal_sub_section_of_a_public_section_is_a_leak(kb):
     path = kb.write(
         meta=CUSTOMER,
         sections={
-            "Impact": "About 2% of orders failed.\n\n### Timeline\n\n10:05 the deploy began.\n\n### Internal-only notes\n\nThe vendor is late."
+            "Impact": "About 2% of orders failed.\n"
+            "\n"
+            "### Timeline\n"
+            "\n"
+            "10:05 the deploy began.\n"
+            "\n"
+            "### Internal-only notes\n"
+            "\n"
+            "The vendor is late."
         },
     )
     line, col = at(path, "### Timeline")

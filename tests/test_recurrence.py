@@ -303,7 +303,11 @@ def write_history(kb: Any) -> Any:
     return kb.write(meta=kb_meta("2024-03-14-storm-again", date(2024, 3, 14), ["retry-storm", "software-defect"]))
 
 
-NOTE = "postmortems/2024/2024-03-14-storm-again.md:{line}:{col}: note: `retry-storm` was also a factor in 1 earlier incident: 2024-01-10-first-storm (2024-01-10); it recurs here, in notifications, after 2024-01-10-first-storm's action 1 “Add jitter to client retries” was done (due 2024-02-01)"
+NOTE = (
+    "postmortems/2024/2024-03-14-storm-again.md:{line}:{col}: note: `retry-storm` was also a factor in 1 earlier "
+    "incident: 2024-01-10-first-storm (2024-01-10); it recurs here, in notifications, after 2024-01-10-first-storm's "
+    "action 1 “Add jitter to client retries” was done (due 2024-02-01)"
+)
 
 
 def test_check_of_a_named_file_notes_earlier_incidents_before_the_summary(kb: Any) -> None:
@@ -522,8 +526,11 @@ def test_the_factor_page_says_how_often_it_recurred_after_remediation(site: Path
     )
     items = [squash(li.text) for li in box.find_all("li")]
     assert items == [
-        f"Checkout retries stormed the processor (2025-05-07): recurred in {NOTIFY} after Queue retries stormed the broker’s action 1 “{HOSTILE_SUMMARY}” was done (due 2024-02-01)",
-        f"Retries stormed the broker again (2026-10-02): recurred in {NOTIFY} after Checkout retries stormed the processor’s action 1 “Add a retry budget” was done (due 2025-06-01); 2 actions addressing it in {NOTIFY} were done by then",
+        f"Checkout retries stormed the processor (2025-05-07): recurred in {NOTIFY} after Queue retries stormed the "
+        f"broker’s action 1 “{HOSTILE_SUMMARY}” was done (due 2024-02-01)",
+        f"Retries stormed the broker again (2026-10-02): recurred in {NOTIFY} after Checkout retries stormed the "
+        f"processor’s action 1 “Add a retry budget” was done (due 2025-06-01); 2 actions addressing it in {NOTIFY} "
+        "were done by then",
     ]
     links = [a.get("href") for a in box.find_all("a")]
     assert links[:2] == [f"../../2025/{MIDDLE_ID}/", f"../../2024/{EARLY_ID}/#pmkb-action-1"]
@@ -579,7 +586,8 @@ def test_insights_list_recurrences_after_remediation_and_quarter_trends(site: Pa
         [
             "Retry storm",
             "2 times",
-            f"Retries stormed the broker again (2026-10-02): recurred in {NOTIFY} after Checkout retries stormed the processor’s action “Add a retry budget” was done (due 2025-06-01); all 2",
+            f"Retries stormed the broker again (2026-10-02): recurred in {NOTIFY} after Checkout retries stormed the "
+            "processor’s action “Add a retry budget” was done (due 2025-06-01); all 2",
         ]
     ]
     assert "1 factor came back after remediation, 2 times in all." in squash(page.text)
@@ -597,7 +605,8 @@ def test_the_later_postmortem_names_the_action_its_factor_came_back_after(site: 
     card = load_page(site, f"2026/{LATE_ID}/").find("div", data_pmkb="card")
     notes = [squash(p.text) for p in card.find_all("p", cls="pmkb-recurred")]
     assert notes == [
-        f"⟲ Retry storm: this factor recurred in {NOTIFY} after Checkout retries stormed the processor’s action “Add a retry budget” was done (due 2025-06-01, before this incident started)."
+        f"⟲ Retry storm: this factor recurred in {NOTIFY} after Checkout retries stormed the processor’s action “Add "
+        "a retry budget” was done (due 2025-06-01, before this incident started)."
     ]
     # The earlier incident shows no such note for retry-storm: nothing was done before it.
     early = load_page(site, f"2024/{EARLY_ID}/")
@@ -632,7 +641,8 @@ def test_at_390_px_the_recurrence_and_trend_show_without_horizontal_scroll(site:
             # The year labels are drawn and do not overlap one another.
             labels = page.eval_on_selector_all(
                 "[data-pmkb=factor-trend] svg text",
-                "els => els.filter(e => /^\\d{4}$/.test(e.textContent)).map(e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; })",
+                "els => els.filter(e => /^\\d{4}$/.test(e.textContent)).map(e => { const r = "
+                "e.getBoundingClientRect(); return [r.left, r.right]; })",
             )
             assert len(labels) >= 2 and all(a[1] <= b[0] for a, b in itertools.pairwise(labels))
         finally:

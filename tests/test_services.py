@@ -161,7 +161,11 @@ def test_service_pages_show_owner_tier_years_recurring_factors_and_open_actions(
 def test_catalog_names_and_owners_are_escaped(kb: KB) -> None:
     _catalog(
         kb,
-        'services:\n  - id: notifications\n    name: "<script>alert(1)</script>"\n    owner: "<img src=x onerror=alert(2)>"\n    tier: 2\n',
+        "services:\n"
+        "  - id: notifications\n"
+        '    name: "<script>alert(1)</script>"\n'
+        '    owner: "<img src=x onerror=alert(2)>"\n'
+        "    tier: 2\n",
     )
     kb.write(meta={"services": ["notifications"]})
     _, pages = _site(kb)

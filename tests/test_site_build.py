@@ -561,7 +561,8 @@ JS_ATTR = re.compile(r"""\b(?:src|href|srcset)\s*=\s*\\?['"]?\s*((?:https?:)?//[
 FETCHING = {  # tag: attributes the browser loads without a click
     "script": ("src",), "link": ("href",), "img": ("src", "srcset"), "source": ("src", "srcset"),
     "iframe": ("src",), "frame": ("src",), "embed": ("src",), "object": ("data",), "video": ("src", "poster"),
-    "audio": ("src",), "track": ("src",), "input": ("src",), "image": ("href", "xlink:href"), "use": ("href", "xlink:href"),
+    "audio": ("src",), "track": ("src",), "input": ("src",), "image": ("href", "xlink:href"),
+    "use": ("href", "xlink:href"),
 }  # fmt: skip
 
 

@@ -74,8 +74,8 @@ def test_a_factor_in_another_service_is_seen_again_and_the_fix_held(kb: KB) -> N
     assert "Recurred" not in factor  # the payments incident is no verdict on identity's fix
     assert "Fixes that held: 1 done action addressing it" in factor
     assert (
-        "Addressed by Incident identity-drift’s action 1 “Alert on clock drift” (done by 2024-02-01); not seen again in Identity and sign-in since"
-        in factor
+        "Addressed by Incident identity-drift’s action 1 “Alert on clock drift” (done by 2024-02-01); not seen again "
+        "in Identity and sign-in since" in factor
     )
     insights = _text(pages["insights.md"])
     assert "No factor has come back after an action addressing it was done." in insights
@@ -99,8 +99,8 @@ def test_the_same_service_makes_it_a_recurrence_named_by_service(kb: KB) -> None
     factor = _text(site.pages()["factors/monitoring-gap.md"])
     assert "Recurred 1 time after remediation" in factor
     assert (
-        "Incident identity-again (2024-06-01): recurred in Identity and sign-in after Incident identity-drift’s action 1 “Alert on clock drift” was done (due 2024-02-01)"
-        in factor
+        "Incident identity-again (2024-06-01): recurred in Identity and sign-in after Incident identity-drift’s "
+        "action 1 “Alert on clock drift” was done (due 2024-02-01)" in factor
     )
     assert "Fixes that held" not in factor
     card = _text(site.blocks(site.by_id["2024-06-01-identity-again"])["card"])

@@ -41,7 +41,8 @@ def test_the_diagram_draws_a_dashed_arrow_per_enabled_by_and_says_so(site: Site)
         svg = _diagram(site, pm.meta.id)
         expected = sum(len({r for r in cf.enabled_by if r != cf.factor}) for cf in pm.meta.contributing_factors)
         dashed = re.findall(
-            r'<path class="pmkb-edge pmkb-edge-enabled" d="M ([\d.]+) ([\d.]+) C ([\d.]+) [^"]*, ([\d.]+) ([\d.]+)"[^>]*stroke-dasharray="4 3"[^>]*marker-end',
+            r'<path class="pmkb-edge pmkb-edge-enabled" d="M ([\d.]+) ([\d.]+) C ([\d.]+) [^"]*, ([\d.]+) '
+            r'([\d.]+)"[^>]*stroke-dasharray="4 3"[^>]*marker-end',
             svg,
         )
         assert len(dashed) == expected, pm.meta.id

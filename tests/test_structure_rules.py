@@ -159,8 +159,10 @@ ROWS = "| Time  | Event |\n|-------|-------|\n"
 def test_an_entry_earlier_than_the_one_before_is_out_of_order(kb):
     path = kb.write(
         sections={
-            "Timeline": ROWS
-            + "| 13:52 | Workers exit |\n| 14:30 | Incident opened |\n| 14:06 | Support reports missing mail |\n| 16:05 | Resolved |"
+            "Timeline": ROWS + "| 13:52 | Workers exit |\n"
+            "| 14:30 | Incident opened |\n"
+            "| 14:06 | Support reports missing mail |\n"
+            "| 16:05 | Resolved |"
         }
     )
     found = kb.findings()
@@ -242,7 +244,13 @@ def test_timeline_times_are_in_the_zone_of_started(kb):
         "resolved": datetime(2024, 3, 14, 17, 5, tzinfo=cet),
     }
     # 15:50 UTC is 16:50 local, after 16:40 (no finding); 15:30 UTC is 16:30 local, before 17:05
-    rows = "| 14:52 | Workers exit |\n| 16:40 | Mitigated |\n| 15:50 UTC | Queue drained |\n| 17:05 | Resolved |\n| 15:30 UTC | Cache warm |"
+    rows = (
+        "| 14:52 | Workers exit |\n"
+        "| 16:40 | Mitigated |\n"
+        "| 15:50 UTC | Queue drained |\n"
+        "| 17:05 | Resolved |\n"
+        "| 15:30 UTC | Cache warm |"
+    )
     path = kb.write(meta=meta, sections={"Timeline": ROWS + rows})
     assert where(kb.findings()) == [("PM203", "timeline-order", *cell(path, "15:30 UTC"))]
 
@@ -279,8 +287,10 @@ def test_a_timeline_with_separate_date_and_time_columns(kb):
 def test_a_timeline_on_a_12_hour_clock(kb):
     path = kb.write(
         sections={
-            "Timeline": ROWS
-            + "| 1:52 PM | Workers exit |\n| 2:06 p.m. | Incident opened |\n| 4:05 PM | Resolved |\n| 3:50 PM | Queue empty |"
+            "Timeline": ROWS + "| 1:52 PM | Workers exit |\n"
+            "| 2:06 p.m. | Incident opened |\n"
+            "| 4:05 PM | Resolved |\n"
+            "| 3:50 PM | Queue empty |"
         }
     )
     assert where(kb.findings()) == [("PM203", "timeline-order", *cell(path, "3:50 PM"))]
@@ -294,8 +304,16 @@ def test_a_12_hour_time_past_12_is_unreadable(kb):
 def test_quoted_log_lines_in_the_timeline_are_evidence_not_entries(kb):
     kb.write(
         sections={
-            "Timeline": ROWS
-            + "| 13:52 | Workers exit |\n| 16:05 | Resolved |\n\nFrom the worker log:\n\n```\n09:00 started\n```\n\n> [12:00] bot: nightly job done"
+            "Timeline": ROWS + "| 13:52 | Workers exit |\n"
+            "| 16:05 | Resolved |\n"
+            "\n"
+            "From the worker log:\n"
+            "\n"
+            "```\n"
+            "09:00 started\n"
+            "```\n"
+            "\n"
+            "> [12:00] bot: nightly job done"
         }
     )
     assert kb.findings() == []
