@@ -1,4 +1,4 @@
-"""The safe YAML loader both front-matter readers share (frontmatter.py's PyYAML path and
+"""The safe YAML loader both front-matter readers share (yaml_parse.py's PyYAML path and
 block_yaml.py's plain-shape reader): the tag a plain scalar resolves to, remembered;
 ISO timestamps read as PyYAML reads them; value constructors that fail at the value.
 In a module of its own so that neither reader imports the other's module back.

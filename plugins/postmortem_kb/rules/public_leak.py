@@ -1,5 +1,5 @@
 """public-leak (PM501): internal detail in what a postmortem's public version shows. The
-judging (folding the text as a reader sees it, the patterns) is in public.py, which the
+judging (folding the text as a reader sees it, the patterns) is in public/, which the
 public build also asks before it publishes a postmortem."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from .rule import rule
 )
 def public_leak(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     """Only postmortems with customer impact get a public version; everything it shows
-    (title, public sections, action summaries) is judged as rendered (see public.py)."""
+    (title, public sections, action summaries) is judged as rendered (see public/)."""
     if not pm.meta.customer_impact:
         return
     for leak in public.find_leaks(pm, ctx.settings.public, ctx.templates.get(pm.meta.template)):

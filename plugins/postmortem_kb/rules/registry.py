@@ -3,7 +3,7 @@ name in code order, and their checks; looked up by code, name or code prefix.
 
 The modules are found and imported here by name, not listed: a rule added to a new
 module needs no edit elsewhere. They are imported when the registry is first read, not
-when this module is: rule modules import what they check (public.py, which reads the
+when this module is: rule modules import what they check (public/, which reads the
 registry), so an import at the top would be a cycle.
 """
 

@@ -1,7 +1,7 @@
 """The phrase rules (PM301–PM304): blame, hindsight, root-cause wording and vigilance actions.
 
 Their patterns are data, not code: language.yml (an organisation adds its own under
-`language_rules:` in mkdocs.yml), applied by the engine in language.py, whose examples
+`language_rules:` in mkdocs.yml), applied by the engine in language/, whose examples
 each rule's page shows. Here: each rule's definition, and the one check that runs the
 engine over the body's prose and the front matter's prose fields.
 """

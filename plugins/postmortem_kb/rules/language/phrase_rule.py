@@ -62,7 +62,7 @@ class Grammar:
 
 @dataclass(slots=True, frozen=True)
 class Verdict:
-    """What one finding says; checks.py reads `name`, `message` (with `{match}`) and `hint`."""
+    """What one finding says; wording.py reads `name`, `message` (with `{match}`) and `hint`."""
 
     code: str
     name: str

@@ -13,7 +13,7 @@ import yaml
 from ...load.frontmatter import load_yaml
 from .phrase_rule import KINDS, Grammar
 
-# language.yml stays beside rules.yml, one folder up: the package data glob `rules/*.yml`
+# language.yml stays in rules/, one folder up: the package data glob `rules/*.yml`
 # in pyproject.toml ships it, and the site's rule pages read it from there.
 RULES_DIR = Path(__file__).parent.parent
 TIERS = frozenset({"error", "warning", "skip"})
