@@ -62,7 +62,7 @@ def test_without_parallelism_the_job_runs_here():
 def test_download_folders_of_killed_builds_are_removed_and_a_running_builds_kept(tmp_path):
     import subprocess
 
-    from postmortem_kb.mkdocs_plugin import DOWNLOADS_PREFIX, reap_downloads
+    from postmortem_kb.mkdocs.downloads import DOWNLOADS_PREFIX, reap_downloads
 
     gone = subprocess.Popen(["true"])
     gone.wait()  # its process id now names no process

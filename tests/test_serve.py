@@ -136,7 +136,7 @@ def test_the_idle_collection_between_rebuilds_leaves_no_garbage_behind():
     import gc
     import weakref
 
-    from postmortem_kb.mkdocs_plugin import _collect_all_and_freeze
+    from postmortem_kb.mkdocs.serving import _collect_all_and_freeze
 
     class Node:
         pass

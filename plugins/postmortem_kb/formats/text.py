@@ -28,13 +28,19 @@ def summary(findings: list[Finding], files: int) -> str:
     return f"Found {errors} error(s) and {warnings} warning(s) in {len({f.path for f in findings})} of {files} file(s)."
 
 
+def finding(f: Finding, color: bool = False) -> str:
+    """One finding, as `pmkb check` and the `mkdocs build` log print it: its
+    `path:line:col: CODE [rule] message` line, then its hint on a second line."""
+    bold, red, yellow, dim, reset = ("\033[1m", "\033[31m", "\033[33m", "\033[2m", "\033[0m") if color else ("",) * 5
+    sev = f"{red}{f.code}{reset}" if f.severity == "error" else f"{yellow}{f.code}{reset}"
+    return (
+        f"{bold}{clean(f.path)}:{f.line}:{f.column}:{reset} {sev} [{f.rule}] {clean(f.message)}\n"
+        f"  {dim}hint: {clean(f.hint)}{reset}"
+    )
+
+
 def render(findings: list[Finding], ctx: dict) -> str:
     color = ctx.get("color", False)
-    bold, red, yellow, dim, reset = ("\033[1m", "\033[31m", "\033[33m", "\033[2m", "\033[0m") if color else ("",) * 5
-    out = []
-    for f in findings:
-        sev = f"{red}{f.code}{reset}" if f.severity == "error" else f"{yellow}{f.code}{reset}"
-        out.append(f"{bold}{clean(f.path)}:{f.line}:{f.column}:{reset} {sev} [{f.rule}] {clean(f.message)}")
-        out.append(f"  {dim}hint: {clean(f.hint)}{reset}")
+    out = [finding(f, color) for f in findings]
     out.append(summary(findings, ctx.get("files", 0)))
     return "\n".join(out) + "\n"
