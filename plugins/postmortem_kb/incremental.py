@@ -30,7 +30,7 @@ class IncrementalCorpus:
 
     def refresh(self, checker: Checker, check: bool = True) -> tuple[Corpus, list[Finding] | None]:
         """The corpus, and its findings (None when `check` is false: a full build checks
-        on the side, see `mkdocs_plugin`)."""
+        on the side, see `mkdocs.full_build`)."""
         project = checker.project
         shell = load_shell(project)
         key = context_fingerprint(checker)
