@@ -46,8 +46,10 @@ BOXES = """() => {
     const box = b => ({x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2});
     return {
         zoom: cy.zoom(),
-        labels: shown.filter(n => n.data('label')).map(n => ({id: n.id(), b: box(n.renderedBoundingBox({includeLabels: true, includeNodes: false, includeEdges: false, includeOverlays: false}))})),
-        discs: shown.map(n => ({id: n.id(), b: box(n.renderedBoundingBox({includeLabels: false, includeEdges: false, includeOverlays: false}))})),
+        labels: shown.filter(n => n.data('label')).map(n => ({id: n.id(), b: box(n.renderedBoundingBox(
+            {includeLabels: true, includeNodes: false, includeEdges: false, includeOverlays: false}))})),
+        discs: shown.map(n => ({id: n.id(), b: box(n.renderedBoundingBox(
+            {includeLabels: false, includeEdges: false, includeOverlays: false}))})),
     };
 }"""
 # The visible elements' box against the canvas: cy.fit leaves FIT_PADDING on the tighter side.
@@ -196,7 +198,8 @@ def test_filters_refit_the_view(laptop: tuple[Any, Guard], data: dict[str, Any])
     )
     page.select_option("#pmkb-graph select[name=service]", service["id"])
     page.wait_for_function(
-        "() => pmkbGraph.nodes('[kind = \"factor\"]').length < 29 || pmkbGraph.nodes('[kind = \"incident\"]').length < 200"
+        "() => pmkbGraph.nodes('[kind = \"factor\"]').length < 29 "
+        "|| pmkbGraph.nodes('[kind = \"incident\"]').length < 200"
     )
     hit = {e["source"] for e in data["edges"] if e["kind"] == "affected" and e["target"] == service["id"]}
     expected: dict[str, int] = {}
@@ -239,8 +242,10 @@ def _factor_on_screen(page: Any) -> dict[str, Any]:
     page.locator("#pmkb-graph .pmkb-graph-canvas").scroll_into_view_if_needed()
     box = page.locator("#pmkb-graph .pmkb-graph-canvas").bounding_box()
     n = page.evaluate(
-        """() => { const n = pmkbGraph.nodes('[kind = "factor"]').max(x => x.data('n')).ele; const p = n.renderedPosition();
-        return {id: n.id(), label: n.data('label'), url: n.data('url'), n: n.data('n'), x: p.x, y: p.y, hood: n.closedNeighborhood().map(e => e.id())}; }"""
+        """() => { const n = pmkbGraph.nodes('[kind = "factor"]').max(x => x.data('n')).ele;
+        const p = n.renderedPosition();
+        return {id: n.id(), label: n.data('label'), url: n.data('url'), n: n.data('n'), x: p.x, y: p.y,
+                hood: n.closedNeighborhood().map(e => e.id())}; }"""
     )
     n["page_x"], n["page_y"] = box["x"] + n["x"], box["y"] + n["y"]
     return n
@@ -305,8 +310,8 @@ def test_on_a_phone_the_first_tap_shows_a_factor_and_the_second_opens_it(browser
         # The page tells a phone's reader what the taps below do.
         intro = " ".join(page.locator("article p").first.inner_text().split())
         assert (
-            "Hover or tap a factor to see what it recurs with and list its incidents under the graph; click it (or tap it again) to open its page."
-            in intro
+            "Hover or tap a factor to see what it recurs with and list its incidents under the graph; click it (or "
+            "tap it again) to open its page." in intro
         )
         assert (
             page.locator("#pmkb-graph .pmkb-graph-detail").inner_text().strip()
@@ -329,7 +334,8 @@ def test_on_a_phone_the_first_tap_shows_a_factor_and_the_second_opens_it(browser
 DRAWN = """() => {
     const shown = pmkbGraph.nodes(':visible');
     const n = k => shown.filter(`[kind = "${k}"]`).length;
-    return {factor: n('factor'), incident: n('incident'), service: n('service'), links: pmkbGraph.edges(':visible').length,
+    return {factor: n('factor'), incident: n('incident'), service: n('service'),
+            links: pmkbGraph.edges(':visible').length,
             text: document.querySelector('#pmkb-graph .pmkb-count').textContent};
 }"""
 
@@ -340,7 +346,8 @@ def _show(page: Any, incidents: bool, services: bool) -> dict[str, Any]:
         if box.is_checked() != on:
             box.set_checked(on)
     page.wait_for_function(
-        "([i, s]) => pmkbGraph.nodes('[kind = \"incident\"]:visible').nonempty() === i && pmkbGraph.nodes('[kind = \"service\"]:visible').nonempty() === s",
+        "([i, s]) => pmkbGraph.nodes('[kind = \"incident\"]:visible').nonempty() === i "
+        "&& pmkbGraph.nodes('[kind = \"service\"]:visible').nonempty() === s",
         arg=[incidents, services],
     )
     return page.evaluate(DRAWN)
@@ -352,7 +359,8 @@ def test_the_count_line_counts_what_is_drawn(laptop: tuple[Any, Guard], incident
     page, _ = laptop
     d = _show(page, incidents, services)
     years = page.evaluate(
-        "() => [document.querySelector('select[name=from]').value, document.querySelector('select[name=to]').value].join('–')"
+        "() => [document.querySelector('select[name=from]').value, "
+        "document.querySelector('select[name=to]').value].join('–')"
     )
     parts = (
         [f"{d['factor']} factors"]
@@ -371,7 +379,8 @@ def test_services_without_incidents_link_to_the_factors_of_their_incidents(
     page, _ = laptop
     _show(page, False, True)
     drawn = page.evaluate(
-        """() => pmkbGraph.edges('[kind = "via-service"]:visible').map(e => [e.source().id(), e.target().id(), e.data('n'), e.source().visible(), e.target().visible()])"""
+        """() => pmkbGraph.edges('[kind = "via-service"]:visible')"""
+        ".map(e => [e.source().id(), e.target().id(), e.data('n'), e.source().visible(), e.target().visible()])"
     )
     by_incident: dict[str, dict[str, set[str]]] = {}
     for e in data["edges"]:
@@ -387,7 +396,8 @@ def test_services_without_incidents_link_to_the_factors_of_their_incidents(
     assert {(f, s): n for f, s, n, *_ in drawn} == expected
     assert all(fv and sv for *_, fv, sv in drawn)
     lonely = page.evaluate(
-        "() => pmkbGraph.nodes('[kind = \"service\"]:visible').filter(n => n.connectedEdges(':visible').empty()).map(n => n.id())"
+        "() => pmkbGraph.nodes('[kind = \"service\"]:visible').filter(n => "
+        "n.connectedEdges(':visible').empty()).map(n => n.id())"
     )
     assert lonely == []
     # With incidents shown, services hang off their incidents again, not off factors.

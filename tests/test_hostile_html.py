@@ -41,7 +41,8 @@ PAYLOADS = [
     "Before <script>window.__pwned = 1; alert('script')</script> after.",
     "<img src=x onerror=\"window.__pwned = 1; alert('img')\">",
     "<img src=x onerror=alert(1)>",
-    '<a id="evil-a" href="javascript:window.__pwned=1;alert(\'a\')">raw link</a> and [md link](javascript:alert(\'md\')){: id="evil-md" }',
+    '<a id="evil-a" href="javascript:window.__pwned=1;alert(\'a\')">raw link</a> and '
+    "[md link](javascript:alert('md')){: id=\"evil-md\" }",
     '<a id="evil-entity" href="&#106;ava&#x09;script:alert(\'entity\')">entity link</a>',
     "<svg><script>alert('svg')</script></svg>",
     "<details open ontoggle=\"alert('toggle')\"><summary>s</summary>x</details>",
@@ -123,7 +124,9 @@ def _hostile_kb(root: Path, marker: Path) -> None:
         encoding="utf-8",
     )
     (root / "ops-playbook" / "meta.md").write_text(
-        '---\ntitle: "<img src=x onerror=alert(\'title\')>"\ndescription: "\\"><script>alert(\'description\')</script>"\n'
+        "---\n"
+        "title: \"<img src=x onerror=alert('title')>\"\n"
+        'description: "\\"><script>alert(\'description\')</script>"\n'
         "template: 404.html\n---\n\n# Meta page\n\nText.\n",
         encoding="utf-8",
     )
@@ -263,8 +266,17 @@ def test_benign_markdown_is_unchanged_by_the_sanitiser() -> None:
 
     extensions = ["tables", "attr_list", "md_in_html", "admonition", "toc"]  # as in mkdocs.yml
     texts = [
-        BENIGN
-        + '\n\n## A heading {: #custom-id .cls }\n\n![diagram](../img/x.png "A title")\n\n[a link](https://example.com/x?a=1&b=2 "t") and [mail](mailto:x@example.com)\n\n```\n<b>code</b>\n```\n'
+        BENIGN + "\n"
+        "\n"
+        "## A heading {: #custom-id .cls }\n"
+        "\n"
+        '![diagram](../img/x.png "A title")\n'
+        "\n"
+        '[a link](https://example.com/x?a=1&b=2 "t") and [mail](mailto:x@example.com)\n'
+        "\n"
+        "```\n"
+        "<b>code</b>\n"
+        "```\n"
     ]
     for path in sorted((ROOT / "postmortems").rglob("*.md")):
         sp = split(path.read_text(encoding="utf-8"))
@@ -282,7 +294,19 @@ def test_what_common_material_extensions_make_is_kept() -> None:
 
     text = (
         '```python\ndef f(x):\n    return x  # c\n```\n\n- [x] done\n- [ ] todo\n\n??? note "More"\n    Hidden.\n\n'
-        '=== "Tab A"\n    A\n\n=== "Tab B"\n    B\n\nTerm[^1]\n\n[^1]: A footnote.\n\n*[HTML]: Hyper Text\n\nHTML ==mark== ^^ins^^ ~~del~~ H~2~O\n'
+        '=== "Tab A"\n'
+        "    A\n"
+        "\n"
+        '=== "Tab B"\n'
+        "    B\n"
+        "\n"
+        "Term[^1]\n"
+        "\n"
+        "[^1]: A footnote.\n"
+        "\n"
+        "*[HTML]: Hyper Text\n"
+        "\n"
+        "HTML ==mark== ^^ins^^ ~~del~~ H~2~O\n"
     )
     extensions = [
         "pymdownx.highlight",
@@ -372,7 +396,8 @@ def test_raw_html_in_a_postmortem_does_not_run_and_formatting_stays(
         )
         assert page.locator("article kbd").inner_text() == "Ctrl"
         assert "<script>shown as code</script>" in page.locator("article code", has_text="shown as code").inner_text()
-        injected = "els => els.filter(e => !e.closest('.pmkb-diagram')).map(e => e.tagName)"  # the diagram is the site's own SVG
+        # the diagram is the site's own SVG
+        injected = "els => els.filter(e => !e.closest('.pmkb-diagram')).map(e => e.tagName)"
         assert (
             page.eval_on_selector_all(
                 "article script, article iframe, article form, article svg, article math, article [autofocus]", injected
@@ -428,7 +453,9 @@ def test_raw_html_the_site_removes_is_an_error_at_its_line_and_column(kb: Any) -
 
 def test_html_the_site_keeps_and_html_in_code_or_comments_is_fine(kb: Any) -> None:
     summary = (
-        'Press <kbd>Ctrl</kbd>+<kbd>C</kbd>; H<sub>2</sub>O; <a href="https://x.example/a?b=1" title="t">a link</a>.\n\n'
+        "Press <kbd>Ctrl</kbd>+<kbd>C</kbd>; H<sub>2</sub>O; "
+        '<a href="https://x.example/a?b=1" title="t">a link</a>.\n'
+        "\n"
         "<details><summary>More</summary>\n\nDetail.\n\n</details>\n\n"
         "Inline `<script>alert(1)</script>` is code. <!-- <img src=x onerror=alert(1)> -->\n\n"
         "```html\n<script>alert(2)</script>\n```\n\n"
@@ -446,7 +473,12 @@ def test_an_attr_list_handler_and_a_reference_link_are_found(kb: Any) -> None:
 
     path = kb.write(
         sections={
-            "Summary": 'A paragraph.\n{: onclick="alert(1)" }\n\nA [ref][r] link.\n\n[r]: data:text/html;base64,PHNjcmlwdD4K'
+            "Summary": "A paragraph.\n"
+            '{: onclick="alert(1)" }\n'
+            "\n"
+            "A [ref][r] link.\n"
+            "\n"
+            "[r]: data:text/html;base64,PHNjcmlwdD4K"
         }
     )
     assert _raw_html(kb) == [
@@ -461,7 +493,8 @@ def test_a_link_whose_scheme_hides_behind_an_entity_is_found(kb: Any) -> None:
     # Markdown keeps the entity in the href; a browser decodes it to `java:` / `javascript:`.
     path = kb.write(
         sections={
-            "Summary": "See [one](java&#58;alert(1)) and [two](JaVa&#x09;script:alert(2)), not [three](https://x.example/a:b)."
+            "Summary": "See [one](java&#58;alert(1)) and [two](JaVa&#x09;script:alert(2)), not "
+            "[three](https://x.example/a:b)."
         }
     )
     assert _raw_html(kb) == [
@@ -475,7 +508,11 @@ def test_html_in_a_list_items_indented_paragraph_is_not_taken_for_code(kb: Any) 
 
     path = kb.write(
         sections={
-            "Summary": "- First item\n\n    Its second paragraph <img src=x onerror=alert(1)>\n\n        <script>code in the item</script>"
+            "Summary": "- First item\n"
+            "\n"
+            "    Its second paragraph <img src=x onerror=alert(1)>\n"
+            "\n"
+            "        <script>code in the item</script>"
         }
     )
     assert _raw_html(kb) == [(*line_col(path, "<img"), "the site removes the `onerror` attribute of `<img>`")]
@@ -521,8 +558,8 @@ def test_placeholder_values_are_escaped_for_markdown_and_html() -> None:
         "{{severities}} | {{ policy.toil_limit_percent }} | {{ policy.nope }}\n{{ severities.__class__ }}", values
     )
     assert (
-        filled
-        == "&lt;script&gt;x&lt;/script&gt;, \\[a\\]\\(javascript:b\\) | 50 | {{ policy.nope }}\n{{ severities.__class__ }}"
+        filled == "&lt;script&gt;x&lt;/script&gt;, \\[a\\]\\(javascript:b\\) | 50 | {{ policy.nope }}\n"
+        "{{ severities.__class__ }}"
     )
     assert unknown == [(1, "{{ policy.nope }}"), (2, "{{ severities.__class__ }}")]
 

@@ -33,7 +33,10 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-PAYLOAD = "<img src=x onerror=window.__pwned=1> <script>window.__pwned=1</script> <script>alert(1)</script> <img src=x onerror=alert(1)>"
+PAYLOAD = (
+    "<img src=x onerror=window.__pwned=1> <script>window.__pwned=1</script> <script>alert(1)</script> <img src=x "
+    "onerror=alert(1)>"
+)
 SEARCH_WORD = "auditors"  # appears in one sample postmortem only (checked below)
 SEARCH_TARGET = "2023/2023-06-02-revenue-migration-duplicates/"
 
@@ -268,7 +271,8 @@ def test_graph_page(page: Any, guard: Guard, site: Path, base_url: str) -> None:
 
     # Clicking (tapping) a node opens its page.
     target = page.evaluate(
-        "() => { const n = pmkbGraph.$('node[kind=\"factor\"]')[0]; return {url: n.data('url'), label: n.data('label')}; }"
+        "() => { const n = pmkbGraph.$('node[kind=\"factor\"]')[0]; return {url: n.data('url'), label: "
+        "n.data('label')}; }"
     )
     with page.expect_navigation():
         page.evaluate("() => { pmkbGraph.$('node[kind=\"factor\"]')[0].emit('tap'); }")
@@ -429,7 +433,8 @@ def test_front_matter_cannot_run_script(page: Any, guard: Guard, site: Path, bas
         """() => ({
             imgs: Array.from(document.images).filter(i => /(^|\\/)x$/.test(i.getAttribute('src') || '')).length,
             scripts: Array.from(document.scripts).filter(s => /__pwned|alert\\(1\\)/.test(s.textContent)).length,
-            handlers: Array.from(document.querySelectorAll('*')).filter(e => Array.from(e.attributes).some(a => a.name.startsWith('on') && /pwned|alert/.test(a.value))).length,
+            handlers: Array.from(document.querySelectorAll('*')).filter(e =>
+                Array.from(e.attributes).some(a => a.name.startsWith('on') && /pwned|alert/.test(a.value))).length,
         })"""
     )
     assert injected == {"imgs": 0, "scripts": 0, "handlers": 0}

@@ -72,7 +72,8 @@ def _ttr_by_url(rows: list[tuple[str, str]]) -> dict[str, str]:
 
 def _catalog_js_rows(page: Any) -> list[tuple[str, str]]:
     return page.evaluate(
-        f"() => [...document.querySelectorAll('#pmkb-catalog tbody tr')].map(tr => [tr.querySelector('a').getAttribute('href'), tr.children[{TTR_COLUMN - 1}].textContent])"
+        "() => [...document.querySelectorAll('#pmkb-catalog tbody tr')].map(tr => "
+        f"[tr.querySelector('a').getAttribute('href'), tr.children[{TTR_COLUMN - 1}].textContent])"
     )
 
 
@@ -151,7 +152,8 @@ def test_the_script_formats_a_duration_exactly_as_human_duration(open_page: Any,
 ACTIONS = "2024/2024-03-14-customer-comms-outage/"  # five actions, with priorities
 COLUMNS = """() => {
     const t = document.querySelector('.pmkb-actions table');
-    const head = [...t.querySelectorAll('thead th')].map(th => [th.textContent.trim(), th.getBoundingClientRect().width]);
+    const head = [...t.querySelectorAll('thead th')]
+        .map(th => [th.textContent.trim(), th.getBoundingClientRect().width]);
     // Lines of text in a cell: its boxes' tops, a badge's padding (a few px) not a new line.
     const lines = el => { const r = document.createRange(); r.selectNodeContents(el);
         const tops = [...r.getClientRects()].filter(x => x.height > 0).map(x => x.top).sort((a, b) => a - b);
@@ -185,7 +187,8 @@ def test_on_a_phone_the_action_table_scrolls_in_its_own_box(open_page: Any, sche
         """() => {
         const boxes = []; let e = document.querySelector('.pmkb-actions table').parentElement;
         for (; e && e !== document.body; e = e.parentElement)
-            if (['auto', 'scroll'].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1) boxes.push(e);
+            if (['auto', 'scroll'].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1)
+                boxes.push(e);
         if (boxes.length !== 1) return {count: boxes.length};
         const b = boxes[0], r = b.getBoundingClientRect();
         b.scrollLeft = b.scrollWidth;
@@ -218,7 +221,8 @@ def test_on_a_phone_the_rules_index_shows_what_each_rule_finds(open_page: Any, s
         assert left >= 0 and right <= PHONE["width"] and width >= 300, (text, left, right, width)
     # Each rule's code, name and severity stay readable beside each other.
     names = page.evaluate(
-        "() => [...document.querySelectorAll('.pmkb-table tbody td:nth-child(2) a')].map(a => { const r = a.getBoundingClientRect(); return [a.textContent, r.right, a.getClientRects().length]; })"
+        "() => [...document.querySelectorAll('.pmkb-table tbody td:nth-child(2) a')].map(a => { const r = "
+        "a.getBoundingClientRect(); return [a.textContent, r.right, a.getClientRects().length]; })"
     )
     assert all(right <= PHONE["width"] and n == 1 for _, right, n in names), names
 
@@ -228,14 +232,16 @@ def test_on_a_phone_a_code_token_in_a_playbook_table_stays_whole(open_page: Any)
     page = open_page("playbook/postmortems/", PHONE)
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     tokens = page.evaluate(
-        "() => [...document.querySelectorAll('.md-typeset table td code')].map(c => [c.textContent, c.getClientRects().length])"
+        "() => [...document.querySelectorAll('.md-typeset table td code')].map(c => [c.textContent, "
+        "c.getClientRects().length])"
     )
     assert ["lightweight", 1] in tokens and ["standard", 1] in tokens
     assert all(n == 1 for text, n in tokens if " " not in text and len(text) <= 30), tokens
     # Prose wraps between words: nothing in the article may break a word anywhere.
     assert (
         page.evaluate(
-            "() => [...document.querySelectorAll('article *')].filter(e => getComputedStyle(e).wordBreak === 'break-all').length"
+            "() => [...document.querySelectorAll('article *')].filter(e => getComputedStyle(e).wordBreak === "
+            "'break-all').length"
         )
         == 0
     )
