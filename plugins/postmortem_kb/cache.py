@@ -26,10 +26,13 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .load.files import read_inside, write_inside
 from .model import Finding
+
+if TYPE_CHECKING:  # checker.py imports FileResult from here
+    from .checker import Checker
 
 VERSION = 1
 MAX_CACHE_BYTES = 256 * 1024 * 1024  # 20,000 files' results are a few MiB
@@ -68,6 +71,21 @@ def fingerprint(parts: list[str], files: list[Path]) -> str:
         except OSError:
             h.update(b"<missing>")
     return h.hexdigest()
+
+
+def context_fingerprint(checker: Checker) -> str:
+    """What every file's findings depend on besides the file: the day, the settings, the
+    rules chosen and their severities, the taxonomy, templates and phrase files, and the
+    checker's own code. One key for the check cache and `mkdocs serve`."""
+    project = checker.project
+    parts = [
+        checker.today.isoformat(),
+        project.settings.model_dump_json(),
+        ",".join(sorted(checker.enabled)),
+        json.dumps(sorted(checker.severity.items())),
+        str(project.docs_dir),
+    ]
+    return fingerprint(parts, project.context_files)
 
 
 def stat_key(path: str) -> list[int] | None:
