@@ -109,18 +109,6 @@ def test_every_fixture_folder_names_a_rule() -> None:
     assert not unknown, f"fixture folders that name no rule: {unknown}"
 
 
-def test_rules_yml_defines_nothing() -> None:
-    """rules.yml is not read (a rule is its Python definition); while it is still there
-    for tests/test_site_build.py, an entry appended to it must be a rule defined in code."""
-    listed = ROOT / "plugins" / "postmortem_kb" / "rules" / "rules.yml"
-    if not listed.exists():
-        return
-    entries = yaml.safe_load(listed.read_text(encoding="utf-8")) or []
-    known = {(r.code, r.name) for r in registry().values()}
-    extra = [e for e in entries if (e.get("code"), e.get("name")) not in known or set(e) != {"code", "name"}]
-    assert not extra, f"rules.yml defines no rule: define these in Python (see CONTRIBUTING.md): {extra}"
-
-
 def _loader_rule_names() -> dict[str | None, list[str]]:
     """The rule names load/ reports (`Problem(name, …)`, `Refusal(path, name, …)`), with
     where; None for a name passed on from another problem (`problem.rule`)."""

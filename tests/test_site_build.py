@@ -33,6 +33,8 @@ from site_helpers import (
     write_postmortem,
 )
 
+from postmortem_kb.rules.registry import registry
+
 # ---- the samples ------------------------------------------------------------------------
 
 
@@ -47,7 +49,7 @@ SAMPLES = {p: _front_matter(p) for p in SAMPLE_FILES}
 PUBLISHED = {p: m for p, m in SAMPLES.items() if m["status"] != "draft"}
 DRAFTS = {p: m for p, m in SAMPLES.items() if m["status"] == "draft"}
 TAXONOMY = yaml.safe_load((ROOT / "postmortems" / "factors.yml").read_text(encoding="utf-8"))
-RULES = yaml.safe_load((ROOT / "plugins" / "postmortem_kb" / "rules" / "rules.yml").read_text(encoding="utf-8"))
+RULES = [{"code": r.code, "name": r.name} for r in registry().values()]
 PLAYBOOK = sorted((ROOT / "ops-playbook").glob("*.md"))
 
 # PRODUCT.md: "Rule names that must exist"; every rule has a doc page on the site.
