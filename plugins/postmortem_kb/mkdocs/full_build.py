@@ -1,8 +1,9 @@
 """A full build's side job: the knowledge base is loaded, analysed and checked in a
 child process (see offload), started before MkDocs lists the files. It sends the plan
 of the site first and works on while MkDocs converts the pages; the building process
-never holds the corpus. Its three parts are taken in the order MkDocs needs them:
-`Plan` in on_files, `Body` when MkDocs reads the first generated page, `Late` in on_env.
+never holds the corpus. Its parts are taken in the order MkDocs needs them: `Plan` in
+on_files, `Body` when MkDocs reads the first generated page, `Late` (the postmortem
+pages' blocks) in on_env, and the check's findings once every page is written.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from .. import incremental
 from ..check import Checker, check_project
 from ..incremental import IncrementalCorpus
+from ..model import Finding
 from ..offload import Offload
 from ..render.site import Site
 from .downloads import new_folder, reap_downloads, write_downloads
@@ -33,7 +35,7 @@ def start(maker: SiteMaker, site_name: str, directory_urls: bool, downloads_dir:
 
 def side_job(
     maker: SiteMaker, site_name: str, directory_urls: bool, downloads_dir: Path
-) -> Iterator[Plan | Body | Late]:
+) -> Iterator[Plan | Body | Late | list[Finding]]:
     """A full build's work on the knowledge base, in the order MkDocs needs it."""
     settings = maker.settings
     # Memory: at 20,000 postmortems their text is most of what we would hold; only
@@ -67,12 +69,13 @@ def side_job(
             if (src := site.src_uri(pm)) in published
         }
     side_log("blocks")
-    # Memory: the check reads file by file; the corpus goes first.
-    del site, corpus
+    yield Late(findings=[], blocks=blocks)
+    # Memory: the check reads file by file; the corpus and the blocks go first.
+    del site, corpus, blocks
     gc.collect()
     findings, _ = check_project(Checker(maker.project, maker.today), jobs=1)
     side_log("checked")
-    yield Late(findings=findings, blocks=blocks)
+    yield findings
 
 
 def side_log(stage: str) -> None:
@@ -86,15 +89,29 @@ def take_plan(side: Offload, started: float) -> Plan:
     return plan
 
 
-def take_late(side: Offload) -> Late:
-    """The side job's last part (a full build's, or serving's downloads); the job ends."""
+def take_late(side: Offload, last: bool) -> Late:
+    """The side job's blocks (a full build's), or serving's downloads; `last`: the job ends."""
     started = time.perf_counter()
     late: Late = side.next()
-    log.debug("waited %.2f s for the check and the blocks", time.perf_counter() - started)
+    log.debug("waited %.2f s for the blocks", time.perf_counter() - started)
+    if last:
+        _close(side)
+    return late
+
+
+def take_findings(side: Offload) -> list[Finding]:
+    """A full build's last part, the check's findings; the job ends."""
+    started = time.perf_counter()
+    findings: list[Finding] = side.next()
+    log.debug("waited %.2f s for the check", time.perf_counter() - started)
+    _close(side)
+    return findings
+
+
+def _close(side: Offload) -> None:
     if side.error:
         log.info("the side job failed and ran here instead: %s", side.error)
     side.close()
-    return late
 
 
 class Pending:

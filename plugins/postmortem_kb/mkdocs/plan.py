@@ -50,7 +50,9 @@ class Body:
 
 @dataclass
 class Late:
-    """What a full build needs only once the pages are converted."""
+    """What a full build needs only once the pages are converted. A full build's check
+    comes after it, as a list of findings taken when every page is written (on_post_build):
+    MkDocs need not wait for the check to start writing pages."""
 
     findings: list[Finding]
     blocks: dict[str, bytes]  # each postmortem page's blocks, JSON, zlib-compressed

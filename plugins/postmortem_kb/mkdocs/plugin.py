@@ -197,8 +197,10 @@ class PostmortemKBPlugin(BasePlugin):
             # MkDocs read no generated page: take their part all the same.
             self.stashes = self.pending.body().stashes
         if self.side is not None:
-            late = full_build.take_late(self.side)
-            self.side = None
+            # A full build's check comes after the blocks (see on_post_build); serving's
+            # side job ends with its downloads.
+            late = full_build.take_late(self.side, last=self.serving is not None)
+            self.side = None if self.serving is not None else self.side
             self.packed_blocks = late.blocks
             report(late.findings, self.settings.report_only)
         return env
@@ -224,6 +226,10 @@ class PostmortemKBPlugin(BasePlugin):
         self.on_post_build(None)
 
     def on_post_build(self, config: Any) -> None:
+        if self.side is not None and config is not None:
+            # Reported before the build returns, so `--strict` still fails on them.
+            report(full_build.take_findings(self.side), self.settings.report_only)
+            self.side = None
         downloads = getattr(self, "downloads_dir", None)
         if downloads is not None:
             shutil.rmtree(downloads, ignore_errors=True)
