@@ -14,15 +14,6 @@ PACKAGE = Path(__file__).resolve().parents[1] / "plugins" / "postmortem_kb"
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 80
 
-# Files over a limit that this test's author does not own (#12); drop an entry once its file
-# is within the limit (the test then reports XPASS). Each marks only that file's one test.
-OVER_400_LINES: dict[str, str] = {
-    "analyse/graph.py": "analyse/graph.py has 415 lines: to be split by its owner (#12)",
-}
-OVER_80_LINE_FUNCTIONS: dict[str, str] = {
-    "load/taxonomy.py": "load/taxonomy.py: load_taxonomy (87 lines) and _service (89) to be split by its owner (#12)",
-}
-
 
 def _name(path: Path) -> str:
     """The dotted module name of a file of the package."""
@@ -31,15 +22,7 @@ def _name(path: Path) -> str:
 
 
 MODULES: dict[str, Path] = {_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
-
-
-def _files(known: dict[str, str]) -> list[object]:
-    """Every module's path in the package, those in `known` marked as expected to fail."""
-    rels = [p.relative_to(PACKAGE).as_posix() for p in MODULES.values()]
-    return [
-        pytest.param(rel, marks=pytest.mark.xfail(reason=known[rel], strict=False)) if rel in known else rel
-        for rel in rels
-    ]
+FILES = [p.relative_to(PACKAGE).as_posix() for p in MODULES.values()]
 
 
 def _type_checking(test: ast.expr) -> bool:
@@ -148,13 +131,13 @@ def test_imports_in_functions_and_under_type_checking_do_not_count() -> None:
     assert deps == {"postmortem_kb.model", "postmortem_kb.config", "postmortem_kb.rules", "postmortem_kb.rules.rule"}
 
 
-@pytest.mark.parametrize("rel", _files(OVER_400_LINES))
+@pytest.mark.parametrize("rel", FILES)
 def test_no_module_is_over_400_lines(rel: str) -> None:
     lines = len((PACKAGE / rel).read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_MODULE_LINES, f"{rel} has {lines} lines"
 
 
-@pytest.mark.parametrize("rel", _files(OVER_80_LINE_FUNCTIONS))
+@pytest.mark.parametrize("rel", FILES)
 def test_no_function_is_over_80_lines(rel: str) -> None:
     tree = ast.parse((PACKAGE / rel).read_text(encoding="utf-8"))
     long = [

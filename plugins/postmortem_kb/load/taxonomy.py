@@ -69,8 +69,20 @@ def load_taxonomy(path: Path, rel: str, root: str | Path | None = None) -> tuple
             )
         )
         return empty, problems
-    raw_categories = data.get("categories") or {}
-    if not isinstance(raw_categories, dict):
+    categories = _categories(data.get("categories") or {}, parsed, problems)
+    factors: dict[str, Factor] = {}
+    pages: dict[str, str] = {}
+    for i, item in enumerate(data["factors"]):
+        factor = _factor(item, parsed.line_of(("factors", i))[0], categories, factors, pages, problems)
+        if factor is not None:
+            factors[factor.id] = factor
+    return Taxonomy(path=rel, categories=categories, factors=factors), problems
+
+
+def _categories(raw: Any, parsed: Parsed, problems: list[Problem]) -> dict[str, str]:
+    """The taxonomy's `categories:` as id -> description; none (with a problem) when it is
+    not a mapping."""
+    if not isinstance(raw, dict):
         problems.append(
             Problem(
                 "schema",
@@ -79,62 +91,80 @@ def load_taxonomy(path: Path, rel: str, root: str | Path | None = None) -> tuple
                 "write `categories:` then `id: description` lines",
             )
         )
-        raw_categories = {}
-    categories = {str(k): str(v) for k, v in raw_categories.items()}
-    factors: dict[str, Factor] = {}
-    pages: dict[str, str] = {}
-    for i, item in enumerate(data["factors"]):
-        line = parsed.line_of(("factors", i))[0]
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            problems.append(Problem("schema", line, 1, "a factor needs an `id`", "add `id: kebab-case-id`"))
-            continue
-        fid = item["id"]
-        if not _FACTOR_ID.fullmatch(fid):
-            problems.append(
-                Problem(
-                    "schema",
-                    line,
-                    1,
-                    f"factor id `{fid[:60]}` is not a lower-case id",
-                    "use letters, digits, `.`, `_` and `-`, e.g. `retry-storm`: postmortems name it in `factor:`",
-                )
+        return {}
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def _factor(
+    item: Any,
+    line: int,
+    categories: dict[str, str],
+    known: dict[str, Factor],
+    pages: dict[str, str],
+    problems: list[Problem],
+) -> Factor | None:
+    """One taxonomy entry, or None (with a problem) when it has no usable id. An unknown
+    category is a problem too, but the factor is kept."""
+    fid = _factor_id(item, line, known, pages, problems)
+    if fid is None:
+        return None
+    category = str(item.get("category", ""))
+    if categories and category not in categories:
+        problems.append(
+            Problem(
+                "schema",
+                line,
+                1,
+                f"factor `{fid}` has unknown category `{category}`",
+                f"use one of: {', '.join(categories)}",
             )
-            continue
-        if fid in factors:
-            problems.append(
-                Problem("duplicate-id", line, 1, f"factor id `{fid}` is defined twice", "rename or merge one of them")
-            )
-            continue
-        if (other := _same_page(fid, pages)) is not None:
-            problems.append(
-                Problem(
-                    "duplicate-id",
-                    line,
-                    1,
-                    f"factor ids `{other}` and `{fid}` would share one page (`factors/{slug(fid)}`)",
-                    "rename one of them",
-                )
-            )
-            continue
-        category = str(item.get("category", ""))
-        if categories and category not in categories:
-            problems.append(
-                Problem(
-                    "schema",
-                    line,
-                    1,
-                    f"factor `{fid}` has unknown category `{category}`",
-                    f"use one of: {', '.join(categories)}",
-                )
-            )
-        factors[fid] = Factor(
-            id=fid,
-            name=str(item.get("name") or fid),
-            category=category,
-            definition=str(item.get("definition") or ""),
-            line=line,
         )
-    return Taxonomy(path=rel, categories=categories, factors=factors), problems
+    return Factor(
+        id=fid,
+        name=str(item.get("name") or fid),
+        category=category,
+        definition=str(item.get("definition") or ""),
+        line=line,
+    )
+
+
+def _factor_id(
+    item: Any, line: int, known: dict[str, Factor], pages: dict[str, str], problems: list[Problem]
+) -> str | None:
+    """The entry's factor id, or None (with a problem) when it is missing, not a lower-case
+    id, already defined, or would share another factor's page."""
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+        problems.append(Problem("schema", line, 1, "a factor needs an `id`", "add `id: kebab-case-id`"))
+        return None
+    fid = item["id"]
+    if not _FACTOR_ID.fullmatch(fid):
+        problems.append(
+            Problem(
+                "schema",
+                line,
+                1,
+                f"factor id `{fid[:60]}` is not a lower-case id",
+                "use letters, digits, `.`, `_` and `-`, e.g. `retry-storm`: postmortems name it in `factor:`",
+            )
+        )
+        return None
+    if fid in known:
+        problems.append(
+            Problem("duplicate-id", line, 1, f"factor id `{fid}` is defined twice", "rename or merge one of them")
+        )
+        return None
+    if (other := _same_page(fid, pages)) is not None:
+        problems.append(
+            Problem(
+                "duplicate-id",
+                line,
+                1,
+                f"factor ids `{other}` and `{fid}` would share one page (`factors/{slug(fid)}`)",
+                "rename one of them",
+            )
+        )
+        return None
+    return fid
 
 
 def load_services(path: Path, rel: str, root: str | Path | None = None) -> tuple[ServiceCatalog | None, list[Problem]]:
@@ -193,6 +223,19 @@ def _service(
 ) -> Service | None:
     """One catalog entry, or None (with a problem) when it has no usable id."""
     line = parsed.line_of(at)[0]
+    sid = _service_id(item, line, known, pages, problems)
+    if sid is None:
+        return None
+    _unknown_keys(item, sid, parsed, at, problems)
+    name, owner, tier = _service_fields(item, sid, parsed, at, problems)
+    return Service(id=sid, name=name or sid, owner=owner, tier=tier, line=line)
+
+
+def _service_id(
+    item: Any, line: int, known: dict[str, Service], pages: dict[str, str], problems: list[Problem]
+) -> str | None:
+    """The entry's service id, or None (with a problem) when it is missing or too long,
+    already listed, or would share another service's page."""
     # Any text a postmortem's `services` may hold (the front matter's Name): ids chosen
     # before the catalog existed stay valid; pages are addressed by a slug of the id.
     if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not 0 < len(item["id"]) <= 200:
@@ -230,6 +273,11 @@ def _service(
             )
         )
         return None
+    return sid
+
+
+def _unknown_keys(item: dict[Any, Any], sid: str, parsed: Parsed, at: tuple[Any, ...], problems: list[Problem]) -> None:
+    """A problem at each key of the entry that is not one of SERVICE_KEYS."""
     for key in item:
         if key not in SERVICE_KEYS:
             problems.append(
@@ -240,6 +288,12 @@ def _service(
                     f"use only: {', '.join(SERVICE_KEYS)}",
                 )
             )
+
+
+def _service_fields(
+    item: dict[Any, Any], sid: str, parsed: Parsed, at: tuple[Any, ...], problems: list[Problem]
+) -> tuple[str | None, str | None, int | None]:
+    """The entry's name, owner and tier; each None (with a problem) when it is not valid."""
     name, owner, tier = item.get("name"), item.get("owner"), item.get("tier")
     if name is not None and not (isinstance(name, str) and 0 < len(name) <= 200):
         problems.append(
@@ -271,4 +325,4 @@ def _service(
             )
         )
         tier = None
-    return Service(id=sid, name=name or sid, owner=owner, tier=tier, line=line)
+    return name, owner, tier
