@@ -3,7 +3,7 @@
 The same engine as `pmkb check` and its cache (check.py): a file is reloaded when
 cache.unchanged says it changed; every file's findings are recomputed when the context
 fingerprint changes (the day, the taxonomy, the templates, the settings, the code); the
-files are loaded and checked by check.parallel_map. The corpus-wide pass is cheap and
+files are loaded and checked by parallel.parallel_map. The corpus-wide pass is cheap and
 always runs.
 """
 

@@ -165,7 +165,7 @@ class _Reader:
         self.lines = lines
         self.n = len(lines)
         self.offset = offset
-        self.nodes = 1  # the root, as frontmatter._build counts
+        self.nodes = 1  # the root, as yaml_build._build counts
         self.max_nodes = max_nodes
 
     def document(self) -> BlockParsed | None:

@@ -2,7 +2,7 @@
 
 Their logic is in load/ (files.py, frontmatter.py, corpus.py, taxonomy.py), which reports
 each as a `Problem` naming the rule: load/ must not import rules/ (rules/ imports load/,
-so that would be a cycle), and check.py maps the name through the registry
+so that would be a cycle), and checker.py maps the name through the registry
 (`rules.registry.rule_named`; tests/test_rule_fixtures.py holds every name load/ uses to a
 rule defined here or elsewhere). Only the order of events is judged here, on the model.
 """

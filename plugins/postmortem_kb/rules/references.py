@@ -2,7 +2,7 @@
 postmortems, the template, the severity and services (PM102–PM106, PM108).
 
 Pure functions of a postmortem and the check context: no I/O, no clock. Whether an id is
-used twice or a `related` id exists is a question about the whole corpus: check.py's
+used twice or a `related` id exists is a question about the whole corpus: checker.py's
 `Checker.combine` asks it, with these rules.
 """
 
@@ -18,7 +18,7 @@ from .rule import define, rule
 
 MAX_SUGGESTIONS = 20  # "did you mean" per file
 
-# Found by check.py across the corpus, and by load/taxonomy.py for a factor id defined twice.
+# Found by checker.py across the corpus, and by load/taxonomy.py for a factor id defined twice.
 DUPLICATE_ID = define(
     "PM102",
     "duplicate-id",
@@ -91,7 +91,7 @@ def unknown_factor(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
     fix="Use the id of an existing postmortem (see the catalog).",
 )
 def unknown_related(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
-    """A postmortem related to itself; whether the other ids exist, check.py asks."""
+    """A postmortem related to itself; whether the other ids exist, checker.py asks."""
     m = pm.meta
     for i, ref in enumerate(m.related):
         if ref == m.id:

@@ -9,7 +9,7 @@ where its logic lives.
 The decorated name is the `Rule` (what `Hit` takes: a mistyped one is a NameError that
 ruff reports, not a string that fails when the rule first fires); calling it runs its
 check. A rule whose findings are made elsewhere (the loader, the corpus-wide pass in
-check.py, a check that emits several rules in one pass) is a `define(...)`, and such a
+checker.py, a check that emits several rules in one pass) is a `define(...)`, and such a
 check is registered with `@check(rule, ...)`. The rule's examples are its fixture folder,
 fixtures/<CODE>/ (see fixture.py). registry.py collects every definition.
 """
@@ -24,7 +24,7 @@ from .fixture import Fixture, fixture_of
 
 CheckFn = Callable[[Any, Any], Iterator[Any]]  # (Postmortem, Context) -> Hits
 
-# What a check runs on (see check.Checker.check_file):
+# What a check runs on (see checker.Checker.check_file):
 MODEL = "model"  # front matter that validated, or its best-effort model when it failed the
 # schema (best_effort.py: a hit is dropped once the check has read a stood-in field)
 DATA = "data"  # also front matter that failed the schema with no model: the check reads

@@ -1,7 +1,7 @@
 """What the knowledge base may publish and what the site can show (PM601–PM603, PM621–PM623).
 
 load/publishable.py decides which files are published and reports the others by rule name
-(PM601–PM603: load/ must not import rules/, see loading.py); check.py caps a file's
+(PM601–PM603: load/ must not import rules/, see loading.py); cap.py caps a file's
 findings (PM622). Nesting and markup density are judged in load/ (sections.py,
 dense_markup.py), which the site's build also asks; the checks here report them.
 """
@@ -86,7 +86,7 @@ def nesting_too_deep(pm: Postmortem, ctx: Context) -> Iterator[Hit]:
         yield Hit(nesting_too_deep, line, col, message)
 
 
-# Given by check.cap_findings, past the findings a file may show.
+# Given by cap.cap_findings, past the findings a file may show.
 TOO_MANY_FINDINGS = define(
     "PM622",
     "too-many-findings",
