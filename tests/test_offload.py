@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 
 from postmortem_kb.offload import Offload
@@ -80,3 +81,31 @@ def test_download_folders_of_killed_builds_are_removed_and_a_running_builds_kept
     assert not dead.exists()
     assert (live / "remediation.csv").exists() and (odd / "remediation.csv").exists()
     assert (elsewhere / "remediation.csv").exists()  # a link is not followed
+
+
+def test_the_job_runs_ahead_of_the_reader_and_each_item_is_sent_as_it_was_yielded(tmp_path):
+    """The side job does not wait for the build to take an item before making the next
+    (a full build's blocks come in parts while MkDocs writes pages), and an item the job
+    changes after yielding it arrives as it was when yielded."""
+    done = tmp_path / "all-made"
+
+    def job() -> Iterator[object]:
+        sent = {"part": 1, "pages": ["a", "b"]}
+        yield sent
+        sent["pages"].clear()  # the job lets go of what it has sent
+        for n in range(2, 6):
+            yield {"part": n, "pages": [str(n) * 100_000]}  # more than a pipe holds
+        done.write_text("yes")
+        yield "end"
+
+    side = Offload(job)
+    assert side.next() == {"part": 1, "pages": ["a", "b"]}
+    if (os.cpu_count() or 1) > 1:
+        for _ in range(200):  # the reader waits; the job finishes all the same
+            if done.exists():
+                break
+            time.sleep(0.05)
+        assert done.exists()
+    assert [side.next()["part"] for _ in range(4)] == [2, 3, 4, 5]
+    assert side.next() == "end"
+    side.close()

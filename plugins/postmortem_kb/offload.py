@@ -11,19 +11,42 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import queue
+import threading
 import traceback
 from collections.abc import Callable, Iterator
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 
 def _run(job: Callable[[], Iterator[Any]], conn: Any) -> None:
+    # A thread sends: the job goes on to its next item while the parent has not taken
+    # the last one yet (a send blocks until the parent reads). Each item is pickled here,
+    # before the job goes on, since the job may then change what it sent.
+    outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    sender = threading.Thread(target=_send_all, args=(outbox, conn), daemon=True)
+    sender.start()
     try:
         for item in job():
-            conn.send((True, item))
+            outbox.put(_pickled((True, item)))
     except BaseException:  # reported by the parent, which then does the job itself
-        conn.send((False, traceback.format_exc()))
+        outbox.put(_pickled((False, traceback.format_exc())))
     finally:
+        outbox.put(None)
+        sender.join()
         conn.close()
+
+
+def _pickled(message: tuple[bool, Any]) -> bytes:
+    return bytes(ForkingPickler.dumps(message))  # what Connection.send would write
+
+
+def _send_all(outbox: queue.SimpleQueue[bytes | None], conn: Any) -> None:
+    while (data := outbox.get()) is not None:
+        try:
+            conn.send_bytes(data)  # read by the parent's Connection.recv
+        except OSError:  # the parent stopped listening (it closed, or it is gone)
+            return
 
 
 class Offload:

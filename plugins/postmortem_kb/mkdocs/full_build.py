@@ -20,7 +20,7 @@ from pathlib import Path
 from .. import incremental
 from ..check import Checker, check_project
 from ..incremental import IncrementalCorpus
-from ..model import Finding
+from ..model import Finding, Postmortem
 from ..offload import Offload
 from ..render.site import Site
 from .downloads import new_folder, reap_downloads, write_downloads
@@ -46,7 +46,6 @@ def side_job(
         site = maker.site(corpus, site_name, directory_urls)
         yield maker.plan(site)
         site.stashes.clear()  # Memory: the child lets go of what it has sent
-        blocks: dict[str, bytes] = {}
     else:
         # MkDocs starts converting the postmortems as soon as it knows the site's
         # files; the generated pages, which it reads last, are rendered meanwhile.
@@ -62,20 +61,33 @@ def side_job(
         site.stashes.clear()
         write_downloads(site, downloads_dir)
         side_log("downloads")
-        # Compressed: at 20,000 pages they wait in memory until MkDocs writes the pages.
-        blocks = {
-            src: zlib.compress(json.dumps(site.blocks(pm)).encode("utf-8"), 1)
-            for pm in corpus.postmortems
-            if (src := site.src_uri(pm)) in published
-        }
+        yield from _blocks(site, corpus.postmortems, published)
     side_log("blocks")
-    yield Late(findings=[], blocks=blocks)
-    # Memory: the check reads file by file; the corpus and the blocks go first.
-    del site, corpus, blocks
+    yield Late(findings=[], blocks={}, done=True)
+    # Memory: the check reads file by file; the corpus goes first.
+    del site, corpus
     gc.collect()
     findings, _ = check_project(Checker(maker.project, maker.today), jobs=1)
     side_log("checked")
     yield findings
+
+
+BLOCKS_PER_PART = 250  # MkDocs writes the first pages while the side job renders the rest
+
+
+def _blocks(site: Site, postmortems: list[Postmortem], published: set[str]) -> Iterator[Late]:
+    """Each published postmortem page's blocks, in parts, in the corpus's order (sorted
+    paths, as MkDocs writes them): on_env waits for the first part only."""
+    part: dict[str, bytes] = {}
+    for pm in postmortems:
+        src = site.src_uri(pm)
+        if src in published:
+            # Compressed: at 20,000 pages they wait in memory until MkDocs writes the pages.
+            part[src] = zlib.compress(json.dumps(site.blocks(pm)).encode("utf-8"), 1)
+            if len(part) == BLOCKS_PER_PART:
+                yield Late(findings=[], blocks=part, done=False)
+                part = {}
+    yield Late(findings=[], blocks=part, done=False)
 
 
 def side_log(stage: str) -> None:

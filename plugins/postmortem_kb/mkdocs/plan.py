@@ -56,6 +56,7 @@ class Late:
 
     findings: list[Finding]
     blocks: dict[str, bytes]  # each postmortem page's blocks, JSON, zlib-compressed
+    done: bool = True  # False: more blocks follow, in the order MkDocs writes the pages
 
 
 @dataclass

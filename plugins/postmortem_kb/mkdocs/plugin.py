@@ -103,6 +103,7 @@ class PostmortemKBPlugin(BasePlugin):
         )
         docs_files.keep_only(files, config.docs_dir, found)
         self.packed_blocks: dict[str, bytes] = {}
+        self.blocks_done = True  # see on_post_page
         if self.serving is not None:
             plan, self.side = self.serving.refresh(self.maker, self.config_site_name, self.directory_urls)
         else:
@@ -202,6 +203,7 @@ class PostmortemKBPlugin(BasePlugin):
             late = full_build.take_late(self.side, last=self.serving is not None)
             self.side = None if self.serving is not None else self.side
             self.packed_blocks = late.blocks
+            self.blocks_done = late.done
             report(late.findings, self.settings.report_only)
         return env
 
@@ -209,6 +211,11 @@ class PostmortemKBPlugin(BasePlugin):
         src = page.file.src_uri
         if src in self.published:
             packed = self.packed_blocks.pop(src, None)
+            while packed is None and not self.blocks_done and self.side is not None:
+                late = full_build.take_late(self.side, last=False)  # the next part of the blocks
+                self.packed_blocks.update(late.blocks)
+                self.blocks_done = late.done
+                packed = self.packed_blocks.pop(src, None)
             if packed is not None:
                 return self.tokens.fill(output, full_build.unpack(packed))
             assert self.serving is not None  # a full build packed every published page's blocks
@@ -227,6 +234,8 @@ class PostmortemKBPlugin(BasePlugin):
 
     def on_post_build(self, config: Any) -> None:
         if self.side is not None and config is not None:
+            while not self.blocks_done:  # parts no page asked for (a page MkDocs did not write)
+                self.blocks_done = full_build.take_late(self.side, last=False).done
             # Reported before the build returns, so `--strict` still fails on them.
             report(full_build.take_findings(self.side), self.settings.report_only)
             self.side = None
