@@ -65,10 +65,12 @@ check: setup
 	$(BIN)/pmkb check
 
 lint: setup
-	$(BIN)/ruff check plugins tests bench
+	$(BIN)/ruff check plugins tests bench fuzz
+	$(BIN)/ruff format --check plugins tests bench fuzz
 
 test: setup browser
-	$(BIN)/ruff check plugins tests bench
+	$(BIN)/ruff check plugins tests bench fuzz
+	$(BIN)/ruff format --check plugins tests bench fuzz
 	$(BIN)/python -m pytest -q
 
 bench: setup
