@@ -15,6 +15,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from .offload import yield_the_cpu
+
 BATCH = 32  # pages per message: a page alone costs more to send than to clean
 
 
@@ -32,7 +34,9 @@ class CleanAside:
         self._sent: list[tuple[list[Any], list[str], Future[list[str]] | None]] = []
         self._pool: ProcessPoolExecutor | None = None
         if parallel and (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=mp.get_context("fork"), initializer=yield_the_cpu
+            )
 
     def add(self, key: Any, html: str) -> None:
         self._keys.append(key)

@@ -9,6 +9,7 @@ fails, the job runs in this process instead: slower, never different.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import queue
@@ -47,6 +48,15 @@ def _send_all(outbox: queue.SimpleQueue[bytes | None], conn: Any) -> None:
             conn.send_bytes(data)  # read by the parent's Connection.recv
         except OSError:  # the parent stopped listening (it closed, or it is gone)
             return
+
+
+def yield_the_cpu(step: int = 5) -> None:
+    """Run this process at a lower priority (a higher nice value): the side job and the
+    sanitiser share the second core, and with three processes on two cores the scheduler
+    would otherwise take a third of the one MkDocs builds on. Where the OS has no nice
+    values, nothing changes."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(step)
 
 
 class Offload:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 import json
+import os
 import tempfile
 import time
 import zlib
@@ -21,7 +22,7 @@ from .. import incremental
 from ..check import Checker, check_project
 from ..incremental import IncrementalCorpus
 from ..model import Finding, Postmortem
-from ..offload import Offload
+from ..offload import Offload, yield_the_cpu
 from ..render.site import Site
 from .downloads import new_folder, reap_downloads, write_downloads
 from .plan import Body, Late, Plan, SiteMaker
@@ -30,11 +31,11 @@ from .report import log
 
 def start(maker: SiteMaker, site_name: str, directory_urls: bool, downloads_dir: Path) -> Offload:
     """The side job, started on the second core when there is one."""
-    return Offload(functools.partial(side_job, maker, site_name, directory_urls, downloads_dir))
+    return Offload(functools.partial(side_job, maker, site_name, directory_urls, downloads_dir, os.getpid()))
 
 
 def side_job(
-    maker: SiteMaker, site_name: str, directory_urls: bool, downloads_dir: Path
+    maker: SiteMaker, site_name: str, directory_urls: bool, downloads_dir: Path, builder: int = 0
 ) -> Iterator[Plan | Body | Late | list[Finding]]:
     """A full build's work on the knowledge base, in the order MkDocs needs it."""
     settings = maker.settings
@@ -54,6 +55,11 @@ def side_job(
         side_log("loaded")
         yield head
         del head
+        # From here on MkDocs converts pages on the other core; it goes first (the load
+        # above, which MkDocs waits for, ran at the usual priority). Not when the job runs
+        # in the building process itself (see offload: the side job failed).
+        if os.getpid() != builder:
+            yield_the_cpu()
         site = maker.site(corpus, site_name, directory_urls)
         side_log("analysed")
         yield Body(pages=site.pages(), stashes=site.stashes)
