@@ -28,9 +28,11 @@ class IncrementalCorpus:
     context_changed: bool = False  # the day, taxonomy, templates or settings changed since the last refresh
     ctx: Context | None = None  # the rules' context of the last refresh
 
-    def refresh(self, checker: Checker, check: bool = True) -> tuple[Corpus, list[Finding] | None]:
+    def refresh(
+        self, checker: Checker, check: bool = True, jobs: int | None = None
+    ) -> tuple[Corpus, list[Finding] | None]:
         """The corpus, and its findings (None when `check` is false: a full build checks
-        on the side, see `mkdocs.full_build`)."""
+        on the side, see `mkdocs.full_build`). `jobs`: processes that load (see parallel)."""
         project = checker.project
         shell = load_shell(project)
         key = context_fingerprint(checker)
@@ -39,9 +41,10 @@ class IncrementalCorpus:
         self.context_key = key
         # The rules' context (the phrase rules' patterns: ~0.9 s each save at 5,000) is built
         # again only when what it is made of changed (its fingerprint holds the day too).
-        if fresh_context or self.ctx is None:
+        # Not built at all when nothing is checked.
+        if check and (fresh_context or self.ctx is None):
             self.ctx = checker.context(shell)
-        ctx = self.ctx
+        ctx = self.ctx if check else None
         files = corpus_files(project)
         entries: dict[str, tuple[StatKey, Postmortem, FileResult | None]] = {}
         results: list[FileResult | None] = []
@@ -50,7 +53,7 @@ class IncrementalCorpus:
         stale = [(a, r) for a, r in files if fresh_context or _outdated(self.entries.get(a), a, check)]
         stats = {a: stat_key(a) for a, _ in stale}  # before reading: a save meanwhile shows next time
         root = str(project.root)
-        loaded = parallel_map(lambda a, r: _load(checker, ctx, check, a, r, root), stale)
+        loaded = parallel_map(lambda a, r: _load(checker, ctx, check, a, r, root), stale, jobs)
         fresh = {a: item for (a, _), item in zip(stale, loaded, strict=True)}
         self.reloaded = len(stale)
         for abs_path, _rel in files:
