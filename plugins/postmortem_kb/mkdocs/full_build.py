@@ -105,8 +105,10 @@ def side_log(stage: str) -> None:
 
 
 def take_plan(side: Offload, started: float) -> Plan:
+    waiting = time.perf_counter()
     plan: Plan = side.next()
-    log.debug("the site's plan came %.2f s after the side job started", time.perf_counter() - started)
+    now = time.perf_counter()
+    log.debug("the site's plan came %.2f s after the side job started; waited %.2f s", now - started, now - waiting)
     return plan
 
 
