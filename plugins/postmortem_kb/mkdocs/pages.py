@@ -12,8 +12,8 @@ from .plan import PageInfo
 
 
 def postmortem_markdown(path: str, info: PageInfo, tokens: BlockTokens) -> str | None:
-    """The page's Markdown: the postmortem's body with the tokens of its blocks
-    (`Site.skeleton`); None when the file cannot be read or decoded (MkDocs reads it)."""
+    """The page's Markdown: the postmortem's title and body (`BlockTokens.skeleton`);
+    None when the file cannot be read or decoded (MkDocs reads it)."""
     try:
         with open(path, "rb") as fh:
             text, _problem = decode(fh.read())

@@ -22,7 +22,6 @@ from mkdocs.config.base import ValidationError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 
-from ..clean_aside import CleanAside
 from ..config import ConfigError, Project, Settings, parse_settings
 from ..load.dense_markup import limit_density
 from ..load.publishable import site_files
@@ -112,9 +111,6 @@ class PostmortemKBPlugin(BasePlugin):
         self.pending = full_build.Pending(self.side, plan.names)
         self.published: dict[str, PageInfo] = plan.published
         self.stashes: dict[str, Stash] = plan.stashes
-        # A full build cleans the postmortem pages' HTML on the second core (see on_env).
-        full = self.serving is None and not self.settings.public.build
-        self.clean_aside: CleanAside | None = CleanAside(sanitize) if full else None
         for warning in plan.warnings:
             log.warning(warning)
         docs_files.leave_out(files, plan.unpublished)
@@ -134,7 +130,7 @@ class PostmortemKBPlugin(BasePlugin):
         # A postmortem page is read here rather than by MkDocs: its front matter was parsed
         # once already (MkDocs would parse it again, and its fields are not page settings:
         # `template:` names a postmortem template, not an HTML one), and the page's
-        # Markdown is the body with the tokens of its blocks (`Site.skeleton`).
+        # Markdown is its title and body (`BlockTokens.skeleton`).
         # (Deprecated in MkDocs 1.6 in favour of `File.content_string`, which would hold
         # every body in memory from `on_files` on.)
         if page.file.src_uri in self.pending.names:
@@ -171,10 +167,9 @@ class PostmortemKBPlugin(BasePlugin):
         # after that do the site's own HTML blocks (from autoescaping templates) go in:
         # the stash's here, a postmortem's in on_post_page, the late ones after the search
         # index has read the page.
-        if self.clean_aside is not None and page.file.src_uri in self.published:
-            self.clean_aside.add(page, html)
-            return html  # cleaned in on_env, before any page is indexed or written
         html = sanitize(html)
+        if page.file.src_uri in self.published:
+            return self.tokens.place(html)  # where its blocks go, filled in on_post_page
         stash = self.stashes.get(page.file.src_uri)
         return html if stash is None else stash.restore(html)
 
@@ -186,12 +181,6 @@ class PostmortemKBPlugin(BasePlugin):
         return nav
 
     def on_env(self, env: Any, config: Any, files: Files) -> Any:
-        # Every page is converted, none is indexed or written yet: the postmortem pages
-        # get their cleaned HTML back first (see on_page_content).
-        if getattr(self, "clean_aside", None) is not None:
-            for page, html in self.clean_aside.collect():
-                page.content = html
-            self.clean_aside = None
         theme.install(env, config.theme.custom_dir, config.theme.dirs, self.published, self.nav_folders)
         # Every page is converted; the pages are written next. Collect the side job.
         if self.side is not None and self.pending.names:
@@ -224,9 +213,6 @@ class PostmortemKBPlugin(BasePlugin):
         return output if stash is None else stash.restore(output, late=True)
 
     def on_build_error(self, error: Exception) -> None:
-        if getattr(self, "clean_aside", None) is not None:
-            self.clean_aside.close()
-            self.clean_aside = None
         if self.side is not None:
             self.side.close()
             self.side = None
