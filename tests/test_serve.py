@@ -119,6 +119,8 @@ def test_search_keeps_every_page_after_a_save_and_forgets_a_deleted_one(served):
     _wait_for(base + "2025/2025-02-19-identity-clock-skew/", "Searchable ")
     _wait_for(base + "search/search_index.json", "Searchable ")
     assert _search_pages(base) == before  # every page, the saved one included
+    locations = [d["location"] for d in json.loads(_get(base + "search/search_index.json"))["docs"]]
+    assert len(locations) == len(set(locations))  # each section once, though several pages were converted again
     gone = root / "postmortems/2026/2026-01-22-notifications-profile-contract.md"
     gone.unlink()
     deadline = time.monotonic() + 90
@@ -152,3 +154,23 @@ def test_the_idle_collection_between_rebuilds_leaves_no_garbage_behind():
         assert dead() is None
     finally:
         gc.unfreeze()
+
+
+def test_search_is_merged_before_material_writes_it_or_after_when_it_cannot_be():
+    """Serving.merge_search makes Material's index whole in memory (its entries and the
+    last index's for pages not converted again); an index it does not know is left to
+    keep_search_whole, which merges the written file."""
+    from types import SimpleNamespace
+
+    from postmortem_kb.mkdocs.serving import Serving
+
+    serving = Serving()
+    serving.page_urls = {"./", "a/", "b/"}  # pages by file URL: the home page's is "./", its entries' ""
+    serving.search_docs = [{"location": "", "text": "home"}, {"location": "a/", "text": "a"}, {"location": "gone/"}]
+    search = SimpleNamespace(
+        search_index=SimpleNamespace(entries=[{"location": "b/", "text": "b"}]), search_index_prev=1
+    )
+    assert serving.merge_search(search)
+    assert sorted(d["location"] for d in search.search_index.entries) == ["", "a/", "b/"]
+    assert search.search_index_prev is None  # Material must not merge its last index in again
+    assert not serving.merge_search(SimpleNamespace())  # another search plugin: the file is merged instead

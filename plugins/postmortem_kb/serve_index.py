@@ -19,6 +19,7 @@ def page_of(location: str) -> str:
 def merge_index(previous: list[dict[str, Any]], fresh: list[dict[str, Any]], pages: set[str]) -> list[dict[str, Any]]:
     """The whole index after a pass: `fresh` holds the entries of the pages converted in
     it; the entries of `previous` stay for pages that still exist and were not converted."""
+    pages = {"" if p == "./" else p for p in pages}  # the home page's file URL; its page URL is ""
     converted = {page_of(str(d.get("location", ""))) for d in fresh}
     kept = [d for d in previous if (p := page_of(str(d.get("location", "")))) in pages and p not in converted]
     # One entry per location, the latest: across serve's rebuilds Material's index can

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.config.base import ValidationError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import Files
 
 from ..config import ConfigError, Project, Settings, parse_settings
@@ -181,7 +181,8 @@ class PostmortemKBPlugin(BasePlugin):
         return nav
 
     def on_env(self, env: Any, config: Any, files: Files) -> Any:
-        theme.install(env, config.theme.custom_dir, config.theme.dirs, self.published, self.nav_folders)
+        compiled = None if self.serving is None else self.serving.compiled
+        theme.install(env, config.theme.custom_dir, config.theme.dirs, self.published, self.nav_folders, compiled)
         # Every page is converted; the pages are written next. Collect the side job.
         if self.side is not None and self.pending.names:
             # MkDocs read no generated page: take their part all the same.
@@ -216,9 +217,14 @@ class PostmortemKBPlugin(BasePlugin):
         if self.side is not None:
             self.side.close()
             self.side = None
-        self.on_post_build(None)
+        self._post_build(None)
 
-    def on_post_build(self, config: Any) -> None:
+    @event_priority(50)  # before Material's search plugin writes its index
+    def _merge_search(self, config: Any) -> None:
+        serving = getattr(self, "serving", None)
+        self.search_merged = serving is not None and serving.merge_search(config.plugins.get("material/search"))
+
+    def _post_build(self, config: Any) -> None:
         if self.side is not None and config is not None:
             while not self.blocks_done:  # parts no page asked for (a page MkDocs did not write)
                 self.blocks_done = full_build.take_late(self.side, last=False).done
@@ -231,5 +237,8 @@ class PostmortemKBPlugin(BasePlugin):
             self.downloads_dir = None
         serving = getattr(self, "serving", None)
         if serving is not None and config is not None:
-            serving.keep_search_whole(config.site_dir)
+            if not getattr(self, "search_merged", False):
+                serving.keep_search_whole(config.site_dir)
             collect_when_idle()
+
+    on_post_build = CombinedEvent(_merge_search, _post_build)

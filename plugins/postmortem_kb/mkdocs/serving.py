@@ -13,6 +13,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .. import incremental, serve_index
 from ..check import Checker
@@ -25,6 +26,7 @@ from ..render.site import Site
 from .downloads import MAX_GENERATED_BYTES, new_folder, write_downloads
 from .plan import Late, Plan, SiteMaker
 from .report import log, report
+from .theme import CompiledTemplates
 
 CACHE_PAGES = ".cache/plugin/postmortem-kb/pages"  # serving's generated files, in the repository
 
@@ -41,6 +43,7 @@ class Serving:
         self.search_docs: list = []  # the last search index's entries
         self.page_urls: set[str] = set()  # this pass's pages, by URL
         self.page_dests: set[str] = set()  # the last pass's pages, by output path
+        self.compiled = CompiledTemplates()  # the theme's templates, compiled once (see theme)
 
     def refresh(self, maker: SiteMaker, site_name: str, directory_urls: bool) -> tuple[Plan, Offload | None]:
         """Load and check again only what changed, here and now: the plan, and the side
@@ -107,6 +110,22 @@ class Serving:
                 log.warning("generated %s cannot be written to %s (%s); it is built from memory", src, folder, why)
                 return None
         return folder
+
+    def merge_search(self, search: Any) -> bool:
+        """Material's search (its plugin, `search`) made whole in memory before it writes
+        its index: the entries of the pages this pass converted, and the last index's
+        for the pages still there and not converted again. Saves reading and writing the
+        whole index again after it (keep_search_whole: 0.5-0.7 s of each save at 5,000).
+        It reads Material's `search_index.entries` and `search_index_prev`; False when
+        they are not there, and keep_search_whole does the same with the written file."""
+        index = getattr(search, "search_index", None)
+        entries = getattr(index, "entries", None)
+        if not isinstance(entries, list) or not hasattr(search, "search_index_prev"):
+            return False
+        self.search_docs = serve_index.merge_index(self.search_docs, entries, self.page_urls)
+        index.entries = self.search_docs  # type: ignore[union-attr]
+        search.search_index_prev = None  # whole already: nothing for it to merge again
+        return True
 
     def keep_search_whole(self, site_dir: str) -> None:
         """Material's search (listed before us, so its index is written by now) indexed

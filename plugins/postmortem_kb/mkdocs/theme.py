@@ -9,15 +9,44 @@ from collections.abc import Container
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
+from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
+from jinja2.bccache import Bucket
 
 THEME_OVERRIDES = Path(__file__).resolve().parent.parent / "render" / "theme"
 
 
-def install(env: Environment, custom: str | None, dirs: list[str], published: Container[str], nav: set[str]) -> None:
+class CompiledTemplates(BytecodeCache):
+    """The theme's templates as compiled by the last build, kept in memory: MkDocs makes
+    a new template environment for each build, and `mkdocs serve` compiled Material's
+    templates again on every save (0.57 s of a 5.8 s rebuild at 5,000 postmortems, under
+    the profiler). Jinja checks each template's source against its checksum, so an
+    edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+def install(
+    env: Environment,
+    custom: str | None,
+    dirs: list[str],
+    published: Container[str],
+    nav: set[str],
+    compiled: CompiledTemplates | None = None,
+) -> None:
     """Our partials in the theme's loader, and the fragment cache in its globals. An
     organisation's own custom_dir still comes first; Material's originals stay
-    reachable as "theme/..."."""
+    reachable as "theme/...". `compiled`: templates kept from the last build (serving)."""
+    if compiled is not None:
+        env.bytecode_cache = compiled
     theme_dirs = [d for d in dirs if d != custom]
     env.loader = ChoiceLoader(
         [
