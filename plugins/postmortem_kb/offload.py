@@ -51,10 +51,9 @@ def _send_all(outbox: queue.SimpleQueue[bytes | None], conn: Any) -> None:
 
 
 def yield_the_cpu(step: int = 5) -> None:
-    """Run this process at a lower priority (a higher nice value): the side job and the
-    sanitiser share the second core, and with three processes on two cores the scheduler
-    would otherwise take a third of the one MkDocs builds on. Where the OS has no nice
-    values, nothing changes."""
+    """Run this process at a lower priority (a higher nice value): on a machine where
+    something else also runs, the side job gives way to the process MkDocs builds in.
+    Where the OS has no nice values, nothing changes."""
     with contextlib.suppress(AttributeError, OSError):
         os.nice(step)
 
