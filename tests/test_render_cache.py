@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from datetime import date
 from pathlib import Path
 
 from postmortem_kb.config import load_project
 from postmortem_kb.load.corpus import load_corpus
+from postmortem_kb.model import Corpus
 from postmortem_kb.render.env import make_env
 from postmortem_kb.render.site import Site
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _site(cache: dict | None) -> Site:
+def _site(cache: dict | None, corpus: Corpus | None = None) -> Site:
     project = load_project(ROOT / "mkdocs.yml")
-    corpus = load_corpus(project)
+    corpus = corpus or load_corpus(project)
     return Site(
         corpus=corpus,
         settings=project.settings,
@@ -89,3 +91,26 @@ def test_an_organisations_block_template_is_used_and_an_edit_shows_on_the_next_b
     later = override.stat().st_mtime + 10  # a save the template cache cannot miss
     os.utime(override, (later, later))
     assert related() == ["<p>Edited</p>"] * 3
+
+
+def test_a_saved_file_is_a_new_object_and_its_pages_render_again():
+    # IncrementalCorpus gives a changed file a new Postmortem and keeps the others'
+    # objects: the service and factor pages that show it are made again, the rest reused.
+    cache: dict = {}
+    first = _site(cache)
+    first.pages()
+    i, pm = next(
+        (i, p)
+        for i, p in enumerate(first.corpus.postmortems)
+        if p.meta and p.meta.status == "published" and p.meta.contributing_factors
+    )
+    saved = copy.copy(pm)
+    saved.meta = pm.meta.model_copy(update={"title": "Renamed on save"})
+    first.corpus.postmortems[i] = saved
+    served = _site(cache, first.corpus)
+    pages = _restored(served, served.pages())
+    factor = f"factors/{saved.meta.contributing_factors[0].factor}.md"
+    assert "Renamed on save" in pages[factor]
+    assert all("Renamed on save" in pages[f"services/{s}.md"] for s in saved.meta.services)
+    reference = _site(None, first.corpus)
+    assert pages == _restored(reference, reference.pages())

@@ -51,25 +51,27 @@ def _factor_page(
 ) -> str:
     """One factor's page, from the render cache when its incidents did not change."""
     src = site.factor_src(fid)
-    rows = []
-    for pm, desc in incidents:
-        r = site.row(pm, src)
-        r["description"] = desc
-        rows.append(r)
-    return site._render_cached(
-        src,
-        tpl,
-        f=site.factor_view(fid, src),
-        incidents=rows,
-        cooccurs=[
+
+    def rows() -> dict[str, Any]:
+        out = []
+        for pm, desc in incidents:
+            r = site.row(pm, src)
+            r["description"] = desc
+            out.append(r)
+        return {"incidents": out}
+
+    small = {
+        "f": site.factor_view(fid, src),
+        "cooccurs": [
             (site.factor_view(o, src), n)
             for o, n in sorted(partners.items(), key=lambda kv: (-kv[1], kv[0]))[:COOCCURRING]
         ],
-        recurred=[recurrence_row(site, r, src) for r in site.recur.by_factor.get(fid, [])],
-        held=[held_row(site, h, src) for h in site.recur.held.get(fid, [])[:HELD_ON_FACTOR_PAGE]],
-        held_total=len(site.recur.held.get(fid, ())),
-        trend=_factor_trend(site, fid),
-    )
+        "recurred": [recurrence_row(site, r, src) for r in site.recur.by_factor.get(fid, [])],
+        "held": [held_row(site, h, src) for h in site.recur.held.get(fid, [])[:HELD_ON_FACTOR_PAGE]],
+        "held_total": len(site.recur.held.get(fid, ())),
+        "trend": _factor_trend(site, fid),
+    }
+    return site._render_shown(src, tpl, [pm for pm, _ in incidents], small, rows)
 
 
 def _factor_trend(site: Site, fid: str) -> dict[str, Any] | None:

@@ -67,19 +67,25 @@ def _service_page(
     src = site.service_src(sid)
     factors = Counter(cf.factor for pm in items for cf in {c.factor: c for c in pm.meta.contributing_factors}.values())
     ranked = [(site.factor_view(fid, src), n) for fid, n in sorted(factors.items(), key=lambda kv: (-kv[1], kv[0]))]
-    return site._render_cached(
+    small = {
+        "id": sid,
+        "name": entry.name if entry else sid,
+        "owner": entry.owner if entry else None,
+        "tier": entry.tier if entry else None,
+        "recurring": [(f, n) for f, n in ranked if n > 1],
+        "once": [f for f, n in ranked if n == 1],
+        "actions": actions,
+    }
+    return site._render_shown(
         src,
         tpl,
-        id=sid,
-        name=entry.name if entry else sid,
-        owner=entry.owner if entry else None,
-        tier=entry.tier if entry else None,
-        incidents=[site.row(pm, src) for pm in items],
-        first_year=min((pm.meta.started.year for pm in items), default=None),
-        per_year=per_year(items),
-        recurring=[(f, n) for f, n in ranked if n > 1],
-        once=[f for f, n in ranked if n == 1],
-        actions=actions,
+        items,
+        small,
+        lambda: {
+            "incidents": [site.row(pm, src) for pm in items],
+            "first_year": min((pm.meta.started.year for pm in items), default=None),
+            "per_year": per_year(items),
+        },
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -59,7 +60,7 @@ class Site:
     # Pages rendered by the last build, by what they were rendered from: `mkdocs serve`
     # passes the same dict to each rebuild, and a save re-renders only the service and
     # factor pages whose incidents changed (see _render_cached).
-    render_cache: dict[str, tuple[str, list[str], set[int]]] | None = None
+    render_cache: dict[str, tuple[str, list[str], set[int], tuple]] | None = None
     pms: list[Postmortem] = field(default_factory=list)
     _block_templates: dict[str, Any] = field(default_factory=dict)  # name -> template, see _block_template
 
@@ -178,7 +179,7 @@ class Site:
 
     def pages(self) -> dict[str, str | bytes]:
         """Every generated page and asset, by source path (the downloads apart)."""
-        self._fresh_cache: dict[str, tuple[str, list[str], set[int]]] = {}
+        self._fresh_cache: dict[str, tuple[str, list[str], set[int], tuple]] = {}
         out: dict[str, str | bytes] = {}
         out["index.md"] = report_pages.home_page(self)
         out["catalog.md"] = self._catalog_page()
@@ -223,12 +224,28 @@ class Site:
             return tpl.render(stash=self.stash(src), **context)
         # repr, not JSON: a third of the time on a 5,000-postmortem rebuild (rows, dates and
         # dataclasses print whole; an object that prints only its address never hits).
-        key = f"{src}\0{id(tpl)}\0{context!r}"
-        hit = self.render_cache.get(key)
+        return self._cached(src, tpl, f"{src}\0{id(tpl)}\0{context!r}", lambda: context)
+
+    def _render_shown(
+        self, src: str, tpl: Any, shown: list[Postmortem], small: dict[str, Any], rows: Callable[[], dict[str, Any]]
+    ) -> str:
+        """`_render_cached` for a page made mostly of rows of the postmortems `shown` (a
+        service's or a factor's incidents, from `rows()`): they are not made again when the
+        last build rendered the page from the same postmortem objects and the same `small`
+        rest. A file that did not change keeps its objects across `mkdocs serve`'s saves
+        (IncrementalCorpus), and the cache holds them, so their ids are not reused."""
+        if self.render_cache is None:
+            return tpl.render(stash=self.stash(src), **small, **rows())
+        refs = tuple((pm, pm.meta) for pm in shown)
+        key = f"{src}\0{id(tpl)}\0{small!r}\0" + ",".join(f"{id(pm)}:{id(meta)}" for pm, meta in refs)
+        return self._cached(src, tpl, key, lambda: {**small, **rows()}, refs)
+
+    def _cached(self, src: str, tpl: Any, key: str, context: Callable[[], dict[str, Any]], refs: tuple = ()) -> str:
+        hit = self.render_cache.get(key) if self.render_cache is not None else None
         if hit is None:
-            text = tpl.render(stash=self.stash(src), **context)
+            text = tpl.render(stash=self.stash(src), **context())
             stash = self.stashes.get(src)
-            hit = (text, list(stash.blocks) if stash else [], set(stash.late) if stash else set())
+            hit = (text, list(stash.blocks) if stash else [], set(stash.late) if stash else set(), refs)
         elif self.stash_html:
             stash = self.stash(src)
             assert stash is not None and not stash.blocks
