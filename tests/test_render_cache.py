@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from postmortem_kb.config import load_project
@@ -16,13 +16,13 @@ from postmortem_kb.render.site import Site
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _site(cache: dict | None, corpus: Corpus | None = None) -> Site:
+def _site(cache: dict | None, corpus: Corpus | None = None, today: date = date(2026, 11, 21)) -> Site:
     project = load_project(ROOT / "mkdocs.yml")
     corpus = corpus or load_corpus(project)
     return Site(
         corpus=corpus,
         settings=project.settings,
-        today=date(2026, 11, 21),
+        today=today,
         docs_dir=project.docs_dir,
         stash_html=True,
         render_cache=cache,
@@ -114,3 +114,22 @@ def test_a_saved_file_is_a_new_object_and_its_pages_render_again():
     assert all("Renamed on save" in pages[f"services/{s}.md"] for s in saved.meta.services)
     reference = _site(None, first.corpus)
     assert pages == _restored(reference, reference.pages())
+
+
+def test_a_new_day_makes_an_action_overdue_on_its_service_page():
+    # `mkdocs serve` runs across midnight: the same files, a later day; an open action
+    # that passes its due date shows as overdue on its service page.
+    cache: dict = {}
+    corpus = load_corpus(load_project(ROOT / "mkdocs.yml"))
+    pm, action = next(
+        (p, a)
+        for p in corpus.postmortems
+        if p.meta and p.meta.status == "published"
+        for a in p.meta.actions
+        if a.status in ("open", "in-progress") and a.due
+    )
+    src = f"services/{pm.meta.services[0]}.md"
+    before = _site(cache, corpus, today=action.due - timedelta(days=1))
+    overdue_before = _restored(before, before.pages())[src].count('class="pmkb-overdue"')
+    after = _site(cache, corpus, today=action.due + timedelta(days=3))
+    assert _restored(after, after.pages())[src].count('class="pmkb-overdue"') > overdue_before

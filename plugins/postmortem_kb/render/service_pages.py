@@ -23,15 +23,20 @@ def service_pages(site: Site) -> dict[str, str | bytes]:
     open_by_pm: dict[str, list[Any]] = defaultdict(list)
     for a in site.remediation.open:
         open_by_pm[a.postmortem].append(a)
+    # A page's open actions come from every file with one of its incidents' ids (one, but
+    # for a duplicate id): the render cache keys the page by those files.
+    files_of: dict[str, list[Postmortem]] = defaultdict(list)
+    for pm in site.corpus.valid:
+        files_of[pm.meta.id].append(pm)
     tpl = site.env.get_template("service.md.j2")
     index = []
     for sid in sorted(by_service):
         src = site.service_src(sid)
         items = by_service[sid]
         entry = known.get(sid) if known is not None else None
-        actions = [_service_action(site, a, src) for pm in items for a in open_by_pm.get(pm.meta.id, ())]
-        actions.sort(key=lambda a: (-a["overdue"], a["due"] or "9999", a["id"]))
-        out[src] = _service_page(site, tpl, sid, entry, items, actions)
+        open_actions = [a for pm in items for a in open_by_pm.get(pm.meta.id, ())]
+        shown = [f for pm in items for f in files_of.get(pm.meta.id, [pm])]
+        out[src] = _service_page(site, tpl, sid, entry, items, open_actions, shown)
         index.append(
             {
                 "name": entry.name if entry else sid,
@@ -39,7 +44,7 @@ def service_pages(site: Site) -> dict[str, str | bytes]:
                 "tier": entry.tier if entry else None,
                 "url": site.url(src, "services/index.md"),
                 "count": len(items),
-                "open": len(actions),
+                "open": len(open_actions),
                 "last": items[0].meta.started.date().isoformat() if items else None,
             }
         )
@@ -61,7 +66,13 @@ def _incidents_by_service(site: Site, known: dict[str, Service] | None) -> dict[
 
 
 def _service_page(
-    site: Site, tpl: Any, sid: str, entry: Service | None, items: list[Postmortem], actions: list[dict[str, Any]]
+    site: Site,
+    tpl: Any,
+    sid: str,
+    entry: Service | None,
+    items: list[Postmortem],
+    open_actions: list[Any],
+    shown: list[Postmortem],
 ) -> str:
     """One service's page, from the render cache when its incidents did not change."""
     src = site.service_src(sid)
@@ -74,19 +85,19 @@ def _service_page(
         "tier": entry.tier if entry else None,
         "recurring": [(f, n) for f, n in ranked if n > 1],
         "once": [f for f, n in ranked if n == 1],
-        "actions": actions,
     }
-    return site._render_shown(
-        src,
-        tpl,
-        items,
-        small,
-        lambda: {
+
+    def rows() -> dict[str, Any]:
+        actions = [_service_action(site, a, src) for a in open_actions]
+        actions.sort(key=lambda a: (-a["overdue"], a["due"] or "9999", a["id"]))
+        return {
             "incidents": [site.row(pm, src) for pm in items],
             "first_year": min((pm.meta.started.year for pm in items), default=None),
             "per_year": per_year(items),
-        },
-    )
+            "actions": actions,  # from the files `shown`, and the day (see Site._render_shown)
+        }
+
+    return site._render_shown(src, tpl, shown, small, rows)
 
 
 def _service_action(site: Site, a: Any, src: str) -> dict[str, Any]:

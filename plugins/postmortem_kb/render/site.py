@@ -237,7 +237,9 @@ class Site:
         if self.render_cache is None:
             return tpl.render(stash=self.stash(src), **small, **rows())
         refs = tuple((pm, pm.meta) for pm in shown)
-        key = f"{src}\0{id(tpl)}\0{small!r}\0" + ",".join(f"{id(pm)}:{id(meta)}" for pm, meta in refs)
+        # The day and the grace too: they make an open action overdue.
+        day = (self.today, self.settings.policy.stale_action_grace_days)
+        key = f"{src}\0{id(tpl)}\0{day!r}\0{small!r}\0" + ",".join(f"{id(pm)}:{id(meta)}" for pm, meta in refs)
         return self._cached(src, tpl, key, lambda: {**small, **rows()}, refs)
 
     def _cached(self, src: str, tpl: Any, key: str, context: Callable[[], dict[str, Any]], refs: tuple = ()) -> str:
