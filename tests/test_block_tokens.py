@@ -61,3 +61,15 @@ def test_an_authors_related_incidents_heading_does_not_take_the_block():
     assert html.index("block-related") > html.rindex("Related incidents")
     # A heading inside a code block is code: the actions block goes at the end of the text.
     assert html.index("block-actions") > html.index("Why.")
+
+
+def test_an_authors_markup_cannot_move_a_block_into_an_attribute_or_multiply_it():
+    # Pull requests are untrusted: a heading written inside an attribute is text once
+    # cleaned, and raw heading tags (unclosed, nested, thousands) still get one token each.
+    body = (
+        '<a title="<h2>Contributing factors</h2>" href="#">x</a>\n\n' + "<h2>" * 2000 + "\n\n## Action items\n\nWhat."
+    )
+    html = _page(body)
+    assert all(html.count(f"block-{name}") == 1 for name in BlockTokens.NAMES)
+    assert 'title="&lt;h2&gt;Contributing factors&lt;/h2&gt;"' in html  # the attribute kept whole
+    assert html.index("block-factors") > html.index("</a>")  # not the attribute's heading: after the text

@@ -9,6 +9,9 @@ from ..load.sections import normalise
 from .env import md
 
 # The page's headings as Python-Markdown writes them (after the cleaner): `<h1 …>…</h1>`.
+# Linear on any page: the cleaner's output is well-formed, every `<` in it opens a tag
+# (text and attribute values are escaped) and headings do not nest, so each match reads
+# its own heading only (1.8 MB of cleaned raw `<h2>` tags: 0.25 s).
 _HEADING = re.compile(r"<h([12])\b[^>]*>(.*?)</h\1>", re.S)
 _PERMALINK = re.compile(r'<a\b[^>]*\bclass="headerlink"[^>]*>.*?</a>', re.S)  # toc's, whatever its sign
 _TAG = re.compile(r"<[^>]*>")
