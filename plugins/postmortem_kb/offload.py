@@ -20,7 +20,9 @@ from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 
-def _run(job: Callable[[], Iterator[Any]], conn: Any) -> None:
+def run_job(job: Callable[[], Iterator[Any]], conn: Any) -> None:
+    """In a forked child: send each item of `job()` down `conn`, then (False, the
+    traceback) if it fails."""
     # A thread sends: the job goes on to its next item while the parent has not taken
     # the last one yet (a send blocks until the parent reads). Each item is pickled here,
     # before the job goes on, since the job may then change what it sent.
@@ -72,7 +74,7 @@ class Offload:
             ctx = mp.get_context("fork")
             self._recv, send = ctx.Pipe(duplex=False)
             # Not a daemon: the job may start worker processes of its own.
-            self._proc = ctx.Process(target=_run, args=(job, send))
+            self._proc = ctx.Process(target=run_job, args=(job, send))
             self._proc.start()
             send.close()  # the child holds its end; EOF here means it is gone
 

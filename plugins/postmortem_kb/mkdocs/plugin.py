@@ -4,13 +4,15 @@ load → analyse → render happen in `on_files`, once per build; the events onl
 MkDocs the generated files and decorate each postmortem page. In a full build the
 check, and the rendering of each postmortem page's blocks, run on the second core while
 MkDocs converts the pages (see `full_build`); their findings are reported before the
-build ends, so `--strict` still fails on them. `mkdocs serve` checks again only what
+build ends, so `--strict` still fails on them. A second child converts postmortem pages
+from the last one backwards while MkDocs goes forwards (see `convert_aside`). `mkdocs serve` checks again only what
 changed, before the pages, and renders the blocks of the pages it rebuilds (see
 `serving`). This module holds the events only: each hands its work to a helper.
 """
 
 from __future__ import annotations
 
+import functools
 import secrets
 import shutil
 import time
@@ -23,14 +25,13 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import Files
 
 from ..config import ConfigError, Project, Settings, parse_settings
-from ..load.dense_markup import limit_density
 from ..load.publishable import site_files
-from ..load.sections import limit_nesting
 from ..offload import Offload
 from ..render.env import Stash, make_env
 from ..render.sanitize import escape_meta, sanitize
 from ..render.site import BlockTokens
-from . import docs_files, full_build, pages, playbook, theme
+from . import convert_aside, docs_files, full_build, pages, playbook, theme
+from .convert_aside import ConvertAside
 from .plan import PageInfo, SiteMaker
 from .report import log, report
 from .serving import Serving, collect_when_idle
@@ -86,6 +87,7 @@ class PostmortemKBPlugin(BasePlugin):
         # docs_files.publishable_files): from here on it lists only what may be published.
         docs_files.guard_get_files(PostmortemKBPlugin)
         self.side: Offload | None = None
+        self.aside: ConvertAside | None = None
         if self.serving is None:
             # A full build: the side job starts before MkDocs lists the files (see full_build).
             self.downloads_dir = full_build.downloads_folder()
@@ -139,12 +141,12 @@ class PostmortemKBPlugin(BasePlugin):
         info = self.published.get(page.file.src_uri)
         if info is None or page.file.abs_src_path is None:
             return None
+        if self.aside is not None and not self.aside.mine(page.file.src_uri):
+            return ""  # converted by the child (see on_page_content)
         return pages.postmortem_markdown(page.file.abs_src_path, info, self.tokens)
 
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Files) -> str:
-        # Python-Markdown recurses once per level of nesting: deep lists, quotes and
-        # markdown="1" blocks become plain text first (pmkb check reports them, PM621).
-        markdown = limit_density(limit_nesting(markdown))
+        markdown = pages.page_markdown(markdown)
         src = page.file.src_uri
         info = self.published.get(src)
         if info is not None:
@@ -167,9 +169,12 @@ class PostmortemKBPlugin(BasePlugin):
         # after that do the site's own HTML blocks (from autoescaping templates) go in:
         # the stash's here, a postmortem's in on_post_page, the late ones after the search
         # index has read the page.
+        src = page.file.src_uri
+        if src in self.published:
+            if self.aside is not None and self.aside.given(src):
+                return self.aside.take(page, config, files)  # converted and finished there
+            return pages.postmortem_html(html, self.tokens)  # its blocks go in on_post_page
         html = sanitize(html)
-        if page.file.src_uri in self.published:
-            return self.tokens.place(html)  # where its blocks go, filled in on_post_page
         stash = self.stashes.get(page.file.src_uri)
         return html if stash is None else stash.restore(html)
 
@@ -178,10 +183,20 @@ class PostmortemKBPlugin(BasePlugin):
             docs = files.documentation_pages()
             self.serving.drop_deleted_pages({f.url for f in docs}, {f.abs_dest_path for f in docs}, config.site_dir)
         self.nav_folders = theme.nav_folders(nav)  # see theme.fragment_key
+        order = [f.page for f in files.documentation_pages() if f.src_uri in self.published and f.page]
+        if self.serving is None and order and convert_aside.possible(config.plugins, self):
+            # MkDocs converts the postmortems from the first forwards; a child from the last
+            # backwards (see convert_aside).
+            read = functools.partial(pages.postmortem_source, published=self.published, tokens=self.tokens)
+            finish = functools.partial(pages.postmortem_html, tokens=self.tokens)
+            self.aside = ConvertAside(order, config, files, read, finish)
         return nav
 
     def on_env(self, env: Any, config: Any, files: Files) -> Any:
         compiled = None if self.serving is None else self.serving.compiled
+        if self.aside is not None:  # every page is converted
+            self.aside.close()
+            self.aside = None
         theme.install(env, config.theme.custom_dir, config.theme.dirs, self.published, self.nav_folders, compiled)
         # Every page is converted; the pages are written next. Collect the side job.
         if self.side is not None and self.pending.names:
@@ -214,6 +229,9 @@ class PostmortemKBPlugin(BasePlugin):
         return output if stash is None else stash.restore(output, late=True)
 
     def on_build_error(self, error: Exception) -> None:
+        if getattr(self, "aside", None) is not None:
+            self.aside.close()
+            self.aside = None
         if self.side is not None:
             self.side.close()
             self.side = None
