@@ -14,9 +14,11 @@ fails, MkDocs converts those pages itself: slower, never different.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import multiprocessing as mp
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,9 +73,15 @@ class ConvertAside:
         self._proc: Any = ctx.Process(target=run_job, args=(job, send), daemon=True)
         self._proc.start()
         send.close()  # the child holds its end; EOF here means it is gone
-        self._done: dict[str, Converted | None] = {}
         self._given: set[str] = set()  # pages left to the child
+        self._done: dict[str, Converted | None] = {}
+        self._ended = False  # the child sent all it will send
+        self._arrived = threading.Condition()
         self.error: str | None = None
+        # Memory: what the child converts is taken as it comes, by a thread, rather than
+        # left in the child until MkDocs needs it (at 20,000 pages, a quarter of a GB).
+        self._receiver = threading.Thread(target=self._receive, daemon=True)
+        self._receiver.start()
 
     def mine(self, src: str) -> bool:
         """Whether MkDocs converts this page (True) or the child does (False). MkDocs asks
@@ -95,35 +103,46 @@ class ConvertAside:
         """The HTML of a page left to the child, its other results set on `page`; converted
         here when the child could not."""
         src = page.file.src_uri
-        while src not in self._done and self._proc is not None:
-            try:
-                ok, part = self._recv.recv()
-            except (EOFError, OSError) as err:  # killed (out of memory), or gone
-                ok, part = False, f"the child ended early ({err or type(err).__name__})"
-            if ok:
-                self._done.update(part)
-            else:
-                self.error = part
-                self.close()
-        done = self._done.pop(src, None)
+        with self._arrived:
+            self._arrived.wait_for(lambda: src in self._done or self._ended)
+            done = self._done.pop(src, None)
         if done is None:
             done = convert(page, self._read(page) or "", config, files, self._finish)
         return restore(page, done, files)
 
+    def _receive(self) -> None:
+        while True:
+            try:
+                ok, part = self._recv.recv()
+            except (EOFError, OSError):  # all sent, or the child is gone (killed: out of memory)
+                ok, part = False, None
+            with self._arrived:
+                if ok:
+                    self._done.update(part)
+                else:
+                    self.error, self._ended = part, True
+                self._arrived.notify_all()
+            if not ok:
+                return
+
     def close(self) -> None:
         log.debug("the child converted %d of %d postmortem pages", len(self._given), len(self._index))
-        if self._proc is not None:
-            self._recv.close()
-            if self._proc.is_alive():
-                self._proc.terminate()
-            self._proc.join()
-            self._proc = None
+        if self.error:
+            log.info("the child converting pages failed; they were converted here: %s", self.error)
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join()
+        self._receiver.join()
+        self._recv.close()
 
 
 def _from_the_back(
     pages: list[Any], ends: Any, config: Any, files: Any, read: Read, finish: Finish
 ) -> Iterator[dict[str, Converted | None]]:
     """In the child: convert pages from the last one backwards until MkDocs's meet them."""
+    # Collections here would look at (and so copy) every object MkDocs's process had when
+    # it forked: only this child's own objects are collected.
+    gc.freeze()
     catch = _Catch()
     mkdocs_log = logging.getLogger("mkdocs")
     for handler in list(mkdocs_log.handlers):  # printed and counted by MkDocs's process
@@ -139,9 +158,12 @@ def _from_the_back(
         page = pages[i]
         markdown = read(page)
         # Unreadable here: MkDocs's process tries again (and says why it cannot).
-        part[page.file.src_uri] = None if markdown is None else convert(page, markdown, config, files, finish)
-        if part[page.file.src_uri] is not None:
-            part[page.file.src_uri].records.extend(catch.take())  # type: ignore[union-attr]
+        done = None if markdown is None else convert(page, markdown, config, files, finish)
+        if done is not None:
+            done.records.extend(catch.take())
+            # Memory: the page's text lives on in MkDocs's process, not in this one's copy.
+            page.markdown = page.content = page.toc = None
+        part[page.file.src_uri] = done
         if len(part) == PART:
             yield part
             part = {}
