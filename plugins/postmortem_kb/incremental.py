@@ -69,6 +69,11 @@ class IncrementalCorpus:
             return shell, None
         return shell, checker.combine(shell, results)  # type: ignore[arg-type]
 
+    def changed_since(self) -> list[str]:
+        """The files (absolute paths) that changed, appeared or went since the last refresh
+        read them."""
+        return [a for a, (key, _pm, _result) in self.entries.items() if stat_key(a) != key]
+
 
 KEEP_LINES = True  # the public site needs each file's lines; the internal site does not
 

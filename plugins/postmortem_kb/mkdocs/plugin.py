@@ -103,6 +103,7 @@ class PostmortemKBPlugin(BasePlugin):
             self.project.docs_dir, root, self.settings.taxonomy
         )
         docs_files.keep_only(files, config.docs_dir, found)
+        self.files = files  # see _post_build
         self.packed_blocks: dict[str, bytes] = {}
         self.blocks_done = True  # see on_post_page
         if self.serving is not None:
@@ -228,6 +229,17 @@ class PostmortemKBPlugin(BasePlugin):
         stash = self.stashes.pop(src, None)
         return output if stash is None else stash.restore(output, late=True)
 
+    def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
+        # The docs folder is watched by the OS's notifications, not polled (native_watch).
+        if self.serving is not None:
+            self.serving.watch_natively(server, config.docs_dir, self.project.root)
+        return server
+
+    def on_shutdown(self) -> None:
+        serving = getattr(self, "serving", None)
+        if serving is not None:
+            serving.stop_watching()
+
     def on_build_error(self, error: Exception) -> None:
         if getattr(self, "aside", None) is not None:
             self.aside.close()
@@ -255,6 +267,8 @@ class PostmortemKBPlugin(BasePlugin):
             self.downloads_dir = None
         serving = getattr(self, "serving", None)
         if serving is not None and config is not None:
+            # Built again at the next save's rebuild (which that save starts), from its text.
+            docs_files.remove_outputs(self.files, serving.saved_meanwhile(self.project.docs_dir))
             if not getattr(self, "search_merged", False):
                 serving.keep_search_whole(config.site_dir)
             collect_when_idle()

@@ -18,12 +18,14 @@ from typing import Any
 from .. import incremental, serve_index
 from ..check import Checker
 from ..incremental import IncrementalCorpus
+from ..load.corpus import relative_path
 from ..load.files import check_folder, read_inside, write_inside
 from ..model import Postmortem
 from ..offload import Offload
 from ..render.env import Stash
 from ..render.site import Site
 from .downloads import MAX_GENERATED_BYTES, new_folder, write_downloads
+from .native_watch import NativeWatch
 from .plan import Late, Plan, SiteMaker
 from .report import log, report
 from .theme import CompiledTemplates
@@ -44,6 +46,28 @@ class Serving:
         self.page_urls: set[str] = set()  # this pass's pages, by URL
         self.page_dests: set[str] = set()  # the last pass's pages, by output path
         self.compiled = CompiledTemplates()  # the theme's templates, compiled once (see theme)
+        self.native_watch: NativeWatch | None = None
+
+    def watch_natively(self, server: Any, docs_dir: str, root: Path) -> None:
+        """Have MkDocs's server rebuild on the operating system's notice of a change in the
+        docs folder rather than by polling it (see native_watch); as it was if that fails."""
+        watch = NativeWatch(Path(docs_dir), self.cache_dir(root))
+        if watch.start():
+            server.watch(str(watch.signal_dir))
+            server.unwatch(docs_dir)
+            self.native_watch = watch
+            log.info("%s is watched by the operating system's notices of changes, not polled", docs_dir)
+
+    def saved_meanwhile(self, docs_dir: Path) -> list[str]:
+        """The postmortems (source paths) saved while this build ran: MkDocs read their
+        new text, but the plan and blocks were made from the last one, and their page,
+        written after the save, looks newer than it to the next dirty build."""
+        return [relative_path(a, docs_dir) for a in self.corpus.changed_since()]
+
+    def stop_watching(self) -> None:
+        if self.native_watch is not None:
+            self.native_watch.stop()
+            self.native_watch = None
 
     def refresh(self, maker: SiteMaker, site_name: str, directory_urls: bool) -> tuple[Plan, Offload | None]:
         """Load and check again only what changed, here and now: the plan, and the side
