@@ -34,7 +34,7 @@ from . import convert_aside, docs_files, full_build, pages, playbook, theme
 from .convert_aside import ConvertAside
 from .plan import PageInfo, SiteMaker
 from .report import log, report
-from .serving import Serving, collect_when_idle
+from .serving import Serving, collect_now, collect_when_idle
 
 
 class PostmortemKBPlugin(BasePlugin):
@@ -233,6 +233,7 @@ class PostmortemKBPlugin(BasePlugin):
         # The docs folder is watched by the OS's notifications, not polled (native_watch).
         if self.serving is not None:
             self.serving.watch_natively(server, config.docs_dir, self.project.root)
+            collect_now(getattr(self, "idle_collection", None))  # the first build's garbage
         return server
 
     def on_shutdown(self) -> None:
@@ -271,6 +272,6 @@ class PostmortemKBPlugin(BasePlugin):
             docs_files.remove_outputs(self.files, serving.saved_meanwhile(self.project.docs_dir))
             if not getattr(self, "search_merged", False):
                 serving.keep_search_whole(config.site_dir)
-            collect_when_idle()
+            self.idle_collection = collect_when_idle()
 
     on_post_build = CombinedEvent(_merge_search, _post_build)

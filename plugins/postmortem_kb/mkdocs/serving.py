@@ -180,7 +180,7 @@ class Serving:
         self.page_dests = dests
 
 
-def collect_when_idle(delay: float = 1.0) -> None:
+def collect_when_idle(delay: float = 1.0) -> threading.Timer:
     """Serving: collect the last build's garbage while nobody waits for a page.
 
     A build leaves cycles behind (MkDocs's pages and navigation: 140,000 objects at 5,000
@@ -193,6 +193,17 @@ def collect_when_idle(delay: float = 1.0) -> None:
     timer = threading.Timer(delay, _collect_all_and_freeze)
     timer.daemon = True
     timer.start()
+    return timer
+
+
+def collect_now(pending: threading.Timer | None) -> None:
+    """The idle collection done now, in place of the `pending` one: when `mkdocs serve`
+    has built the site the first time and is about to serve it. The first save often
+    comes within a second of that, and its rebuild would wait for the collection of the
+    whole first build (measured: the first save's rebuild took 3.0-4.4 s, later ones 2.3-2.6 s)."""
+    if pending is not None:
+        pending.cancel()
+    _collect_all_and_freeze()
 
 
 def _collect_all_and_freeze() -> None:
