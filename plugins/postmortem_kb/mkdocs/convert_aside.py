@@ -139,7 +139,7 @@ class ConvertAside:
 def _from_the_back(
     pages: list[Any], ends: Any, config: Any, files: Any, read: Read, finish: Finish
 ) -> Iterator[dict[str, Converted | None]]:
-    """In the child: convert pages from the last one backwards until MkDocs's meet them."""
+    """In the child: convert pages from the last one backwards until they meet MkDocs's."""
     # Collections here would look at (and so copy) every object MkDocs's process had when
     # it forked: only this child's own objects are collected.
     gc.freeze()

@@ -5,9 +5,10 @@ MkDocs the generated files and decorate each postmortem page. In a full build th
 check, and the rendering of each postmortem page's blocks, run on the second core while
 MkDocs converts the pages (see `full_build`); their findings are reported before the
 build ends, so `--strict` still fails on them. A second child converts postmortem pages
-from the last one backwards while MkDocs goes forwards (see `convert_aside`). `mkdocs serve` checks again only what
-changed, before the pages, and renders the blocks of the pages it rebuilds (see
-`serving`). This module holds the events only: each hands its work to a helper.
+from the last one backwards while MkDocs goes forwards (see `convert_aside`). `mkdocs
+serve` checks again only what changed, before the pages, and renders the blocks of the
+pages it rebuilds (see `serving`). This module holds the events only: each hands its
+work to a helper.
 """
 
 from __future__ import annotations
@@ -184,13 +185,13 @@ class PostmortemKBPlugin(BasePlugin):
             docs = files.documentation_pages()
             self.serving.drop_deleted_pages({f.url for f in docs}, {f.abs_dest_path for f in docs}, config.site_dir)
         self.nav_folders = theme.nav_folders(nav)  # see theme.fragment_key
-        order = [f.page for f in files.documentation_pages() if f.src_uri in self.published and f.page]
-        if self.serving is None and order and convert_aside.possible(config.plugins, self):
+        if self.serving is None and convert_aside.possible(config.plugins, self):
             # MkDocs converts the postmortems from the first forwards; a child from the last
             # backwards (see convert_aside).
+            order = [f.page for f in files.documentation_pages() if f.src_uri in self.published and f.page]
             read = functools.partial(pages.postmortem_source, published=self.published, tokens=self.tokens)
             finish = functools.partial(pages.postmortem_html, tokens=self.tokens)
-            self.aside = ConvertAside(order, config, files, read, finish)
+            self.aside = ConvertAside(order, config, files, read, finish) if order else None
         return nav
 
     def on_env(self, env: Any, config: Any, files: Files) -> Any:
