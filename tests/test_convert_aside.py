@@ -98,6 +98,23 @@ def test_a_broken_link_on_a_page_the_child_converts_still_fails_strict(kb, tmp_p
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the child converts only with a second core")
+def test_hostile_markup_on_a_page_the_child_converts_is_cleaned_as_here(kb, tmp_path, monkeypatch):
+    pm = kb / "postmortems" / "2024" / "2024-03-14-customer-comms-outage.md"
+    pm.write_text(
+        pm.read_text()
+        + "\n<script>alert('pr')</script>\n\n<img src=x onerror=\"alert('pr')\">\n\n"
+        + "[click](javascript:alert('pr'))\n\n{{ lipsum.__globals__ }}\n"
+    )
+    given = _all_to_the_child(monkeypatch)
+    _converted_in(monkeypatch, tmp_path / "pids")
+    _build(kb, tmp_path / "site")
+    assert given and os.getpid() not in _pids(tmp_path / "pids")
+    page = (tmp_path / "site" / PAGE).read_text()
+    assert "<script>alert" not in page and "onerror" not in page and "javascript:alert" not in page
+    assert "{{ lipsum." in page  # shown as text (Markdown makes __globals__ bold), never evaluated
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the child converts only with a second core")
 def test_when_the_child_dies_mkdocs_converts_its_pages(kb, tmp_path, monkeypatch):
     with monkeypatch.context() as m:
         m.setattr(convert_aside, "possible", lambda *a: False)
